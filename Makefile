@@ -1,0 +1,44 @@
+# The two commands a newcomer needs are `make run` and `make test`; both set themselves up.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages the build and the tests need; installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3
+
+.PHONY: run test lint bench deps-debian clean
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory deps-debian
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+deps-debian:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "Note: these Debian packages are missing (run as root to install them): $$missing"; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/python -m kiosk demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk tests
+	$(BIN)/ruff format --check kiosk tests
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench --out bench/results.json
+
+clean:
+	rm -rf $(VENV) bench/results.json .pytest_cache .mypy_cache .ruff_cache
