@@ -1,0 +1,61 @@
+"""`kiosk demo`: the demo store on a fresh data directory, and a first sale rung up on it."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kiosk.catalog_export import load_export
+from kiosk.cli.catalog_cmd import store_export
+from kiosk.cli.render import order_text
+from kiosk.config import load_config
+from kiosk.core.models import PaymentMethod
+from kiosk.core.money import Money
+from kiosk.core.tender import Tender
+from kiosk.runtime import open_runtime
+from kiosk.store import orders
+
+DEMO_CATALOG = "demo_catalog.json"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="load the demo shop into a fresh data directory and ring up a sample sale",
+    )
+    p.set_defaults(handler=run, no_runtime=True)
+
+
+def demo_catalog_path() -> Path:
+    return Path(str(resources.files("kiosk.sim") / "data" / DEMO_CATALOG))
+
+
+def round_up(amount: Money, step_minor: int) -> Money:
+    """The next note a customer would hand over, e.g. £13.40 -> £20.00 for step 1000."""
+    return Money(-(-amount.minor // step_minor) * step_minor, amount.currency)
+
+
+async def run(args: argparse.Namespace, _rt: None) -> int:
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    config = load_config(args.config, data_dir)
+    export = load_export(demo_catalog_path())
+    async with open_runtime(config) as rt:
+        await store_export(rt, export)
+        print(f"Demo shop loaded into {data_dir}: {len(export.products)} products and variations.")
+        sellable = [p for p in export.products if p.sellable and (p.barcode or p.sku)]
+        picks = [sellable[0], sellable[len(sellable) // 2], sellable[-1]]
+        cart = await rt.checkout.start()
+        for i, product in enumerate(picks, start=1):
+            await rt.checkout.add_code(cart, product.barcode or product.sku, i)
+        due = cart.totals().total
+        cash = round_up(due, 10**due.exponent * 10)
+        order = await rt.checkout.complete(cart, [Tender(PaymentMethod.CASH, cash)])
+        stored = await orders.get_order(rt.db, order.id)
+        assert stored is not None  # just committed
+        print("A sample sale, paid in cash:\n")
+        print(order_text(stored, export.settings.locale))
+        print(f"Try: kiosk --data-dir {data_dir} status")
+    return 0

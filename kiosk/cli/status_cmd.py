@@ -1,0 +1,73 @@
+"""`kiosk status`: what the device holds and how far its sync has got."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kiosk.cli.output import emit
+from kiosk.cli.render import iso, when
+from kiosk.runtime import Runtime
+from kiosk.store import catalog, outbox, sync_state
+from kiosk.store.outbox import OutboxState
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("status", help="catalog, orders waiting to upload, and sync state")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=run)
+
+
+async def collect(rt: Runtime) -> dict[str, Any]:
+    counts = await catalog.counts(rt.db)
+    states = await outbox.counts(rt.db)
+    sync = await sync_state.get_sync_status(rt.db)
+    return {
+        "catalog": {
+            "products": counts.products,
+            "variations": counts.variations,
+            "categories": counts.categories,
+            "customers": counts.customers,
+        },
+        "orders": {s.value: states[s] for s in OutboxState},
+        "sync": {
+            "last_pull_at": iso(sync.last_pull_at),
+            "last_push_at": iso(sync.last_push_at),
+            "initial_sync": {
+                "done": sync.initial_sync.done,
+                "total": sync.initial_sync.total,
+                "complete": sync.initial_sync.complete,
+            },
+        },
+        "store": {
+            "platform": rt.config.store.platform or None,
+            "url": rt.config.store.url or None,
+        },
+    }
+
+
+async def run(args: argparse.Namespace, rt: Runtime) -> int:
+    data = await collect(rt)
+    c, o, s = data["catalog"], data["orders"], data["sync"]
+    sync = await sync_state.get_sync_status(rt.db)
+    store = (
+        f"{rt.config.store.platform} at {rt.config.store.url}"
+        if rt.config.store.platform
+        else "none connected (local catalog only)"
+    )
+    init = s["initial_sync"]
+    progress = "complete" if init["complete"] else f"{init['done']}/{init['total']}"
+    text = "\n".join(
+        [
+            f"Store:    {store}",
+            f"Catalog:  {c['products']} products, {c['variations']} variations, "
+            f"{c['categories']} categories, {c['customers']} customers",
+            f"Orders:   {o['pending_sync']} waiting to upload, {o['syncing']} uploading, "
+            f"{o['synced']} uploaded, {o['failed']} failed",
+            f"Sync:     last pull {when(sync.last_pull_at)}, "
+            f"last upload {when(sync.last_push_at)}; "
+            f"initial sync {progress}",
+        ]
+    )
+    emit(args.json, data, text)
+    return 0

@@ -1,0 +1,151 @@
+"""Typed settings from kiosk.toml, overridable by KIOSK_<SECTION>_<KEY> environment variables.
+
+Secrets (store keys, tokens) never live here: they go in a separate 0600 file beside the data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from babel.core import Locale, UnknownLocaleError
+
+from kiosk.core.money import check_currency
+
+CONFIG_NAME = "kiosk.toml"
+PLATFORMS = ("woocommerce", "shopify")
+T = TypeVar("T")
+_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,11}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceConfig:
+    name: str = "Counter"
+    order_prefix: str = "POS-"  # human order numbers are prefix + sequence, unique per device
+    cashier: str = ""  # shown on receipts until staff sign-in exists
+
+
+@dataclass(frozen=True, slots=True)
+class ShopConfig:
+    """Fallbacks for a device whose store has not told it its settings yet."""
+
+    locale: str = "en_US"
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    platform: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    data_dir: Path
+    path: Path | None = None  # the file it came from, if any
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    shop: ShopConfig = field(default_factory=ShopConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+
+def default_data_dir() -> Path:
+    """$KIOSK_DATA_DIR, else the appliance's /var/lib/kiosk when writable, else the user's."""
+    env = os.environ.get("KIOSK_DATA_DIR")
+    if env:
+        return Path(env)
+    system = Path("/var/lib/kiosk")
+    if system.is_dir() and os.access(system, os.W_OK):
+        return system
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kiosk"
+
+
+def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
+    """Read `path` (or <data dir>/kiosk.toml if it exists) and the environment into a Config."""
+    data_dir = data_dir or default_data_dir()
+    explicit = path is not None or "KIOSK_CONFIG" in os.environ
+    if path is None:
+        path = Path(os.environ["KIOSK_CONFIG"]) if "KIOSK_CONFIG" in os.environ else None
+    if path is None:
+        candidate = data_dir / CONFIG_NAME
+        path = candidate if candidate.exists() else None
+    raw: dict[str, Any] = {}
+    if path is not None:
+        raw = _read_toml(path, required=explicit)
+    where = str(path) if path else "environment"
+    known = {"device", "shop", "store"}
+    for section in raw:
+        if section not in known:
+            raise ConfigError(
+                f"{where}: unknown section [{section}] (known: {', '.join(sorted(known))})"
+            )
+    device = _section(DeviceConfig, raw.get("device", {}), "device", where)
+    shop = _section(ShopConfig, raw.get("shop", {}), "shop", where)
+    store = _section(StoreConfig, raw.get("store", {}), "store", where)
+    _validate(device, shop, store, where)
+    return Config(data_dir=data_dir, path=path, device=device, shop=shop, store=store)
+
+
+def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{path}: config file not found") from None
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _section(cls: type[T], raw: Any, name: str, where: str) -> T:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    for key in raw:
+        if key not in names:
+            raise ConfigError(f"{where}: unknown setting {name}.{key}")
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        env = os.environ.get(f"KIOSK_{name}_{f.name}".upper())
+        value = env if env is not None else raw.get(f.name, f.default)
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {name}.{f.name} must be text, got {value!r}")
+        values[f.name] = value.strip()
+    return cls(**values)
+
+
+def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where: str) -> None:
+    if not _PREFIX.match(device.order_prefix):
+        raise ConfigError(
+            f"{where}: device.order_prefix {device.order_prefix!r} must be 1-12 letters, digits "
+            "or '-', starting with a letter or digit"
+        )
+    try:
+        Locale.parse(shop.locale)
+    except (UnknownLocaleError, ValueError):
+        raise ConfigError(f"{where}: shop.locale {shop.locale!r} is not a known locale") from None
+    if shop.currency:
+        try:
+            check_currency(shop.currency)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: shop.currency: {exc}") from None
+    if store.platform and store.platform not in PLATFORMS:
+        raise ConfigError(
+            f"{where}: store.platform {store.platform!r} must be one of {', '.join(PLATFORMS)}"
+        )

@@ -1,0 +1,1 @@
+"""Connectors to the remote stores (WooCommerce, Shopify): clients, mapping, sync glue."""

@@ -1,0 +1,1 @@
+"""The WooCommerce REST v3 connector."""

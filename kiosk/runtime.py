@@ -1,0 +1,41 @@
+"""One typed container for what a running command or process holds, opened and closed together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from kiosk.checkout import Checkout
+from kiosk.config import Config
+from kiosk.core.models import ShopSettings
+from kiosk.store.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    config: Config
+    db: Database
+    checkout: Checkout
+
+
+def fallback_settings(config: Config) -> ShopSettings | None:
+    """Shop settings from the config file, for a device whose store has not sent its own."""
+    if not config.shop.currency:
+        return None
+    return ShopSettings(currency=config.shop.currency, locale=config.shop.locale)
+
+
+@asynccontextmanager
+async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
+    db = await Database.open(config.db_path)
+    try:
+        checkout = Checkout(
+            db,
+            order_prefix=config.device.order_prefix,
+            cashier=config.device.cashier,
+            fallback=fallback_settings(config),
+        )
+        yield Runtime(config=config, db=db, checkout=checkout)
+    finally:
+        await db.close()

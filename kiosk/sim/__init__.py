@@ -1,0 +1,1 @@
+"""The demo stores: the shipped demo catalog and a generator of large simulated catalogs."""

@@ -1,0 +1,52 @@
+"""`make bench`: each figure with its ratio to a baseline measured in the same run.
+
+Targets live here, never in timed tests: a figure past its target is flagged in the results
+and makes the command exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.bench import figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--products", type=int, default=100_000, help="catalog size for search")
+    parser.add_argument("--sales", type=int, default=400, help="sales to time")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
+        results = asyncio.run(figures.run_all(Path(tmp), products=args.products, sales=args.sales))
+    report: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "figures": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    failed = [f for f in results if f.get("met") is False]
+    for f in results:
+        mark = "" if f.get("met") is None else ("  ok" if f["met"] else "  MISSED TARGET")
+        ratio = f" (x{f['ratio']:.2f} {f['baseline']})" if "ratio" in f else ""
+        print(f"{f['name']:32} {f['value']:10.3f} {f['unit']}{ratio}{mark}")
+    print(f"wrote {args.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

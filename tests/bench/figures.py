@@ -1,0 +1,152 @@
+"""The benchmark figures: sale commit latency and catalog search at scale."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.catalog_export import parse_export
+from kiosk.checkout import Checkout
+from kiosk.core.models import PaymentMethod
+from kiosk.core.tender import Tender
+from kiosk.sim.catalog import generate_export
+from kiosk.store import catalog
+from kiosk.store.db import Database
+
+# Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
+SEARCH_QUERIES = 200
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def figure(name: str, value: float, unit: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "value": round(value, 4), "unit": unit, **extra}
+
+
+def fsync_floor(path: Path, n: int) -> list[float]:
+    """Baseline: one tiny row per transaction with synchronous=FULL, the disk's own cost."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (str(i),))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - t0) * 1000)
+    conn.close()
+    return times
+
+
+async def sale_commit(tmp: Path, sales: int) -> list[dict[str, Any]]:
+    export = parse_export(generate_export(200, seed=1))
+    db = await Database.open(tmp / "sales.db")
+    try:
+        await catalog.save_shop_settings(db, export.settings)
+        await catalog.replace_tax_rates(db, export.tax_rates)
+        await catalog.upsert_products(db, export.products)
+        codes = [p.barcode or p.sku for p in export.products if p.sellable]
+        checkout = Checkout(db, order_prefix="B-")
+        rng = random.Random(7)
+        times = []
+        for _ in range(sales):
+            cart = await checkout.start()
+            for code in rng.sample(codes, 3):
+                await checkout.add_code(cart, code, rng.randint(1, 2))
+            due = cart.totals().total
+            t0 = time.perf_counter()
+            await checkout.complete(cart, [Tender(PaymentMethod.CASH, due)])
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        await db.close()
+    base = fsync_floor(tmp / "floor.db", sales)
+    b50, b99 = pct(base, 50), pct(base, 99)
+    return [
+        figure(
+            "sale_commit_p50",
+            pct(times, 50),
+            "ms",
+            baseline="fsync_floor_p50",
+            baseline_value=round(b50, 4),
+            ratio=pct(times, 50) / b50,
+        ),
+        figure(
+            "sale_commit_p99",
+            pct(times, 99),
+            "ms",
+            baseline="fsync_floor_p99",
+            baseline_value=round(b99, 4),
+            ratio=pct(times, 99) / b99,
+        ),
+    ]
+
+
+def _queries(export_products: list[Any], rng: random.Random) -> list[str]:
+    words = sorted({w for p in export_products[:5000] for w in p.name.split() if len(w) >= 4})
+    qs: list[str] = []
+    while len(qs) < SEARCH_QUERIES:
+        kind = rng.random()
+        if kind < 0.5:
+            w = rng.choice(words)
+            start = rng.randint(0, max(0, len(w) - 4))
+            qs.append(w[start : start + rng.randint(3, 6)].lower())
+        elif kind < 0.7:
+            p = rng.choice(export_products)
+            qs.append(p.sku[: rng.randint(4, max(4, len(p.sku)))] if p.sku else "abc")
+        elif kind < 0.9:
+            p = rng.choice(export_products)
+            qs.append(p.barcode[-6:] if p.barcode else "123")
+        else:
+            qs.append(rng.choice(["zzqx", "nothing here", "9999999"]))
+    return qs
+
+
+async def search_at_scale(tmp: Path, products: int) -> list[dict[str, Any]]:
+    export = parse_export(generate_export(products, seed=2))
+    db = await Database.open(tmp / "search.db")
+    try:
+        await catalog.save_shop_settings(db, export.settings)
+        t0 = time.perf_counter()
+        batch = 1000
+        items = list(export.products)
+        for i in range(0, len(items), batch):
+            await catalog.upsert_products(db, items[i : i + batch])
+        load_s = time.perf_counter() - t0
+        queries = _queries(items, random.Random(3))
+        fts, like = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            await catalog.search(db, q, limit=50)
+            fts.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            await catalog.search_like(db, q, limit=50)
+            like.append((time.perf_counter() - t0) * 1000)
+    finally:
+        await db.close()
+    f95, l95 = pct(fts, 95), pct(like, 95)
+    return [
+        figure(
+            f"search_p95_{products}",
+            f95,
+            "ms",
+            baseline="like_scan_p95",
+            baseline_value=round(l95, 4),
+            ratio=f95 / l95,
+            target="< 0.5 of the LIKE scan",
+            met=f95 < 0.5 * l95,
+        ),
+        figure(f"catalog_load_{products}", load_s, "s", rows=len(items)),
+    ]
+
+
+async def run_all(tmp: Path, *, products: int, sales: int) -> list[dict[str, Any]]:
+    return [*(await sale_commit(tmp, sales)), *(await search_at_scale(tmp, products))]

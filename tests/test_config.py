@@ -1,0 +1,70 @@
+"""Settings: defaults, the file, environment overrides, and errors that name the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, default_data_dir, load_config
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    cfg = load_config(None, tmp_path)
+    assert cfg.path is None
+    assert cfg.device.order_prefix == "POS-"
+    assert cfg.db_path == tmp_path / "kiosk.db"
+    assert cfg.store.platform == ""
+
+
+def test_file_in_the_data_dir_is_found(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text(
+        '[device]\nname = "Front"\norder_prefix = "F1-"\n'
+        '[shop]\nlocale = "de_DE"\ncurrency = "EUR"\n'
+        '[store]\nplatform = "woocommerce"\nurl = "https://shop.example"\n'
+    )
+    cfg = load_config(None, tmp_path)
+    assert cfg.path == tmp_path / "kiosk.toml"
+    assert (cfg.device.name, cfg.device.order_prefix) == ("Front", "F1-")
+    assert (cfg.shop.locale, cfg.shop.currency) == ("de_DE", "EUR")
+    assert (cfg.store.platform, cfg.store.url) == ("woocommerce", "https://shop.example")
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "kiosk.toml").write_text('[device]\norder_prefix = "F1-"\n')
+    monkeypatch.setenv("KIOSK_DEVICE_ORDER_PREFIX", "E9-")
+    assert load_config(None, tmp_path).device.order_prefix == "E9-"
+
+
+def test_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "x"))
+    assert default_data_dir() == tmp_path / "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[device]\norder_prefix = ''\n", "device.order_prefix"),
+        ("[device]\norder_prefix = 'ABCDEFGHIJKLM'\n", "device.order_prefix"),
+        ("[device]\norder_prefix = 5\n", "device.order_prefix"),
+        ("[shop]\nlocale = 'xx_NOPE'\n", "shop.locale"),
+        ("[shop]\ncurrency = 'EURO'\n", "shop.currency"),
+        ("[store]\nplatform = 'magento'\n", "store.platform"),
+        ("[stores]\nplatform = 'woocommerce'\n", "[stores]"),
+        ("[device]\ncolour = 'red'\n", "device.colour"),
+        ("device = 3\n", "[device]"),
+        ("[device\n", "not valid TOML"),
+    ],
+)
+def test_bad_settings_name_the_field(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, tmp_path)
+    assert needle in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", tmp_path)
