@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import random
 import signal
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,19 @@ async def _stock(db: Database, ids: list[str]) -> dict[str, int]:
         if p is not None and p.manage_stock and p.stock_quantity is not None:
             levels[pid] = p.stock_quantity
     return levels
+
+
+def _orphans(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows a half-written sale would leave behind, read straight from the tables."""
+    q = "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM {} WHERE order_id = o.id)"
+    return {
+        f"without_{name}": conn.execute(q.format(table)).fetchone()[0]
+        for name, table in (
+            ("outbox", "outbox"),
+            ("lines", "order_lines"),
+            ("payments", "payments"),
+        )
+    }
 
 
 async def _stock_owner(db: Database, product_id: str, variation_id: str | None) -> str | None:
@@ -104,6 +118,7 @@ async def test_sales_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
     try:
         everything = await orders.list_orders(db, limit=1_000_000)
         integrity = await db.read(lambda c: c.execute("PRAGMA integrity_check").fetchall())
+        orphans = await db.read(_orphans)
         stock_after = await _stock(db, ids)
         sold: dict[str, int] = {}
         for s in everything:
@@ -130,6 +145,7 @@ async def test_sales_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
     numbers = [s.order.number for s in everything]
     assert len(numbers) == len(set(numbers)), "an order number repeated"
     assert integrity == [("ok",)]
+    assert orphans == {"without_outbox": 0, "without_lines": 0, "without_payments": 0}
     # The optimistic stock decrement committed with exactly the sales that committed.
     assert sold, "no stock-managed product was sold"
     for pid, before in stock_before.items():
