@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.cli.output import table
+from kiosk.core.models import TaxLine
 from kiosk.core.money import Money
 from kiosk.store.orders import StoredOrder
 from kiosk.store.outbox import OutboxState
@@ -96,6 +97,13 @@ def order_json(s: StoredOrder, locale: str) -> dict[str, Any]:
     return data
 
 
+def tax_label(t: TaxLine) -> str:
+    """The rate's name, with its percentage when the name does not already say it."""
+    if "%" in t.label:
+        return t.label
+    return f"{t.label} {t.rate.normalize():f}%"
+
+
 def _fmt(locale: str, m: Money) -> str:
     return m.format(locale)
 
@@ -121,7 +129,7 @@ def order_text(s: StoredOrder, locale: str) -> str:
         disc = o.discount_total + o.discount_tax if o.prices_include_tax else o.discount_total
         rows.append(["", "Discount", "-" + _fmt(locale, disc)])
     for t in o.tax_lines:
-        label = t.label + (" (included)" if o.prices_include_tax else "")
+        label = tax_label(t) + (" (included)" if o.prices_include_tax else "")
         rows.append(["", label, _fmt(locale, t.amount)])
     rows.append(["", "Total", _fmt(locale, o.total)])
     for p in o.payments:

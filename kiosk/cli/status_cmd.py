@@ -56,7 +56,12 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         else "none connected (local catalog only)"
     )
     init = s["initial_sync"]
-    progress = "complete" if init["complete"] else f"{init['done']}/{init['total']}"
+    if init["complete"]:
+        progress = "complete"
+    elif init["total"]:
+        progress = f"{init['done']} of {init['total']} done"
+    else:
+        progress = "not started"
     text = "\n".join(
         [
             f"Store:    {store}",
