@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.connectors.woocommerce import mapping as woo
+from kiosk.connectors.woocommerce import shop_mapping as woo_shop
+from kiosk.connectors.woocommerce.fields import MappingError
 from kiosk.core.models import Category, Customer, Product, ProductKind, ShopSettings, TaxRate
 
 FORMAT = "kiosk.catalog/1"
@@ -145,9 +147,9 @@ def _parse_woocommerce(
     settings = _woo_settings(data, default_settings)
     currency = settings.currency
 
-    categories = _map_all(_section(data, "categories"), woo.category_from_woo, skipped)
-    tax_rates = _map_all(_section(data, "tax_rates"), woo.tax_rate_from_woo, skipped)
-    customers = _map_all(_section(data, "customers"), woo.customer_from_woo, skipped)
+    categories = _map_all(_section(data, "categories"), woo_shop.category_from_woo, skipped)
+    tax_rates = _map_all(_section(data, "tax_rates"), woo_shop.tax_rate_from_woo, skipped)
+    customers = _map_all(_section(data, "customers"), woo_shop.customer_from_woo, skipped)
 
     variations = data.get("variations") or {}
     if not isinstance(variations, Mapping):
@@ -219,8 +221,8 @@ def _woo_settings(data: Mapping[str, Any], default: ShopSettings | None) -> Shop
     if not isinstance(locale, str) or not isinstance(name, str):
         raise ExportError("'shop' name and locale must be text")
     try:
-        return woo.shop_settings_from_woo(options, locale=locale, name=name)
-    except woo.MappingError as exc:
+        return woo_shop.shop_settings_from_woo(options, locale=locale, name=name)
+    except MappingError as exc:
         raise ExportError(f"the shop settings are unusable: {exc}") from None
 
 
@@ -248,7 +250,7 @@ def _section(data: Mapping[str, Any], key: str) -> list[Any]:
 def _map_one(obj: Any, fn: Callable[[Any], _T], skipped: list[Skipped]) -> _T | None:
     try:
         return fn(obj)
-    except woo.MappingError as exc:
+    except MappingError as exc:
         skipped.append(Skipped(exc.kind, exc.id, exc.reason))
         return None
 

@@ -46,6 +46,18 @@ class ShopConfig:
 class StoreConfig:
     platform: str = ""
     url: str = ""
+    auth: str = "basic"  # over HTTPS: "basic", or "query" for hosts that strip Authorization
+    ca_file: str = ""  # a PEM for a store behind a private certificate authority
+    public_url: str = ""  # where the store can reach this device's webhooks, if anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    interval_s: int = 30  # catalog delta pull
+    metered_interval_s: int = 300  # the same on a metered (cellular) link
+    audit_interval_s: int = 900  # id-list audit for deletions
+    concurrency: int = 4  # requests in flight to the store
+    webhook_port: int = 8765  # the agent's webhook listener on this device
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,7 @@ class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     shop: ShopConfig = field(default_factory=ShopConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
     @property
     def db_path(self) -> Path:
@@ -86,7 +99,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     if path is not None:
         raw = _read_toml(path, required=explicit)
     where = str(path) if path else "environment"
-    known = {"device", "shop", "store"}
+    known = {"device", "shop", "store", "sync"}
     for section in raw:
         if section not in known:
             raise ConfigError(
@@ -95,8 +108,9 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     device = _section(DeviceConfig, raw.get("device", {}), "device", where)
     shop = _section(ShopConfig, raw.get("shop", {}), "shop", where)
     store = _section(StoreConfig, raw.get("store", {}), "store", where)
+    sync = _section(SyncConfig, raw.get("sync", {}), "sync", where)
     _validate(device, shop, store, where)
-    return Config(data_dir=data_dir, path=path, device=device, shop=shop, store=store)
+    return Config(data_dir=data_dir, path=path, device=device, shop=shop, store=store, sync=sync)
 
 
 def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
@@ -124,10 +138,22 @@ def _section(cls: type[T], raw: Any, name: str, where: str) -> T:
     for f in fields(cls):  # type: ignore[arg-type]
         env = os.environ.get(f"KIOSK_{name}_{f.name}".upper())
         value = env if env is not None else raw.get(f.name, f.default)
+        if isinstance(f.default, int):
+            values[f.name] = _whole(value, f"{where}: {name}.{f.name}")
+            continue
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {name}.{f.name} must be text, got {value!r}")
         values[f.name] = value.strip()
     return cls(**values)
+
+
+def _whole(value: Any, what: str) -> int:
+    """A positive whole number from TOML or the environment."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{what} must be a whole number of at least 1, got {value!r}")
+    return value
 
 
 def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where: str) -> None:
@@ -145,6 +171,8 @@ def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where:
             check_currency(shop.currency)
         except ValueError as exc:
             raise ConfigError(f"{where}: shop.currency: {exc}") from None
+    if store.auth not in ("basic", "query"):
+        raise ConfigError(f"{where}: store.auth {store.auth!r} must be basic or query")
     if store.platform and store.platform not in PLATFORMS:
         raise ConfigError(
             f"{where}: store.platform {store.platform!r} must be one of {', '.join(PLATFORMS)}"

@@ -68,3 +68,27 @@ def test_bad_settings_name_the_field(tmp_path: Path, text: str, needle: str) -> 
 def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml", tmp_path)
+
+
+def test_sync_settings_are_whole_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[sync]\ninterval_s = 10\n")
+    cfg = load_config(path, tmp_path)
+    assert (cfg.sync.interval_s, cfg.sync.audit_interval_s) == (10, 900)
+    monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "45")
+    assert load_config(path, tmp_path).sync.interval_s == 45
+    monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "soon")
+    with pytest.raises(ConfigError, match=r"sync\.interval_s"):
+        load_config(path, tmp_path)
+    monkeypatch.delenv("KIOSK_SYNC_INTERVAL_S")
+    for bad in ("0", "-3", "'ten'", "true"):
+        path.write_text(f"[sync]\nconcurrency = {bad}\n")
+        with pytest.raises(ConfigError, match=r"sync\.concurrency"):
+            load_config(path, tmp_path)
+
+
+def test_store_auth_must_be_known(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[store]\nauth = 'bearer'\n")
+    with pytest.raises(ConfigError, match=r"store\.auth"):
+        load_config(path, tmp_path)

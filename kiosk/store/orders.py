@@ -8,7 +8,7 @@ from collections import Counter
 
 from kiosk.core.models import Order
 from kiosk.core.money import Money
-from kiosk.store import outbox, rows
+from kiosk.store import outbox, rows_orders
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxItem, OutboxState
 
@@ -133,11 +133,11 @@ async def commit_sale(db: Database, order: Order, *, prefix: str) -> Order:
     check_order(order)
 
     def run(conn: sqlite3.Connection) -> Order:
-        existing = rows.load_orders(conn, [order.id])
+        existing = rows_orders.load_orders(conn, [order.id])
         if existing:
             return existing[order.id]
         stored = dataclasses.replace(order, number=_next_number(conn, prefix))
-        rows.insert_order(conn, stored)
+        rows_orders.insert_order(conn, stored)
         outbox.enqueue(conn, stored.id, stored.created_at)
         _decrement_stock(conn, stored)
         return stored

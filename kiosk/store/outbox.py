@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.core.models import Order
-from kiosk.store import rows
+from kiosk.store import rows, rows_orders
 from kiosk.store.db import Database
 
 
@@ -107,6 +107,7 @@ class OutboxItem:
     last_error: str
     remote_id: str | None
     updated_at: datetime
+    first_attempt_at: datetime | None = None  # when the first upload attempt began
 
     @property
     def order_id(self) -> str:
@@ -116,7 +117,7 @@ class OutboxItem:
 # The head columns that load_items expects, in this order.
 ITEM_COLUMNS = (
     "ob.order_id, ob.state, ob.attempts, ob.next_attempt_at, ob.last_error, o.remote_id, "
-    "ob.updated_at"
+    "ob.updated_at, ob.first_attempt_at"
 )
 # A constant: ITEM_COLUMNS is ours, never input.
 SELECT_ITEMS = f"SELECT {ITEM_COLUMNS} FROM outbox ob JOIN orders o ON o.id = ob.order_id"  # noqa: S608
@@ -124,7 +125,7 @@ SELECT_ITEMS = f"SELECT {ITEM_COLUMNS} FROM outbox ob JOIN orders o ON o.id = ob
 
 def load_items(conn: sqlite3.Connection, heads: Sequence[Sequence[Any]]) -> list[OutboxItem]:
     """Build OutboxItems from head rows in ITEM_COLUMNS order, keeping their order."""
-    orders = rows.load_orders(conn, [h[0] for h in heads])
+    orders = rows_orders.load_orders(conn, [h[0] for h in heads])
     return [
         OutboxItem(
             order=orders[h[0]],
@@ -134,6 +135,7 @@ def load_items(conn: sqlite3.Connection, heads: Sequence[Sequence[Any]]) -> list
             last_error=h[4],
             remote_id=h[5],
             updated_at=rows.from_text(h[6]),
+            first_attempt_at=rows.opt_from_text(h[7]),
         )
         for h in heads
     ]
@@ -190,13 +192,27 @@ async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
             conn,
             r[0],
             OutboxState.SYNCING,
-            "attempts = attempts + 1, updated_at = :now",
+            "attempts = attempts + 1, updated_at = :now, "
+            "first_attempt_at = coalesce(first_attempt_at, :now)",
             {"now": ts},
             OutboxState.PENDING_SYNC,
         )
         return _items_by_id(conn, [r[0]])[0]
 
     return await db.write(run)
+
+
+async def peek_head(db: Database) -> OutboxItem | None:
+    """The oldest order waiting to upload, due or not: uploads keep the order of sale."""
+
+    def run(conn: sqlite3.Connection) -> OutboxItem | None:
+        r = conn.execute(
+            "SELECT order_id FROM outbox WHERE state = ? ORDER BY seq LIMIT 1",
+            (OutboxState.PENDING_SYNC.value,),
+        ).fetchone()
+        return None if r is None else _items_by_id(conn, [r[0]])[0]
+
+    return await db.read(run)
 
 
 async def mark_synced(db: Database, order_id: str, remote_id: str, now: datetime) -> None:

@@ -47,7 +47,8 @@ class SyncStatus:
         }
 
 
-def _set_many(conn: sqlite3.Connection, values: Mapping[str, str]) -> None:
+def write_values(conn: sqlite3.Connection, values: Mapping[str, str]) -> None:
+    """Set several keys inside the caller's transaction (e.g. a cursor with its batch)."""
     conn.executemany(
         "INSERT INTO sync_state (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -56,7 +57,7 @@ def _set_many(conn: sqlite3.Connection, values: Mapping[str, str]) -> None:
 
 
 async def set_value(db: Database, key: str, value: str) -> None:
-    await db.write(lambda conn: _set_many(conn, {key: value}))
+    await db.write(lambda conn: write_values(conn, {key: value}))
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -80,7 +81,7 @@ async def set_initial_sync(db: Database, done: int, total: int, complete: bool) 
         INITIAL_TOTAL: str(total),
         INITIAL_COMPLETE: str(int(complete)),
     }
-    await db.write(lambda conn: _set_many(conn, values))
+    await db.write(lambda conn: write_values(conn, values))
 
 
 async def mark_pulled(db: Database, now: datetime) -> None:

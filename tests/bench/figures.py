@@ -13,7 +13,7 @@ from kiosk.checkout import Checkout
 from kiosk.core.models import PaymentMethod
 from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
-from kiosk.store import catalog
+from kiosk.store import catalog, search
 from kiosk.store.db import Database
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
@@ -125,10 +125,10 @@ async def search_at_scale(tmp: Path, products: int) -> list[dict[str, Any]]:
         fts, like = [], []
         for q in queries:
             t0 = time.perf_counter()
-            await catalog.search(db, q, limit=50)
+            await search.search(db, q, limit=50)
             fts.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await catalog.search_like(db, q, limit=50)
+            await search.search_like(db, q, limit=50)
             like.append((time.perf_counter() - t0) * 1000)
     finally:
         await db.close()

@@ -1,4 +1,4 @@
-"""The search rules of kiosk.store.catalog.search, in plain Python, to check the SQL against."""
+"""The search rules of kiosk.store.search.search, in plain Python, to check the SQL against."""
 
 from __future__ import annotations
 

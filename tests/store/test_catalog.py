@@ -20,7 +20,7 @@ from kiosk.core.models import (
     TaxStatus,
 )
 from kiosk.core.money import Money
-from kiosk.store import catalog
+from kiosk.store import catalog, search
 from kiosk.store.db import Database
 from tests.store.factory import eur, simple, variable, variation
 
@@ -108,28 +108,28 @@ async def test_upsert_update_delete_keep_the_search_index_right(db: Database) ->
                       attributes=(Attribute("Colour", ("Navy",)),)),
         ],
     )  # fmt: skip
-    assert [p.id for p in await catalog.search(db, "walnut")] == ["1"]
-    assert [p.id for p in await catalog.search(db, "navy")] == ["2"]  # options find the parent
+    assert [p.id for p in await search.search(db, "walnut")] == ["1"]
+    assert [p.id for p in await search.search(db, "navy")] == ["2"]  # options find the parent
     await _fts_ok(db)
 
     await catalog.upsert_products(db, [simple("1", "Oak Board", sku="OB-1")])
-    assert await catalog.search(db, "walnut") == []
-    assert await catalog.search(db, "wb-1") == []
-    assert [p.id for p in await catalog.search(db, "oak")] == ["1"]
+    assert await search.search(db, "walnut") == []
+    assert await search.search(db, "wb-1") == []
+    assert [p.id for p in await search.search(db, "oak")] == ["1"]
     await catalog.upsert_products(
         db,
         [variation("2a", "2", "Linen Apron - Sage", sku="AP-SGE",
                    attributes=(Attribute("Colour", ("Sage",)),))],
     )  # fmt: skip
-    assert await catalog.search(db, "navy") == []
-    assert [p.id for p in await catalog.search(db, "sage")] == ["2"]
+    assert await search.search(db, "navy") == []
+    assert [p.id for p in await search.search(db, "sage")] == ["2"]
     await _fts_ok(db)
 
     assert await catalog.delete_products(db, ["2", "missing"]) == 2  # the parent and its variation
-    assert await catalog.search(db, "apron") == []
-    assert await catalog.search(db, "ap-sge") == []
+    assert await search.search(db, "apron") == []
+    assert await search.search(db, "ap-sge") == []
     assert await catalog.get_product(db, "2a") is None
-    assert [p.id for p in await catalog.search(db, "board")] == ["1"]
+    assert [p.id for p in await search.search(db, "board")] == ["1"]
     await _fts_ok(db)
     assert await catalog.delete_products(db, []) == 0
 
@@ -143,10 +143,10 @@ async def test_deleting_a_variation_refreshes_its_parents_search_text(db: Databa
             variation("t2", "t", "Tee - Blue", attributes=(Attribute("Colour", ("Blue",)),)),
         ],
     )
-    assert [p.id for p in await catalog.search(db, "blue")] == ["t"]
+    assert [p.id for p in await search.search(db, "blue")] == ["t"]
     await catalog.delete_products(db, ["t2"])
-    assert await catalog.search(db, "blue") == []
-    assert [p.id for p in await catalog.search(db, "red")] == ["t"]
+    assert await search.search(db, "blue") == []
+    assert [p.id for p in await search.search(db, "red")] == ["t"]
     await _fts_ok(db)
 
 
@@ -154,7 +154,7 @@ async def test_variations_arriving_before_their_parent_still_find_it(db: Databas
     opts = (Attribute("Size", ("XL",)),)
     await catalog.upsert_products(db, [variation("v1", "p", "Hoodie - XL", attributes=opts)])
     await catalog.upsert_products(db, [variable("p", "Hoodie")])
-    assert [p.id for p in await catalog.search(db, "xl hoodie")] == ["p"]
+    assert [p.id for p in await search.search(db, "xl hoodie")] == ["p"]
 
 
 async def test_find_by_code(db: Database) -> None:

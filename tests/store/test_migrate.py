@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.models import Customer
-from kiosk.store import catalog, migrate, orders, outbox, sync_state
+from kiosk.store import catalog, migrate, orders, outbox, search, sync_state
 from kiosk.store.db import Database
 from kiosk.store.migrate import Migration, MigrationError, SchemaTooNew
 from tests.store.factory import T0, Sold, make_order, simple, variable, variation
@@ -98,7 +98,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert mug is not None
             assert mug.name == "Old Mug"
             assert mug.stock_quantity == 4
-            assert [p.id for p in await catalog.search(db, "old mu")] == ["p1"]
+            assert [p.id for p in await search.search(db, "old mu")] == ["p1"]
             assert (await catalog.find_by_code(db, "mug-1")) == mug
             stored = await orders.get_order(db, "K-00001")
             assert stored is not None
@@ -114,7 +114,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         await catalog.upsert_customers(db, [Customer("c2", first_name="Bo")])
         sale = await orders.commit_sale(db, make_order([Sold("p2")], created_at=T0), prefix="K-")
         assert sale.number == ("K-00002" if seeded is not None else "K-00001")
-        assert [p.id for p in await catalog.search(db, "new cup")] == ["p2"]
+        assert [p.id for p in await search.search(db, "new cup")] == ["p2"]
 
 
 async def test_a_database_from_newer_code_is_refused_untouched(tmp_path: Path) -> None:

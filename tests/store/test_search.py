@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from kiosk.core.models import Attribute, Product
-from kiosk.store import catalog
+from kiosk.store import catalog, search
 from kiosk.store.db import Database
 from tests.store.factory import generate_catalog, simple, variable, variation
 from tests.store.reference import Reference
@@ -38,7 +38,7 @@ async def shop(db: Database) -> Database:
 
 
 async def ids(db: Database, text: str, **kw: int) -> list[str]:
-    return [p.id for p in await catalog.search(db, text, **kw)]
+    return [p.id for p in await search.search(db, text, **kw)]
 
 
 async def test_substring_case_insensitive_in_name_order(shop: Database) -> None:
@@ -116,9 +116,9 @@ async def test_paging_is_consistent(shop: Database) -> None:
     assert [i for page in pages for i in page] == whole
     assert await ids(shop, "mug-r", limit=1, offset=1) == ["9"]  # past the exact hit
     with pytest.raises(ValueError, match="limit"):
-        await catalog.search(shop, "mug", limit=0)
+        await search.search(shop, "mug", limit=0)
     with pytest.raises(ValueError, match="offset"):
-        await catalog.search(shop, "mug", offset=-1)
+        await search.search(shop, "mug", offset=-1)
 
 
 async def test_empty_query_lists_products_by_name(shop: Database) -> None:
@@ -129,9 +129,9 @@ async def test_empty_query_lists_products_by_name(shop: Database) -> None:
 
 
 async def test_search_like_is_the_naive_baseline(shop: Database) -> None:
-    assert [p.id for p in await catalog.search_like(shop, "mug-r")] == ["1", "9"]
-    assert [p.id for p in await catalog.search_like(shop, "100%")] == ["7"]
-    assert [p.id for p in await catalog.search_like(shop, "_")] == ["7"]
+    assert [p.id for p in await search.search_like(shop, "mug-r")] == ["1", "9"]
+    assert [p.id for p in await search.search_like(shop, "100%")] == ["7"]
+    assert [p.id for p in await search.search_like(shop, "_")] == ["7"]
 
 
 def _queries(products: Sequence[Product]) -> list[tuple[str, int]]:
@@ -166,9 +166,9 @@ async def test_search_at_100k_products_matches_the_reference(
         want = ref.search(text, limit=50, offset=offset)
         assert await ids(db, text, limit=50, offset=offset) == want, (text, offset)
         # Whichever plan answers, the page is the same.
-        monkeypatch.setattr(catalog, "WALK_THRESHOLD", 0)
+        monkeypatch.setattr(search, "WALK_THRESHOLD", 0)
         assert await ids(db, text, limit=50, offset=offset) == want, ("walk", text, offset)
-        monkeypatch.setattr(catalog, "WALK_THRESHOLD", 10**9)
+        monkeypatch.setattr(search, "WALK_THRESHOLD", 10**9)
         assert await ids(db, text, limit=50, offset=offset) == want, ("indexed", text, offset)
         monkeypatch.undo()
     assert len(ref.search("mug")) == 50

@@ -1,4 +1,4 @@
-"""WooCommerce REST v3 JSON (as a WooCommerce 9.x store returns it) to the domain's value objects.
+"""WooCommerce REST v3 products and variations (as WooCommerce 9.x sends them) to domain objects.
 
 Pure functions, no I/O. Every function raises MappingError, naming the object's id and the field,
 when an object is not usable; callers skip and log such items and carry on with the rest.
@@ -6,24 +6,21 @@ when an object is not usable; callers skip and log such items and carry on with 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from kiosk.core.models import (
-    Attribute,
-    Category,
-    Customer,
-    Product,
-    ProductKind,
-    ShopSettings,
-    StockStatus,
-    TaxRate,
-    TaxStatus,
+from kiosk.connectors.woocommerce.fields import MappingError, Reader, required_id, tax_class_of
+
+# Categories, customers, tax rates and settings moved to shop_mapping; they stay importable from
+# here (see __all__) for code written against the single module.
+from kiosk.connectors.woocommerce.shop_mapping import (
+    category_from_woo,
+    customer_from_woo,
+    shop_settings_from_woo,
+    tax_rate_from_woo,
 )
-from kiosk.core.money import Money, check_currency
+from kiosk.core.models import Attribute, Product, ProductKind, StockStatus, TaxStatus
+from kiosk.core.money import check_currency
 
 # Where barcodes live when the store predates `global_unique_id` (WC 9.2) or a plugin keeps them,
 # in the order we trust them.
@@ -43,166 +40,11 @@ _SOLD_TYPES = {"simple": ProductKind.SIMPLE, "variable": ProductKind.VARIABLE}
 _SKIPPED_TYPES = frozenset({"grouped", "external"})
 
 
-# A catalog repeats the same few thousand price strings; Money is immutable, so share them.
-_parse_price = functools.lru_cache(maxsize=4096)(Money.parse)
-
-
-class MappingError(ValueError):
-    """A store object the device cannot use; `kind` and `id` say which, `reason` says why."""
-
-    def __init__(self, kind: str, id: str | None, reason: str) -> None:
-        self.kind = kind
-        self.id = id
-        self.reason = reason
-        super().__init__(f"{kind} {id if id is not None else '(no id)'}: {reason}")
-
-
 class UnsupportedProductType(MappingError):
     """A well-formed product of a type that is not sold at a counter (grouped, external)."""
 
 
-# -- field readers ------------------------------------------------------------------------------
-
-_E = TypeVar("_E", StockStatus, TaxStatus)
-
-
-class _Reader:
-    """Reads the fields of one object, raising MappingError that names the object and field.
-
-    A nested object (a customer's billing address) is read on behalf of its owner: its errors
-    carry the owner's kind and id and name the field as "billing.phone".
-    """
-
-    def __init__(
-        self, kind: str, obj: object, *, owner: _Reader | None = None, at: str = ""
-    ) -> None:
-        self.kind: str = owner.kind if owner else kind
-        self.id: str | None = owner.id if owner else None
-        self.prefix = f"{at}." if at else ""
-        if not isinstance(obj, Mapping):
-            raise self.fail(f"expected a JSON object, got {type(obj).__name__}")
-        self.obj: Mapping[str, Any] = obj
-        if owner is None:
-            self.id = self.id_of(obj.get("id"), "id")
-
-    def fail(self, reason: str) -> MappingError:
-        return MappingError(self.kind, self.id, self.prefix + reason)
-
-    def id_of(self, value: object, field: str) -> str:
-        # WooCommerce ids are positive integers; JSON written by other tools may quote them.
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return str(value)
-        if isinstance(value, str) and value.isdigit() and int(value) > 0:
-            return str(int(value))
-        if value is None:
-            raise self.fail(f"{field} is missing")
-        raise self.fail(f"{field} {value!r} is not a positive integer id")
-
-    def ref(self, field: str) -> str | None:
-        """An optional reference to another object; 0, null or missing mean none."""
-        value = self.obj.get(field)
-        if value in (None, 0, "0", ""):
-            return None
-        return self.id_of(value, field)
-
-    def text(self, field: str, default: str = "") -> str:
-        value = self.obj.get(field)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            return value.strip()
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)  # e.g. a numeric SKU or barcode some importers write as a number
-        raise self.fail(f"{field} {value!r} is not text")
-
-    def flag(self, field: str, default: bool) -> bool:
-        value = self.obj.get(field)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        raise self.fail(f"{field} {value!r} is not true or false")
-
-    def integer(self, field: str, default: int | None) -> int | None:
-        value = self.obj.get(field)
-        if value is None:
-            return default
-        # Stock plugins may send 5.0 for 5; anything fractional is not a count we can trust.
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        raise self.fail(f"{field} {value!r} is not a whole number")
-
-    def whole(self, field: str, default: int) -> int:
-        value = self.integer(field, default)
-        return default if value is None else value
-
-    def money(self, field: str, currency: str) -> Money | None:
-        """A price string ("12.50"); "" or missing means no price."""
-        value = self.obj.get(field)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            raise self.fail(f"{field} {value!r} is not a price (expected a string such as '12.50')")
-        try:
-            amount = _parse_price(value, currency)
-        except ValueError:
-            amount = self._rounded(field, value, currency)
-        if amount.minor < 0:
-            raise self.fail(f"{field} {value!r} is negative")
-        return amount
-
-    def _rounded(self, field: str, value: str, currency: str) -> Money:
-        # Stores that enter prices ex tax often keep 4 decimals ("8.3333") so that the price with
-        # tax is round. The device counts minor units: round half up, as WooCommerce displays it.
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
-            raise self.fail(f"{field} {value!r} is not a price (expected digits such as 12.50)")
-        return Money.from_decimal(number, currency)
-
-    def choice(self, field: str, enum: type[_E], default: _E) -> _E:
-        value = self.obj.get(field)
-        if value is None or value == "":
-            return default
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = ", ".join(e.value for e in enum)
-            raise self.fail(f"{field} {value!r} is not one of {allowed}") from None
-
-    def gmt_datetime(self, field: str) -> datetime | None:
-        """WooCommerce's *_gmt dates are naive ISO strings in UTC ("2024-05-01T09:30:00")."""
-        value = self.obj.get(field)
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise self.fail(f"{field} {value!r} is not a date")
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise self.fail(f"{field} {value!r} is not an ISO date") from None
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-
-    def objects(self, field: str) -> Sequence[Mapping[str, Any]]:
-        value = self.obj.get(field)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            raise self.fail(f"{field} is not a list of objects")
-        return value
-
-
-# -- catalog ------------------------------------------------------------------------------------
+# -- products and variations --------------------------------------------------------------------
 
 
 def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
@@ -211,7 +53,7 @@ def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
     Raises UnsupportedProductType (a MappingError) for grouped and external products, which a
     counter cannot sell, and MappingError for anything malformed.
     """
-    r = _Reader("product", obj)
+    r = Reader("product", obj)
     check_currency(currency)
     type_ = obj.get("type", "simple")
     if not isinstance(type_, str):
@@ -226,7 +68,7 @@ def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
     images = r.objects("images")
     stock = _stock(r)
     return Product(
-        id=_required_id(r),
+        id=required_id(r),
         kind=kind,
         name=r.text("name"),
         price=r.money("price", currency),
@@ -234,7 +76,7 @@ def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
         barcode=_barcode(r),
         regular_price=r.money("regular_price", currency),
         tax_status=r.choice("tax_status", TaxStatus, TaxStatus.TAXABLE),
-        tax_class=_tax_class(r.text("tax_class")),
+        tax_class=tax_class_of(r.text("tax_class")),
         manage_stock=stock.manage_stock,
         stock_quantity=stock.stock_quantity,
         stock_status=stock.stock_status,
@@ -253,7 +95,7 @@ def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -
     class of its own (it takes the parent's), and `manage_stock: "parent"` means the parent counts
     the stock, so the variation itself does not manage any.
     """
-    r = _Reader("variation", obj)
+    r = Reader("variation", obj)
     check_currency(currency)
     attributes = _variation_attributes(r)
     name = r.text("name")
@@ -266,7 +108,7 @@ def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -
         raise r.fail("image is not an object")
     stock = _stock(r)
     return Product(
-        id=_required_id(r),
+        id=required_id(r),
         kind=ProductKind.VARIATION,
         name=name,
         price=r.money("price", currency),
@@ -275,7 +117,7 @@ def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -
         parent_id=parent.id,
         regular_price=r.money("regular_price", currency),
         tax_status=r.choice("tax_status", TaxStatus, parent.tax_status),
-        tax_class=parent.tax_class if tax_class == "parent" else _tax_class(tax_class),
+        tax_class=parent.tax_class if tax_class == "parent" else tax_class_of(tax_class),
         manage_stock=stock.manage_stock,
         stock_quantity=stock.stock_quantity,
         stock_status=stock.stock_status,
@@ -287,134 +129,16 @@ def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -
     )
 
 
-def category_from_woo(obj: Mapping[str, Any]) -> Category:
-    """Map a /products/categories object; parent 0 means a top-level category."""
-    r = _Reader("category", obj)
-    return Category(
-        id=_required_id(r),
-        name=r.text("name"),
-        parent_id=r.ref("parent"),
-        slug=r.text("slug"),
-        position=r.whole("menu_order", 0),
-    )
-
-
-def customer_from_woo(obj: Mapping[str, Any]) -> Customer:
-    """Map a /customers object; names, email and phone fall back to the billing address."""
-    r = _Reader("customer", obj)
-    billing = _address(r, "billing")
-    shipping = _address(r, "shipping")
-    return Customer(
-        id=_required_id(r),
-        first_name=r.text("first_name") or billing.text("first_name"),
-        last_name=r.text("last_name") or billing.text("last_name"),
-        email=r.text("email") or billing.text("email"),
-        phone=billing.text("phone") or shipping.text("phone"),
-        company=billing.text("company") or shipping.text("company"),
-        modified_at=r.gmt_datetime("date_modified_gmt"),
-    )
-
-
-def tax_rate_from_woo(obj: Mapping[str, Any]) -> TaxRate:
-    """Map a /taxes object; the "standard" class becomes "" as products name it."""
-    r = _Reader("tax rate", obj)
-    raw = obj.get("rate")
-    try:
-        rate = Decimal(raw.strip()) if isinstance(raw, str) and raw.strip() else Decimal("NaN")
-    except InvalidOperation:
-        rate = Decimal("NaN")
-    if not rate.is_finite() or rate < 0:
-        raise r.fail(f"rate {raw!r} is not a percentage (expected a string such as '20.0000')")
-    return TaxRate(
-        id=_required_id(r),
-        rate=rate,
-        name=r.text("name") or "Tax",
-        tax_class=_tax_class(r.text("class")),
-        priority=r.whole("priority", 1),
-        compound=r.flag("compound", False),
-        shipping=r.flag("shipping", True),
-        country=r.text("country").upper(),
-        state=r.text("state").upper(),
-        # `postcode`/`city` are the single-valued fields WooCommerce deprecated in 5.3.
-        postcodes=_texts(r, "postcodes") or _split(r.text("postcode")),
-        cities=_texts(r, "cities") or _split(r.text("city")),
-        order=r.whole("order", 0),
-    )
-
-
-# -- settings -----------------------------------------------------------------------------------
-
-
-def shop_settings_from_woo(
-    options: Mapping[str, str], *, locale: str, name: str = ""
-) -> ShopSettings:
-    """Build ShopSettings from the option ids and values of /settings/general and /settings/tax.
-
-    `woocommerce_currency` is required; the rest default as a fresh WooCommerce store does.
-    """
-    if not isinstance(options, Mapping):
-        raise MappingError("settings", None, "expected an object of option ids and values")
-
-    def text(key: str) -> str:
-        value: object = options.get(key)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise MappingError("settings", key, f"value {value!r} is not text")
-        return value.strip()
-
-    def yes(key: str, default: bool) -> bool:
-        value: object = options.get(key)  # JSON written by hand may hold true/false
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            return value
-        if value in ("yes", "no"):
-            return value == "yes"
-        raise MappingError("settings", key, f"value {value!r} is not 'yes' or 'no'")
-
-    currency = text("woocommerce_currency").upper()
-    if not currency:
-        raise MappingError("settings", "woocommerce_currency", "the shop currency is missing")
-    try:
-        check_currency(currency)
-    except ValueError as exc:
-        raise MappingError("settings", "woocommerce_currency", str(exc)) from None
-    # "GB" for a whole country, "US:CA" for a country and state.
-    country, _, state = text("woocommerce_default_country").partition(":")
-    return ShopSettings(
-        currency=currency,
-        prices_include_tax=yes("woocommerce_prices_include_tax", False),
-        round_at_subtotal=yes("woocommerce_tax_round_at_subtotal", False),
-        taxes_enabled=yes("woocommerce_calc_taxes", False),  # WooCommerce's own default
-        country=country.upper(),
-        state=state.upper(),
-        postcode=text("woocommerce_store_postcode"),
-        city=text("woocommerce_store_city"),
-        locale=locale,
-        name=name,
-    )
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _required_id(r: _Reader) -> str:
-    assert r.id is not None  # _Reader refuses an object without one
-    return r.id
-
-
-def _category_ids(r: _Reader) -> tuple[str, ...]:
+def _category_ids(r: Reader) -> tuple[str, ...]:
     return tuple(
         r.id_of(c.get("id"), f"categories[{i}].id") for i, c in enumerate(r.objects("categories"))
     )
 
 
-def _tax_class(slug: str) -> str:
-    return "" if slug == "standard" else slug
-
-
-def _barcode(r: _Reader) -> str:
+def _barcode(r: Reader) -> str:
     code = r.text("global_unique_id")
     if code:
         return code
@@ -432,7 +156,7 @@ class _Stock(NamedTuple):
     stock_status: StockStatus
 
 
-def _stock(r: _Reader) -> _Stock:
+def _stock(r: Reader) -> _Stock:
     manage = r.obj.get("manage_stock")
     if manage == "parent":
         managed = False
@@ -450,7 +174,7 @@ def _stock(r: _Reader) -> _Stock:
     )
 
 
-def _product_attributes(r: _Reader, *, variations_only: bool) -> tuple[Attribute, ...]:
+def _product_attributes(r: Reader, *, variations_only: bool) -> tuple[Attribute, ...]:
     # A variable product's picker needs only the attributes its variations are made of; the
     # others ("Material: Cotton") are descriptions, kept on simple products for the display.
     result = []
@@ -466,7 +190,7 @@ def _product_attributes(r: _Reader, *, variations_only: bool) -> tuple[Attribute
     return tuple(result)
 
 
-def _variation_attributes(r: _Reader) -> tuple[Attribute, ...]:
+def _variation_attributes(r: Reader) -> tuple[Attribute, ...]:
     result = []
     for i, a in enumerate(r.objects("attributes")):
         name, option = a.get("name"), a.get("option")
@@ -479,30 +203,11 @@ def _variation_attributes(r: _Reader) -> tuple[Attribute, ...]:
     return tuple(result)
 
 
-def _image_src(r: _Reader, image: Mapping[str, Any]) -> str:
+def _image_src(r: Reader, image: Mapping[str, Any]) -> str:
     src = image.get("src", "")
     if not isinstance(src, str):
         raise r.fail(f"image src {src!r} is not text")
     return src
-
-
-def _address(r: _Reader, field: str) -> _Reader:
-    value = r.obj.get(field)
-    return _Reader(r.kind, {} if value is None else value, owner=r, at=field)
-
-
-def _texts(r: _Reader, field: str) -> tuple[str, ...]:
-    value = r.obj.get(field)
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise r.fail(f"{field} is not a list of text")
-    return tuple(v.strip() for v in value if v.strip())
-
-
-def _split(text: str) -> tuple[str, ...]:
-    # The deprecated single fields hold several values separated by ";".
-    return tuple(p.strip() for p in text.split(";") if p.strip())
 
 
 __all__ = [

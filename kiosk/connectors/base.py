@@ -1,0 +1,130 @@
+"""The narrow boundary between the sync engine and a store platform (WooCommerce, Shopify).
+
+A connector speaks the platform's API and returns domain objects; the engine decides what to
+fetch, when, and what to write locally. Everything here is platform-neutral: ids are the store's
+own ids as text, cursors are opaque strings the connector understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from kiosk.catalog_export import Skipped
+from kiosk.core.models import (
+    Category,
+    Customer,
+    Order,
+    Product,
+    ShopSettings,
+    StockStatus,
+    TaxRate,
+)
+from kiosk.core.money import Money
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Batch(Generic[T]):
+    """One step of a listing, in order.
+
+    `cursor` resumes the listing just after this batch (None: the listing is finished), so an
+    engine that stores it with the batch's rows continues after a crash instead of restarting.
+    `total` is how many items the whole listing holds, when the store says (for progress).
+    For products: a VARIABLE product is followed in the same batch by ALL its variations, so the
+    engine may treat them as the complete set and drop local variations that are not among them.
+    """
+
+    items: tuple[T, ...]
+    cursor: str | None
+    total: int | None = None
+    skipped: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What a successful connection test learned."""
+
+    platform: str
+    url: str
+    name: str
+    currency: str
+    can_write: bool  # the keys may create orders
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """The store's own stock number for one product or variation."""
+
+    product_id: str
+    manage_stock: bool
+    quantity: int | None
+    status: StockStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteOrder:
+    """An order as the store holds it."""
+
+    remote_id: str
+    order_id: str  # our UUID, read back from the store's copy
+    number: str  # the store's order number
+    status: str
+    total: Money
+    # The store's stock after the order, for what it sold (empty if the store did not say).
+    stock: tuple[StockLevel, ...] = ()
+
+
+class Connector(Protocol):
+    """One store. Methods raise kiosk.connectors.errors.ConnectorError subclasses only."""
+
+    platform: str
+
+    async def check(self) -> StoreInfo:
+        """Test the connection and the keys; raise the specific error a person can fix."""
+        ...
+
+    async def shop_settings(self) -> ShopSettings: ...
+
+    async def tax_rates(self) -> list[TaxRate]: ...
+
+    def categories(self) -> AsyncIterator[Batch[Category]]: ...
+
+    def products(
+        self, *, since: datetime | None = None, resume: str | None = None
+    ) -> AsyncIterator[Batch[Product]]:
+        """Sellable-status products (and their variations) changed since `since` (all if None)."""
+        ...
+
+    def customers(
+        self, *, since: datetime | None = None, resume: str | None = None
+    ) -> AsyncIterator[Batch[Customer]]: ...
+
+    async def product_ids(self) -> set[str]:
+        """Every live product id (not variations): the deletion audit diffs it with ours."""
+        ...
+
+    async def fetch_products(self, ids: Sequence[str]) -> Batch[Product]:
+        """These products (with variations) as they are now; ids the store lacks are absent."""
+        ...
+
+    async def stock_levels(self, ids: Sequence[str]) -> list[StockLevel]:
+        """The store's stock for these products or variations."""
+        ...
+
+    async def create_order(self, order: Order) -> RemoteOrder:
+        """Create `order`, paid, so that the store takes the stock itself.
+
+        Raises Rejected (park it), OutcomeUnknown (look it up with find_order before any
+        retry), or a retryable error (nothing was written).
+        """
+        ...
+
+    async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
+        """The store's copy of `order` (matched by our UUID), if an earlier attempt created it."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,183 @@
+"""Reading the fields of WooCommerce REST v3 JSON objects, with errors that name object and field.
+
+The mapping modules (mapping for products and variations, shop_mapping for the rest) build on
+these readers; like them, everything here is pure, with no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from kiosk.core.models import StockStatus, TaxStatus
+from kiosk.core.money import Money
+
+# A catalog repeats the same few thousand price strings; Money is immutable, so share them.
+_parse_price = functools.lru_cache(maxsize=4096)(Money.parse)
+
+
+class MappingError(ValueError):
+    """A store object the device cannot use; `kind` and `id` say which, `reason` says why."""
+
+    def __init__(self, kind: str, id: str | None, reason: str) -> None:
+        self.kind = kind
+        self.id = id
+        self.reason = reason
+        super().__init__(f"{kind} {id if id is not None else '(no id)'}: {reason}")
+
+
+# -- field readers ------------------------------------------------------------------------------
+
+_E = TypeVar("_E", StockStatus, TaxStatus)
+
+
+class Reader:
+    """Reads the fields of one object, raising MappingError that names the object and field.
+
+    A nested object (a customer's billing address) is read on behalf of its owner: its errors
+    carry the owner's kind and id and name the field as "billing.phone".
+    """
+
+    def __init__(
+        self, kind: str, obj: object, *, owner: Reader | None = None, at: str = ""
+    ) -> None:
+        self.kind: str = owner.kind if owner else kind
+        self.id: str | None = owner.id if owner else None
+        self.prefix = f"{at}." if at else ""
+        if not isinstance(obj, Mapping):
+            raise self.fail(f"expected a JSON object, got {type(obj).__name__}")
+        self.obj: Mapping[str, Any] = obj
+        if owner is None:
+            self.id = self.id_of(obj.get("id"), "id")
+
+    def fail(self, reason: str) -> MappingError:
+        return MappingError(self.kind, self.id, self.prefix + reason)
+
+    def id_of(self, value: object, field: str) -> str:
+        # WooCommerce ids are positive integers; JSON written by other tools may quote them.
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return str(value)
+        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+            return str(int(value))
+        if value is None:
+            raise self.fail(f"{field} is missing")
+        raise self.fail(f"{field} {value!r} is not a positive integer id")
+
+    def ref(self, field: str) -> str | None:
+        """An optional reference to another object; 0, null or missing mean none."""
+        value = self.obj.get(field)
+        if value in (None, 0, "0", ""):
+            return None
+        return self.id_of(value, field)
+
+    def text(self, field: str, default: str = "") -> str:
+        value = self.obj.get(field)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # e.g. a numeric SKU or barcode some importers write as a number
+        raise self.fail(f"{field} {value!r} is not text")
+
+    def flag(self, field: str, default: bool) -> bool:
+        value = self.obj.get(field)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        raise self.fail(f"{field} {value!r} is not true or false")
+
+    def integer(self, field: str, default: int | None) -> int | None:
+        value = self.obj.get(field)
+        if value is None:
+            return default
+        # Stock plugins may send 5.0 for 5; anything fractional is not a count we can trust.
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise self.fail(f"{field} {value!r} is not a whole number")
+
+    def whole(self, field: str, default: int) -> int:
+        value = self.integer(field, default)
+        return default if value is None else value
+
+    def money(self, field: str, currency: str) -> Money | None:
+        """A price string ("12.50"); "" or missing means no price."""
+        value = self.obj.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.fail(f"{field} {value!r} is not a price (expected a string such as '12.50')")
+        try:
+            amount = _parse_price(value, currency)
+        except ValueError:
+            amount = self._rounded(field, value, currency)
+        if amount.minor < 0:
+            raise self.fail(f"{field} {value!r} is negative")
+        return amount
+
+    def _rounded(self, field: str, value: str, currency: str) -> Money:
+        # Stores that enter prices ex tax often keep 4 decimals ("8.3333") so that the price with
+        # tax is round. The device counts minor units: round half up, as WooCommerce displays it.
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise self.fail(f"{field} {value!r} is not a price (expected digits such as 12.50)")
+        return Money.from_decimal(number, currency)
+
+    def choice(self, field: str, enum: type[_E], default: _E) -> _E:
+        value = self.obj.get(field)
+        if value is None or value == "":
+            return default
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            raise self.fail(f"{field} {value!r} is not one of {allowed}") from None
+
+    def gmt_datetime(self, field: str) -> datetime | None:
+        """WooCommerce's *_gmt dates are naive ISO strings in UTC ("2024-05-01T09:30:00")."""
+        value = self.obj.get(field)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise self.fail(f"{field} {value!r} is not a date")
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise self.fail(f"{field} {value!r} is not an ISO date") from None
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+
+    def objects(self, field: str) -> Sequence[Mapping[str, Any]]:
+        value = self.obj.get(field)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise self.fail(f"{field} is not a list of objects")
+        return value
+
+
+# -- shared helpers -----------------------------------------------------------------------------
+
+
+def required_id(r: Reader) -> str:
+    assert r.id is not None  # Reader refuses an object without one
+    return r.id
+
+
+def tax_class_of(slug: str) -> str:
+    """The tax class a slug names: the store's "standard" is the default class, ""."""
+    return "" if slug == "standard" else slug

@@ -1,0 +1,141 @@
+"""The sync engine: when to pull, push, audit and follow hints, for one store.
+
+Sales go up as soon as they are due, on any link; catalog pulls slow down on a metered one.
+A failing pull or push is logged and tried again on the next turn: the engine never stops,
+and nothing it does can lose a sale (the outbox keeps every order until the store has it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from kiosk.config import SyncConfig
+from kiosk.connectors.base import Connector
+from kiosk.connectors.errors import ConnectorError
+from kiosk.connectors.woocommerce.webhooks import Hint
+from kiosk.store.db import Database
+from kiosk.sync.policy import RetryPolicy
+from kiosk.sync.pull import Puller, PullReport
+from kiosk.sync.push import Pusher, PushReport
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+PUSH_POLL_S = 1.0  # how often the agent notices the till's new sales (PRAGMA data_version)
+
+
+@dataclass(slots=True)
+class PassReport:
+    """What one pass did; `errors` says what went wrong, for status and logs."""
+
+    pull: PullReport = field(default_factory=PullReport)
+    push: PushReport = field(default_factory=PushReport)
+    initial: bool = False
+    audited: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: Database,
+        connector: Connector,
+        *,
+        clock: Callable[[], datetime],
+        settings: SyncConfig | None = None,
+        metered: Callable[[], bool] = lambda: False,
+        policy: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings or SyncConfig()
+        self._metered = metered
+        self.puller = Puller(db, connector, clock=clock)
+        self.pusher = Pusher(db, connector, clock=clock, policy=policy, rng=rng)
+        self._hints: asyncio.Queue[Hint] = asyncio.Queue()
+        self._recovered = False
+
+    def hint(self, h: Hint) -> None:
+        """A webhook says something changed: fetch it on the next turn."""
+        self._hints.put_nowait(h)
+
+    async def push(self) -> PushReport:
+        if not self._recovered:
+            await self.pusher.recover()
+            self._recovered = True
+        return await self.pusher.drain()
+
+    async def pull(self, report: PassReport) -> None:
+        if not await self.puller.initial_complete():
+            report.initial = True
+            report.pull = await self.puller.initial()
+            return
+        report.pull = await self.puller.delta()
+        every = timedelta(seconds=self._settings.audit_interval_s)
+        if await self.puller.audit_due(every):
+            report.audited = True
+            audit = await self.puller.audit()
+            report.pull.deleted += audit.deleted
+            report.pull.products += audit.products
+
+    async def follow_hints(self) -> int:
+        ids: set[str] = set()
+        while not self._hints.empty():
+            h = self._hints.get_nowait()
+            if h.kind == "product":
+                ids.add(h.id)
+        if ids:
+            await self.puller.refresh(sorted(ids))
+        return len(ids)
+
+    async def run_once(self) -> PassReport:
+        """One full pass: upload what is due, then bring the catalog up to date."""
+        report = PassReport()
+        for name, step in (("upload", self._push_into), ("pull", self.pull)):
+            try:
+                await step(report)
+            except ConnectorError as exc:
+                report.errors.append(f"{name}: {exc}")
+                log.warning("%s failed: %s", name, exc)
+        return report
+
+    async def _push_into(self, report: PassReport) -> None:
+        report.push = await self.push()
+
+    async def run(self, stop: asyncio.Event, *, sleep: Sleep = asyncio.sleep) -> None:
+        """Run until `stop` is set: uploads as sales appear, pulls on their interval."""
+        next_pull = self._clock()
+        version = -1
+        push_due: datetime | None = None  # a retry the outbox is waiting for
+        while not stop.is_set():
+            now = self._clock()
+            current = await self._db.data_version()  # changes when the till commits a sale
+            if current != version or (push_due is not None and now >= push_due):
+                version = current
+                pushed = await self._guard("upload", self.push())
+                push_due = pushed.wait_until if isinstance(pushed, PushReport) else now
+            if not self._hints.empty():
+                await self._guard("hint", self.follow_hints())
+            if now >= next_pull:
+                report = PassReport()
+                await self._guard("pull", self.pull(report))
+                interval = (
+                    self._settings.metered_interval_s
+                    if self._metered()
+                    else self._settings.interval_s
+                )
+                next_pull = now + timedelta(seconds=interval)
+            await sleep(PUSH_POLL_S)
+
+    async def _guard(self, name: str, work: Awaitable[object]) -> object:
+        try:
+            return await work
+        except ConnectorError as exc:
+            log.warning("%s failed: %s", name, exc)
+            return None

@@ -1,0 +1,121 @@
+"""The agent's WooCommerce webhook endpoint, over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from kiosk.agent.webhooks import MAX_BODY, WooWebhookReceiver, make_app
+from kiosk.connectors.woocommerce import webhooks as woo
+
+SECRET = "s3cret-for-tests"
+
+
+@pytest.fixture
+async def endpoint() -> AsyncIterator[tuple[str, list[woo.Hint]]]:
+    hints: list[woo.Hint] = []
+    runner = web.AppRunner(make_app(WooWebhookReceiver(SECRET, hints.append)))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/webhooks/woocommerce", hints
+    finally:
+        await runner.cleanup()
+
+
+def _headers(body: bytes, topic: str, delivery: str, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        woo.SIGNATURE: woo.signature(body, secret),
+        woo.TOPIC: topic,
+        woo.DELIVERY_ID: delivery,
+        woo.WEBHOOK_ID: "7",
+    }
+
+
+async def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+    data = io.BytesIO(body)  # aiohttp warns about large raw bytes bodies
+    async with aiohttp.ClientSession() as s, s.post(url, data=data, headers=headers) as r:
+        return r.status, await r.json(content_type=None) if r.status != 413 else {}
+
+
+def test_signature_matches_woocommerces_formula() -> None:
+    # base64(HMAC-SHA256(body, secret)), computed independently with openssl:
+    # printf '{"id":1}' | openssl dgst -sha256 -hmac key -binary | base64
+    assert woo.signature(b'{"id":1}', "key") == "yVxqfCx8dh6YTGjPZLS8qT8HJCkAqv27Mo07t1qw3LA="
+    assert woo.verify(b'{"id":1}', "yVxqfCx8dh6YTGjPZLS8qT8HJCkAqv27Mo07t1qw3LA=", "key")
+    assert not woo.verify(b'{"id":2}', "yVxqfCx8dh6YTGjPZLS8qT8HJCkAqv27Mo07t1qw3LA=", "key")
+    assert not woo.verify(b'{"id":1}', None, "key")
+
+
+async def test_signed_product_update_becomes_a_hint(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    body = json.dumps({"id": 42, "name": "Mug", "parent_id": 0}).encode()
+    status, _ = await _post(url, body, _headers(body, "product.updated", "d1"))
+    assert status == 200
+    assert hints == [woo.Hint("product", "42", False)]
+
+
+async def test_variation_update_hints_its_parent(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    body = json.dumps({"id": 99, "parent_id": 42}).encode()
+    assert (await _post(url, body, _headers(body, "product.updated", "d2")))[0] == 200
+    body = json.dumps({"id": 7}).encode()
+    assert (await _post(url, body, _headers(body, "product.deleted", "d3")))[0] == 200
+    assert hints == [woo.Hint("product", "42", False), woo.Hint("product", "7", True)]
+
+
+async def test_unsigned_or_wrongly_signed_is_401(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    body = json.dumps({"id": 42}).encode()
+    wrong = _headers(body, "product.updated", "d4", secret="not-the-secret")
+    assert (await _post(url, body, wrong))[0] == 401
+    unsigned = _headers(body, "product.updated", "d5")
+    del unsigned[woo.SIGNATURE]
+    assert (await _post(url, body, unsigned))[0] == 401
+    tampered = _headers(body, "product.updated", "d6")
+    assert (await _post(url, body + b" ", tampered))[0] == 401
+    assert hints == []
+
+
+async def test_duplicate_delivery_is_acted_on_once(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    body = json.dumps({"id": 5}).encode()
+    for _ in range(3):
+        status, data = await _post(url, body, _headers(body, "product.updated", "same"))
+        assert status == 200
+    assert data == {"ok": True, "duplicate": True}
+    assert hints == [woo.Hint("product", "5", False)]
+
+
+async def test_creation_ping_is_answered(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert (await _post(url, b"webhook_id=12", headers))[0] == 200
+    assert hints == []
+
+
+async def test_oversized_body_is_refused(endpoint: tuple[str, list[woo.Hint]]) -> None:
+    url, hints = endpoint
+    body = b'{"id": 1, "pad": "' + b"x" * MAX_BODY + b'"}'
+    status, _ = await _post(url, body, _headers(body, "product.updated", "big"))
+    assert status == 413
+    assert hints == []
+
+
+async def test_signed_garbage_is_400_and_ignored_topics_pass(
+    endpoint: tuple[str, list[woo.Hint]],
+) -> None:
+    url, hints = endpoint
+    body = b"not json"
+    assert (await _post(url, body, _headers(body, "product.updated", "g1")))[0] == 400
+    body = json.dumps({"id": 3}).encode()
+    assert (await _post(url, body, _headers(body, "order.created", "o1")))[0] == 200
+    assert hints == []
