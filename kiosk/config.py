@@ -5,6 +5,7 @@ Secrets (store keys, tokens) never live here: they go in a separate 0600 file be
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -177,3 +178,27 @@ def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where:
         raise ConfigError(
             f"{where}: store.platform {store.platform!r} must be one of {', '.join(PLATFORMS)}"
         )
+
+
+def dump_toml(config: Config) -> str:
+    """The settings as kiosk.toml text (every section, every value)."""
+    out: list[str] = []
+    for section in ("device", "shop", "store", "sync"):
+        out.append(f"[{section}]")
+        values = getattr(config, section)
+        for f in fields(values):
+            v = getattr(values, f.name)
+            # A JSON string is a valid TOML basic string (same escapes for what we write).
+            out.append(f"{f.name} = {v}" if isinstance(v, int) else f"{f.name} = {json.dumps(v)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write `config` to `path` (default: where it came from, else the data dir), whole."""
+    target = path or config.path or config.data_dir / CONFIG_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(dump_toml(config))
+    os.replace(tmp, target)
+    return target

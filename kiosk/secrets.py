@@ -64,8 +64,7 @@ def load_secrets(data_dir: Path) -> Secrets:
         return Secrets()
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SecretsError(
-            f"{path}: readable by other users (mode {stat.S_IMODE(mode):o}); "
-            f"run `chmod 600 {path}`"
+            f"{path}: readable by other users (mode {stat.S_IMODE(mode):o}); run `chmod 600 {path}`"
         )
     try:
         data: Any = json.loads(path.read_text())

@@ -12,12 +12,25 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.catalog_export import ExportError
 from kiosk.checkout import NotReady, UnknownCode
-from kiosk.cli import catalog_cmd, db_cmd, demo_cmd, orders_cmd, sale_cmd, status_cmd
+from kiosk.cli import (
+    catalog_cmd,
+    db_cmd,
+    demo_cmd,
+    orders_cmd,
+    provision_cmd,
+    sale_cmd,
+    sim_cmd,
+    status_cmd,
+    sync_cmd,
+)
 from kiosk.cli.output import UsageError
 from kiosk.config import ConfigError, load_config
+from kiosk.connectors.errors import ConnectorError
+from kiosk.connectors.factory import NotProvisioned
 from kiosk.core.cart import CartError
 from kiosk.core.tender import PaymentError
 from kiosk.runtime import Runtime, open_runtime
+from kiosk.secrets import SecretsError
 
 Handler = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
 
@@ -38,7 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (status_cmd, sale_cmd, orders_cmd, catalog_cmd, db_cmd, demo_cmd):
+    modules = (
+        status_cmd,
+        sale_cmd,
+        orders_cmd,
+        catalog_cmd,
+        db_cmd,
+        sync_cmd,
+        provision_cmd,
+        sim_cmd,
+        demo_cmd,
+    )
+    for module in modules:
         module.add_parser(sub)
     return parser
 
@@ -56,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BAD_INPUT as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    except NotReady as exc:
+    except (NotReady, NotProvisioned, SecretsError, ConnectorError) as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -53,6 +53,7 @@ class SyncEngine:
         rng: random.Random | None = None,
     ) -> None:
         self._db = db
+        self.connector = connector
         self._clock = clock
         self._settings = settings or SyncConfig()
         self._metered = metered

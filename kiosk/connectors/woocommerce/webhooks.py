@@ -20,8 +20,14 @@ DELIVERY_ID = "X-WC-Webhook-Delivery-ID"
 WEBHOOK_ID = "X-WC-Webhook-ID"
 
 # What the device subscribes to when it registers its hooks.
-TOPICS = ("product.created", "product.updated", "product.deleted", "customer.created",
-          "customer.updated", "customer.deleted")
+TOPICS = (
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+)
 
 
 class BadDelivery(ValueError):

@@ -1,0 +1,96 @@
+"""`kiosk sync --once` and `kiosk agent`: keep the device and the store in step."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from typing import Any
+
+from kiosk.agent.webhooks import WooWebhookReceiver, make_app
+from kiosk.checkout import utc_now
+from kiosk.cli.output import UsageError, emit
+from kiosk.connectors.factory import open_connector
+from kiosk.runtime import Runtime
+from kiosk.secrets import load_secrets
+from kiosk.store import catalog
+from kiosk.sync.engine import SyncEngine
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("sync", help="synchronise with the store now")
+    p.add_argument("--once", action="store_true", required=True, help="one full pass, then exit")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=run_once)
+    a = sub.add_parser("agent", help="run the background sync agent (uploads, pulls, webhooks)")
+    a.set_defaults(handler=run_agent)
+
+
+async def _engine(rt: Runtime) -> SyncEngine:
+    settings = await catalog.load_shop_settings(rt.db)
+    locale = settings.locale if settings else rt.config.shop.locale
+    connector = open_connector(rt.config, load_secrets(rt.config.data_dir), locale=locale)
+    return SyncEngine(rt.db, connector, clock=utc_now, settings=rt.config.sync)
+
+
+async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
+    if not args.once:
+        raise UsageError("only `kiosk sync --once` is supported; `kiosk agent` runs continuously")
+    engine = await _engine(rt)
+    try:
+        report = await engine.run_once()
+    finally:
+        await engine.connector.close()
+    p, u = report.pull, report.push
+    data = {
+        "initial": report.initial,
+        "audited": report.audited,
+        "pulled": {
+            "products": p.products,
+            "customers": p.customers,
+            "deleted": p.deleted,
+            "skipped": p.skipped,
+            "stock_discrepancies": p.discrepancies,
+        },
+        "uploaded": {"synced": u.synced, "failed": u.failed, "retrying": u.retried},
+        "errors": report.errors,
+    }
+    text = "\n".join(
+        [
+            ("Initial sync: " if report.initial else "Pulled: ")
+            + f"{p.products} products and variations, {p.customers} customers"
+            + (f", {p.deleted} deleted" if p.deleted else "")
+            + (f", {p.skipped} skipped (see the log)" if p.skipped else ""),
+            f"Uploaded {u.synced} orders"
+            + (f", {u.failed} refused by the store" if u.failed else "")
+            + (f", {u.retried} to retry" if u.retried else ""),
+            *[f"Problem: {e}" for e in report.errors],
+        ]
+    )
+    emit(args.json, data, text)
+    return 1 if report.errors else 0
+
+
+async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
+    from aiohttp import web
+
+    engine = await _engine(rt)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    secrets = load_secrets(rt.config.data_dir)
+    runner: web.AppRunner | None = None
+    if secrets.webhook_secret:
+        runner = web.AppRunner(make_app(WooWebhookReceiver(secrets.webhook_secret, engine.hint)))
+        await runner.setup()
+        # Listen beyond this machine only when the store has been told a public address.
+        host = "0.0.0.0" if rt.config.store.public_url else "127.0.0.1"
+        await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
+    try:
+        await engine.run(stop)
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await engine.connector.close()
+    return 0

@@ -1,0 +1,442 @@
+"""WooConnector: the Connector Protocol over WooCommerce REST v3 (glue over WooClient + mapping)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.catalog_export import Skipped
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
+from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, OutcomeUnknown
+from kiosk.connectors.woocommerce import orders as woo_orders
+from kiosk.connectors.woocommerce import setup as woo_setup
+from kiosk.connectors.woocommerce.auth import Keys
+from kiosk.connectors.woocommerce.client import PER_PAGE, Page, WooClient
+from kiosk.connectors.woocommerce.mapping import (
+    MappingError,
+    category_from_woo,
+    customer_from_woo,
+    product_from_woo,
+    shop_settings_from_woo,
+    tax_rate_from_woo,
+    variation_from_woo,
+)
+from kiosk.core.models import (
+    SELLABLE_STATUSES,
+    Category,
+    Customer,
+    Order,
+    Product,
+    ProductKind,
+    ShopSettings,
+    StockStatus,
+    TaxRate,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "woocommerce"
+# How far before an upload attempt find_order looks: the store's clock may differ from ours.
+CLOCK_SKEW = timedelta(minutes=10)
+# A listing in id order keeps page numbers stable while the store changes, so a cursor holds.
+_BY_ID = {"orderby": "id", "order": "asc"}
+_STOCK_FIELDS = "id,parent_id,type,status,manage_stock,stock_quantity,stock_status"
+# A variation the merchant disabled has status "private"; only "publish" ones are for sale.
+_SOLD_VARIATION_STATUS = "publish"
+
+
+def _gmt(when: datetime) -> str:
+    """A datetime as WooCommerce's *_gmt query format (naive ISO in UTC)."""
+    if when.tzinfo is None:
+        raise ValueError(f"{when!r} must be timezone-aware")
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def _page_of(resume: str | None) -> int:
+    if resume is None:
+        return 1
+    if not resume.isdigit() or int(resume) < 1:
+        raise ValueError(f"cursor {resume!r} is not a WooCommerce page number")
+    return int(resume)
+
+
+def _chunks(ids: Sequence[str], size: int = PER_PAGE) -> Iterable[list[str]]:
+    unique = list(dict.fromkeys(i for i in ids if i.isdigit()))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def _skipped(exc: MappingError) -> Skipped:
+    log.warning("skipped %s", exc)
+    return Skipped(exc.kind, exc.id, exc.reason)
+
+
+def stock_level_from_woo(obj: Mapping[str, Any]) -> StockLevel:
+    """The stock fields of a product or variation; "parent" stock is not the item's own."""
+    manage = obj.get("manage_stock")
+    managed = manage is True
+    qty = obj.get("stock_quantity")
+    status = obj.get("stock_status")
+    try:
+        stock_status = StockStatus(status) if status else StockStatus.IN_STOCK
+    except ValueError:
+        raise MappingError("product", str(obj.get("id")), f"stock_status {status!r}") from None
+    return StockLevel(
+        product_id=str(obj.get("id")),
+        manage_stock=managed,
+        quantity=int(qty) if managed and isinstance(qty, int | float) else None,
+        status=stock_status,
+    )
+
+
+class WooConnector:
+    """One WooCommerce store. Ids are the store's integer ids as text."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: WooClient,
+        *,
+        locale: str = "en_US",
+        currency: str | None = None,
+        per_page: int = PER_PAGE,
+    ) -> None:
+        # WordPress does not expose its locale through the REST API: the device configures it.
+        self.client = client
+        self.locale = locale
+        self._currency_code = currency
+        self.per_page = per_page
+        # variation id -> parent id, learned from listings, so stock_levels can find variations.
+        self._parents: dict[str, str] = {}
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        key: str,
+        secret: str,
+        *,
+        query_auth: bool = False,
+        ca_file: Path | str | None = None,
+        locale: str = "en_US",
+        currency: str | None = None,
+        **client_options: Any,
+    ) -> WooConnector:
+        """A connector with its own client (options as WooClient's: timeout, concurrency, ...)."""
+        client = WooClient(
+            url, Keys(key, secret), query_auth=query_auth, ca_file=ca_file, **client_options
+        )
+        return cls(client, locale=locale, currency=currency)
+
+    async def __aenter__(self) -> WooConnector:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    # -- shop -----------------------------------------------------------------------------------
+
+    async def check(self) -> StoreInfo:
+        return await woo_setup.check_client(self.client)
+
+    async def _currency(self) -> str:
+        if self._currency_code is None:
+            self._currency_code = (await self.shop_settings()).currency
+        return self._currency_code
+
+    async def shop_settings(self) -> ShopSettings:
+        general, tax, index = await asyncio.gather(
+            self.client.get("/settings/general"),
+            self.client.get("/settings/tax"),
+            self.client._request("GET", "/wp-json/", authenticate=False),
+        )
+        options: dict[str, str] = {}
+        for group in (general, tax):
+            if not isinstance(group, list):
+                raise BadResponse("GET /settings: expected a list of settings")
+            for item in group:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    value = item.get("value")
+                    if isinstance(value, str):
+                        options[item["id"]] = value
+        name = index.data.get("name") if isinstance(index.data, dict) else None
+        try:
+            settings = shop_settings_from_woo(
+                options, locale=self.locale, name=name if isinstance(name, str) else ""
+            )
+        except MappingError as exc:
+            raise BadResponse(f"the store's settings are unusable: {exc}") from None
+        self._currency_code = settings.currency
+        return settings
+
+    async def tax_rates(self) -> list[TaxRate]:
+        rates = []
+        for obj in await self.client.get_all("/taxes", _BY_ID):
+            try:
+                rates.append(tax_rate_from_woo(obj))
+            except MappingError as exc:
+                _skipped(exc)
+        return rates
+
+    async def categories(self) -> AsyncIterator[Batch[Category]]:
+        async def batch(page: Page) -> Batch[Category]:
+            items, skipped = [], []
+            for obj in page.items:
+                try:
+                    items.append(category_from_woo(obj))
+                except MappingError as exc:
+                    skipped.append(_skipped(exc))
+            return Batch(tuple(items), page.next_cursor, page.total, tuple(skipped))
+
+        async for b in self.client.pages("/products/categories", _BY_ID, then=batch):
+            yield b
+
+    async def customers(
+        self, *, since: datetime | None = None, resume: str | None = None
+    ) -> AsyncIterator[Batch[Customer]]:
+        # /customers has no modified_after: list them all and keep the changed ones.
+        async def batch(page: Page) -> Batch[Customer]:
+            items, skipped = [], []
+            for obj in page.items:
+                try:
+                    c = customer_from_woo(obj)
+                except MappingError as exc:
+                    skipped.append(_skipped(exc))
+                    continue
+                if since is None or c.modified_at is None or c.modified_at >= since:
+                    items.append(c)
+            return Batch(tuple(items), page.next_cursor, page.total, tuple(skipped))
+
+        params = {**_BY_ID, "role": "all"}
+        start = _page_of(resume)
+        async for b in self.client.pages("/customers", params, start=start, then=batch):
+            yield b
+
+    # -- products -------------------------------------------------------------------------------
+
+    async def products(
+        self, *, since: datetime | None = None, resume: str | None = None
+    ) -> AsyncIterator[Batch[Product]]:
+        currency = await self._currency()
+        params: dict[str, str | int] = dict(_BY_ID)
+        if since is not None:
+            params |= {"modified_after": _gmt(since), "dates_are_gmt": "true"}
+
+        async def batch(page: Page) -> Batch[Product]:
+            items, skipped = await self._map_products(page.items, currency)
+            return Batch(items, page.next_cursor, page.total, skipped)
+
+        start = _page_of(resume)
+        async for b in self.client.pages(
+            "/products", params, start=start, per_page=self.per_page, then=batch
+        ):
+            yield b
+
+    async def _map_products(
+        self, objs: Sequence[Any], currency: str
+    ) -> tuple[tuple[Product, ...], tuple[Skipped, ...]]:
+        """Sellable products of one page, each variable one followed by all its variations."""
+        mapped: list[Product] = []
+        skipped: list[Skipped] = []
+        for obj in objs:
+            if isinstance(obj, dict) and obj.get("status", "publish") not in SELLABLE_STATUSES:
+                continue
+            try:
+                mapped.append(product_from_woo(obj, currency))
+            except MappingError as exc:
+                skipped.append(_skipped(exc))
+        variable = [p for p in mapped if p.kind is ProductKind.VARIABLE]
+        found = await asyncio.gather(
+            *(self._variations(p, currency) for p in variable), return_exceptions=True
+        )
+        children: dict[str, list[Product]] = {}
+        for parent, result in zip(variable, found, strict=True):
+            if isinstance(result, NotFound):  # deleted since the page was listed
+                skipped.append(Skipped("product", parent.id, "deleted while it was being read"))
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            kids, bad = result
+            children[parent.id] = kids
+            skipped.extend(bad)
+        items: list[Product] = []
+        for p in mapped:
+            if p.kind is ProductKind.VARIABLE:
+                if p.id not in children:
+                    continue
+                items.append(p)
+                items.extend(children[p.id])
+            else:
+                items.append(p)
+        return tuple(items), tuple(skipped)
+
+    async def _variations(
+        self, parent: Product, currency: str
+    ) -> tuple[list[Product], list[Skipped]]:
+        objs = await self.client.get_all(f"/products/{parent.id}/variations", _BY_ID)
+        kids: list[Product] = []
+        bad: list[Skipped] = []
+        for obj in objs:
+            if isinstance(obj, dict) and obj.get("status", "publish") != _SOLD_VARIATION_STATUS:
+                continue
+            try:
+                v = variation_from_woo(obj, parent, currency)
+            except MappingError as exc:
+                bad.append(_skipped(exc))
+                continue
+            self._parents[v.id] = parent.id
+            kids.append(v)
+        return kids, bad
+
+    async def product_ids(self) -> set[str]:
+        objs = await self.client.get_all("/products", {**_BY_ID, "_fields": "id,status"})
+        return {
+            str(o["id"])
+            for o in objs
+            if isinstance(o, dict)
+            and isinstance(o.get("id"), int)
+            and o.get("status", "publish") in SELLABLE_STATUSES
+        }
+
+    async def fetch_products(self, ids: Sequence[str]) -> Batch[Product]:
+        currency = await self._currency()
+        chunks = await asyncio.gather(
+            *(
+                self.client.get_all("/products", {**_BY_ID, "include": ",".join(chunk)})
+                for chunk in _chunks(ids)
+            )
+        )
+        items, skipped = await self._map_products([o for c in chunks for o in c], currency)
+        return Batch(items, None, len(items), skipped)
+
+    async def stock_levels(self, ids: Sequence[str]) -> list[StockLevel]:
+        return await self._stock(ids, {})
+
+    async def _stock(self, ids: Sequence[str], parents: Mapping[str, str]) -> list[StockLevel]:
+        """Stock of products and variations; `parents` (variation -> parent) saves look-ups."""
+        wanted = list(dict.fromkeys(ids))
+        known = {**self._parents, **parents}
+        levels: dict[str, StockLevel] = {}
+
+        async def listing(path: str, include: list[str]) -> list[Any]:
+            params = {**_BY_ID, "include": ",".join(include), "_fields": _STOCK_FIELDS}
+            try:
+                return await self.client.get_all(path, params)
+            except NotFound:
+                return []
+
+        by_parent: dict[str, list[str]] = {}
+        plain = []
+        for i in wanted:
+            if i in known:
+                by_parent.setdefault(known[i], []).append(i)
+            else:
+                plain.append(i)
+        jobs = [listing("/products", chunk) for chunk in _chunks(plain)]
+        jobs += [
+            listing(f"/products/{parent}/variations", chunk)
+            for parent, vids in by_parent.items()
+            for chunk in _chunks(vids)
+        ]
+        for objs in await asyncio.gather(*jobs):
+            self._add_levels(levels, objs)
+        # Ids that are neither products nor known variations: ask for each one; GET
+        # /products/<id> answers for a variation too, and names its parent.
+        missing = [i for i in plain if i not in levels]
+
+        async def single(i: str) -> list[Any]:
+            try:
+                return [await self.client.get(f"/products/{i}", {"_fields": _STOCK_FIELDS})]
+            except NotFound:
+                return []
+
+        for objs in await asyncio.gather(*(single(i) for i in missing)):
+            self._add_levels(levels, objs)
+        return [levels[i] for i in wanted if i in levels]
+
+    def _add_levels(self, levels: dict[str, StockLevel], objs: Iterable[Any]) -> None:
+        for obj in objs:
+            if not isinstance(obj, dict):
+                continue
+            try:
+                level = stock_level_from_woo(obj)
+            except MappingError as exc:
+                _skipped(exc)
+                continue
+            parent = obj.get("parent_id")
+            if isinstance(parent, int) and parent > 0:
+                self._parents[level.product_id] = str(parent)
+            levels[level.product_id] = level
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    async def create_order(self, order: Order) -> RemoteOrder:
+        payload = woo_orders.order_payload(order)
+        resp = await self.client._request("POST", "/orders", json=payload, write=True)
+        try:
+            remote = woo_orders.remote_order_from_woo(resp.data, order.currency)
+        except ValueError as exc:
+            # The store took the order but its answer is unreadable: let find_order settle it.
+            raise OutcomeUnknown(
+                f"POST /orders: the store's answer is unreadable ({exc}); look the order up"
+            ) from None
+        if remote.total != order.total:
+            log.error(
+                "order %s: the store's total %s differs from the sale's %s",
+                order.id,
+                remote.total,
+                order.total,
+            )
+        if not remote.order_id:
+            remote = replace(remote, order_id=order.id)
+        sold = {ln.variation_id or ln.product_id: ln.product_id for ln in order.lines}
+        parents = {v: p for v, p in sold.items() if v != p}
+        try:
+            stock = await self._stock(list(sold), parents)
+        except ConnectorError as exc:
+            # The order exists; its stock is a nicety the next reconcile catches up with.
+            log.warning("order %s created, but reading back stock failed: %s", order.id, exc)
+            stock = []
+        return replace(remote, stock=tuple(stock))
+
+    async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
+        params: dict[str, str | int] = {
+            **_BY_ID,
+            "modified_after": _gmt(attempted_at - CLOCK_SKEW),
+            "dates_are_gmt": "true",
+        }
+        found = [
+            obj
+            for obj in await self.client.get_all("/orders", params)
+            if isinstance(obj, dict)
+            and woo_orders.meta_value(obj, woo_orders.META_ORDER_ID) == order.id
+        ]
+        if not found:
+            return None
+        if len(found) > 1:
+            log.error(
+                "order %s exists %d times on the store (ids %s)",
+                order.id,
+                len(found),
+                ", ".join(str(o.get("id")) for o in found),
+            )
+        try:
+            return woo_orders.remote_order_from_woo(found[0], order.currency)
+        except ValueError as exc:
+            raise BadResponse(f"GET /orders: order for {order.id} is unreadable: {exc}") from None
+
+
+def _conforms(connector: WooConnector) -> Connector:
+    return connector  # mypy proves WooConnector implements the Protocol
+
+
+__all__ = ["CLOCK_SKEW", "PLATFORM", "WooConnector", "stock_level_from_woo"]

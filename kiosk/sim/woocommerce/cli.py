@@ -1,0 +1,89 @@
+"""`kiosk sim woocommerce`: serve a simulated WooCommerce store until SIGINT or SIGTERM.
+
+Prints one JSON line first, `{"url", "consumer_key", "consumer_secret"[, "ca_file"]}`, so a
+script or test can read where the store is and how to sign in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from typing import Any
+
+from kiosk.sim.woocommerce import running_sim
+from kiosk.sim.woocommerce.faults import parse_fault_spec
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("woocommerce", help="serve a simulated WooCommerce store on 127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free)")
+    p.add_argument("--products", type=int, default=200, help="generated catalog size")
+    p.add_argument("--variable-share", type=float, default=0.2, help="share of variable products")
+    p.add_argument("--variations-per", type=int, default=4, help="variations per variable product")
+    p.add_argument("--latency-ms", type=float, default=0, help="delay added to every request")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated catalog")
+    p.add_argument("--tls", action="store_true", help="serve HTTPS with a throwaway CA")
+    p.add_argument(
+        "--demo", action="store_true", help="serve the demo catalog, not a generated one"
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND:PATH[:COUNT]",
+        help="inject a fault (429, 503, 500, timeout, drop, drop_after_commit), e.g. 503:orders:2",
+    )
+    p.set_defaults(handler=run, no_runtime=True)
+
+
+async def run(args: argparse.Namespace, _rt: None) -> int:
+    export = None
+    if args.demo:
+        from kiosk.cli.demo_cmd import demo_catalog_path
+
+        export = json.loads(demo_catalog_path().read_text(encoding="utf-8"))
+    faults = [parse_fault_spec(spec) for spec in args.fault]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_sim(
+        export=export,
+        products=args.products,
+        seed=args.seed,
+        variable_share=args.variable_share,
+        variations_per=args.variations_per,
+        latency_ms=args.latency_ms,
+        tls=args.tls,
+        port=args.port,
+    ) as sim:
+        for kind, path, count in faults:
+            sim.faults.add(kind, path=path, count=count)
+        line: dict[str, str] = {
+            "url": sim.url,
+            "consumer_key": sim.consumer_key,
+            "consumer_secret": sim.consumer_secret,
+        }
+        if sim.ca_file is not None:
+            line["ca_file"] = str(sim.ca_file)
+        print(json.dumps(line), flush=True)
+        await stop.wait()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+    print("kiosk sim woocommerce: stopped", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kiosk.sim.woocommerce.cli woocommerce ...`, for use before `kiosk sim` exists."""
+    parser = argparse.ArgumentParser(prog="kiosk sim")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(asyncio.run(args.handler(args, None)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
