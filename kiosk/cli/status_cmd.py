@@ -8,7 +8,7 @@ from typing import Any
 from kiosk.cli.output import emit
 from kiosk.cli.render import iso, when
 from kiosk.runtime import Runtime
-from kiosk.store import catalog, outbox, sync_state
+from kiosk.store import catalog, outbox, stock, sync_state
 from kiosk.store.outbox import OutboxState
 
 
@@ -43,6 +43,8 @@ async def collect(rt: Runtime) -> dict[str, Any]:
             "platform": rt.config.store.platform or None,
             "url": rt.config.store.url or None,
         },
+        # Each time the device adopted a stock number from the store that differed from its own.
+        "stock": {"discrepancies": await stock.discrepancy_count(rt.db)},
     }
 
 
@@ -72,6 +74,7 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
             f"Sync:     last pull {when(sync.last_pull_at)}, "
             f"last upload {when(sync.last_push_at)}; "
             f"initial sync {progress}",
+            f"Stock:    {data['stock']['discrepancies']} corrections taken from the store",
         ]
     )
     emit(args.json, data, text)

@@ -68,6 +68,7 @@ def test_status_json_on_a_fresh_device(kiosk: Run) -> None:
         "initial_sync": {"done": 0, "total": 0, "complete": False},
     }
     assert data["store"] == {"platform": None, "url": None}
+    assert data["stock"] == {"discrepancies": 0}
 
 
 def test_import_then_status_counts_the_catalog(loaded: Run) -> None:

@@ -208,6 +208,7 @@ async def test_the_stores_stock_wins_and_the_difference_is_recorded(rig: Rig) ->
     local = await catalog.find_by_code(rig.db, "KIT-CAF-3")
     assert local is not None
     assert local.stock_quantity == before - 2 == rig.sim.state.products[pid]["stock_quantity"]
+    assert await stock.discrepancy_count(rig.db) >= 1
     found = await stock.recent_discrepancies(rig.db)
     assert any(
         d.product_id == str(pid) and (d.local, d.remote) == (before, before - 2) for d in found
