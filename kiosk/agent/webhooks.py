@@ -12,6 +12,7 @@ from kiosk.connectors.woocommerce import webhooks as woo
 
 log = logging.getLogger(__name__)
 
+WEBHOOK_PATH = "/webhooks/woocommerce"
 MAX_BODY = 1024 * 1024  # a product with every field is a few tens of KiB
 SEEN_DELIVERIES = 2048
 
@@ -51,7 +52,7 @@ class WooWebhookReceiver:
 
 
 def add_routes(app: web.Application, receiver: WooWebhookReceiver) -> None:
-    app.router.add_post("/webhooks/woocommerce", receiver.handle)
+    app.router.add_post(WEBHOOK_PATH, receiver.handle)
 
 
 def make_app(receiver: WooWebhookReceiver) -> web.Application:

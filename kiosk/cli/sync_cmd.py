@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 from typing import Any
 
-from kiosk.agent.webhooks import WooWebhookReceiver, make_app
+from kiosk.agent.webhooks import WEBHOOK_PATH, WooWebhookReceiver, make_app
 from kiosk.checkout import utc_now
 from kiosk.cli.output import UsageError, emit
+from kiosk.connectors.errors import ConnectorError
 from kiosk.connectors.factory import open_connector
+from kiosk.connectors.woocommerce.connector import WooConnector
+from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
 from kiosk.store import catalog
 from kiosk.sync.engine import SyncEngine
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(sub: Any) -> None:
@@ -71,6 +77,19 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
     return 1 if report.errors else 0
 
 
+async def _register_hooks(rt: Runtime, engine: SyncEngine, secret: str) -> None:
+    """Tell the store where to send webhooks, when it can reach this device at all."""
+    public = rt.config.store.public_url.rstrip("/")
+    if not public or not secret or not isinstance(engine.connector, WooConnector):
+        return
+    try:
+        reg = await register_webhooks(engine.connector.client, f"{public}{WEBHOOK_PATH}", secret)
+    except ConnectorError as exc:
+        log.warning("could not register webhooks (polling keeps the device up to date): %s", exc)
+        return
+    log.info("webhooks: %d registered, %d kept", len(reg.created), len(reg.kept))
+
+
 async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     from aiohttp import web
 
@@ -87,6 +106,7 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         # Listen beyond this machine only when the store has been told a public address.
         host = "0.0.0.0" if rt.config.store.public_url else "127.0.0.1"
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
+    await _register_hooks(rt, engine, secrets.webhook_secret)
     try:
         await engine.run(stop)
     finally:

@@ -221,3 +221,18 @@ async def test_a_429_storm_is_respected(rig: Rig) -> None:
     assert report.errors == []
     assert rig.sleeps.count(7) + sum(1 for s in rig.sleeps if s >= 7) >= 3
     assert (await catalog.counts(rig.db)).products > 0
+
+
+async def test_bad_data_from_the_store_is_skipped_and_logged(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = rig.product_id("KIT-MUG-ENM")
+    rig.sim.state.products[bad]["price"] = "twelve"
+    rig.sim.state.products[bad]["regular_price"] = "twelve"
+    with caplog.at_level("WARNING"):
+        report = await rig.engine.run_once()
+    assert report.errors == []
+    assert report.pull.skipped == 1
+    assert str(bad) in caplog.text
+    assert await catalog.find_by_code(rig.db, "KIT-MUG-ENM") is None
+    assert await catalog.find_by_code(rig.db, "KIT-MUG-SPK") is not None  # the rest arrived
