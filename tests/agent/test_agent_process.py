@@ -1,4 +1,4 @@
-"""`kiosk agent` as a process: initial sync, a till's sale uploaded, a webhook followed, a clean stop."""
+"""`kiosk agent` as a process: sync, upload a sale, follow a webhook, stop cleanly."""
 
 from __future__ import annotations
 
