@@ -12,7 +12,8 @@ from pathlib import Path
 from kiosk.config import Config, StoreConfig, save_config
 from kiosk.secrets import Secrets, save_secrets
 from kiosk.sim.woocommerce import SimHandle, running_sim
-from kiosk.store import sync_state
+from kiosk.store import search, sync_state
+from kiosk.store.db import Database
 
 PRODUCTS = 600  # six pages of 100
 KILL_AFTER = 200  # products committed when the child is killed
@@ -79,6 +80,12 @@ async def test_kill_9_during_initial_sync_then_resume(tmp_path: Path) -> None:
         assert child.returncode == -signal.SIGKILL
         done_at_kill = _done(db_path)
         assert KILL_AFTER <= done_at_kill < PRODUCTS, "the kill did not land mid-sync"
+        # What arrived before the kill is already on sale: searchable by name and by code.
+        first = sim.state.products[min(sim.state.products)]
+        async with await Database.open(db_path) as db:
+            assert [p.sku for p in await search.search(db, first["sku"])] == [first["sku"]]
+            word = max(first["name"].split(), key=len)
+            assert first["sku"] in [p.sku for p in await search.search(db, word, limit=100)]
 
         before = len(sim.requests)
         again = await _sync(data_dir)
