@@ -8,26 +8,18 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from kiosk.agent.webhooks import MAX_BODY, WooWebhookReceiver, make_app
+from kiosk.agent.webhooks import MAX_BODY
 from kiosk.connectors.woocommerce import webhooks as woo
+from tests.agent.receiver import serve_receiver
 
 SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
 async def endpoint() -> AsyncIterator[tuple[str, list[woo.Hint]]]:
-    hints: list[woo.Hint] = []
-    runner = web.AppRunner(make_app(WooWebhookReceiver(SECRET, hints.append)))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/woocommerce", hints
-    finally:
-        await runner.cleanup()
+    async with serve_receiver(SECRET) as served:
+        yield served
 
 
 def _headers(body: bytes, topic: str, delivery: str, secret: str = SECRET) -> dict[str, str]:

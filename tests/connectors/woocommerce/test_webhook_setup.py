@@ -5,30 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
-from kiosk.agent.webhooks import WooWebhookReceiver, make_app
 from kiosk.connectors.woocommerce import webhooks as woo
 from kiosk.connectors.woocommerce.auth import Keys
 from kiosk.connectors.woocommerce.client import WooClient
 from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
 from kiosk.sim.woocommerce import running_sim
+from tests.agent.receiver import serve_receiver
 
 SECRET = "device-webhook-secret"
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[str, list[woo.Hint]]]:
-    hints: list[woo.Hint] = []
-    runner = web.AppRunner(make_app(WooWebhookReceiver(SECRET, hints.append)))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/woocommerce", hints
-    finally:
-        await runner.cleanup()
+    async with serve_receiver(SECRET) as served:
+        yield served
 
 
 async def test_registration_is_idempotent_and_deliveries_become_hints(
