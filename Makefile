@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the build and the tests need; installed when we are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3
+# Debian packages the build and the tests need (php-cli: `php -l` over plugin/); installed when we
+# are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli
 
 .PHONY: run test lint bench deps-debian clean
 
@@ -29,7 +30,7 @@ deps-debian:
 run: $(STAMP)
 	$(BIN)/python -m kiosk demo
 
-test: $(STAMP)
+test: $(STAMP) deps-debian
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

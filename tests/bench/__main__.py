@@ -22,12 +22,34 @@ from tests.bench import figures
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results file (default: bench/results.json, or bench/results-GROUP.json with --only)",
+    )
     parser.add_argument("--products", type=int, default=100_000, help="catalog size for search")
     parser.add_argument("--sales", type=int, default=400, help="sales to time")
+    parser.add_argument(
+        "--sync-products", type=int, default=10_000, help="catalog size for the initial sync"
+    )
+    parser.add_argument(
+        "--only", choices=figures.GROUPS, help="run one group of figures (for development)"
+    )
     args = parser.parse_args(argv)
+    if args.out is None:
+        # One group's figures must not overwrite the full set of results.
+        name = f"results-{args.only}.json" if args.only else "results.json"
+        args.out = Path("bench") / name
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
-        results = asyncio.run(figures.run_all(Path(tmp), products=args.products, sales=args.sales))
+        results = asyncio.run(
+            figures.run_all(
+                Path(tmp),
+                products=args.products,
+                sales=args.sales,
+                sync_products=args.sync_products,
+                only=args.only,
+            )
+        )
     report: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(),
         "machine": {

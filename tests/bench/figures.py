@@ -1,7 +1,8 @@
-"""The benchmark figures: sale commit latency and catalog search at scale."""
+"""The benchmark figures: sale commit latency, catalog search at scale, initial sync."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 import time
@@ -15,6 +16,7 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
+from tests.bench import sync_figures
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
 SEARCH_QUERIES = 200
@@ -148,5 +150,26 @@ async def search_at_scale(tmp: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-async def run_all(tmp: Path, *, products: int, sales: int) -> list[dict[str, Any]]:
-    return [*(await sale_commit(tmp, sales)), *(await search_at_scale(tmp, products))]
+GROUPS = ("sale", "search", "sync")
+
+
+async def run_all(
+    tmp: Path,
+    *,
+    products: int,
+    sales: int,
+    sync_products: int = 10_000,
+    only: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every group of figures, or the one named by `only` (one of GROUPS)."""
+    if only is not None and only not in GROUPS:
+        raise ValueError(f"unknown benchmark group {only!r} (known: {', '.join(GROUPS)})")
+    results: list[dict[str, Any]] = []
+    if only in (None, "sale"):
+        results += await sale_commit(tmp, sales)
+    if only in (None, "search"):
+        results += await search_at_scale(tmp, products)
+    if only in (None, "sync"):
+        # Blocking on child processes; a thread keeps this event loop free while it waits.
+        results += await asyncio.to_thread(sync_figures.initial_sync, tmp, products=sync_products)
+    return results

@@ -1,4 +1,4 @@
-"""WooConnector: the Connector Protocol over WooCommerce REST v3 (glue over WooClient + mapping)."""
+"""WooConnector: the Connector Protocol over WooCommerce REST v3 (and the companion plugin)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from kiosk.catalog_export import Skipped
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, OutcomeUnknown
 from kiosk.connectors.woocommerce import orders as woo_orders
+from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import setup as woo_setup
 from kiosk.connectors.woocommerce.auth import Keys
 from kiosk.connectors.woocommerce.client import PER_PAGE, Page, WooClient
@@ -106,12 +107,16 @@ class WooConnector:
         locale: str = "en_US",
         currency: str | None = None,
         per_page: int = PER_PAGE,
+        plugin: bool | None = None,
     ) -> None:
+        """`plugin`: use the companion plugin always (True), never (False), or if present (None)."""
         # WordPress does not expose its locale through the REST API: the device configures it.
         self.client = client
         self.locale = locale
         self._currency_code = currency
         self.per_page = per_page
+        self._plugin = plugin
+        self._plugin_lock = asyncio.Lock()
         # variation id -> parent id, learned from listings, so stock_levels can find variations.
         self._parents: dict[str, str] = {}
 
@@ -126,13 +131,14 @@ class WooConnector:
         ca_file: Path | str | None = None,
         locale: str = "en_US",
         currency: str | None = None,
+        plugin: bool | None = None,
         **client_options: Any,
     ) -> WooConnector:
         """A connector with its own client (options as WooClient's: timeout, concurrency, ...)."""
         client = WooClient(
             url, Keys(key, secret), query_auth=query_auth, ca_file=ca_file, **client_options
         )
-        return cls(client, locale=locale, currency=currency)
+        return cls(client, locale=locale, currency=currency, plugin=plugin)
 
     async def __aenter__(self) -> WooConnector:
         return self
@@ -168,6 +174,7 @@ class WooConnector:
                     value = item.get("value")
                     if isinstance(value, str):
                         options[item["id"]] = value
+        self._note_plugin(index.data)
         name = index.data.get("name") if isinstance(index.data, dict) else None
         try:
             settings = shop_settings_from_woo(
@@ -177,6 +184,29 @@ class WooConnector:
             raise BadResponse(f"the store's settings are unusable: {exc}") from None
         self._currency_code = settings.currency
         return settings
+
+    # -- the companion plugin -------------------------------------------------------------------
+
+    def _note_plugin(self, index: Any) -> None:
+        """Learn from the site's REST index whether the companion plugin is installed."""
+        if self._plugin is None:
+            self._plugin = woo_plugin.advertised(index)
+            if self._plugin:
+                log.info("the store has the kiosk companion plugin: using %s", woo_plugin.API)
+
+    async def has_plugin(self) -> bool:
+        """Whether the store has the companion plugin (asked once, from the public REST index)."""
+        if self._plugin is None:
+            async with self._plugin_lock:  # concurrent pages ask once between them
+                if self._plugin is None:
+                    index = await self.client._request("GET", "/wp-json/", authenticate=False)
+                    self._note_plugin(index.data)
+                    self._plugin = bool(self._plugin)  # an unreadable index: no plugin
+        return self._plugin
+
+    def _plugin_failed(self, exc: ConnectorError) -> None:
+        log.warning("the companion plugin did not answer (%s); using the REST API alone", exc)
+        self._plugin = False
 
     async def tax_rates(self) -> list[TaxRate]:
         rates = []
@@ -255,10 +285,19 @@ class WooConnector:
             except MappingError as exc:
                 skipped.append(_skipped(exc))
         variable = [p for p in mapped if p.kind is ProductKind.VARIABLE]
+        children: dict[str, list[Product]] = {}
+        if variable and await self.has_plugin():
+            try:
+                children, bad = await woo_plugin.variations(self.client, variable, currency)
+            except woo_plugin.GONE as exc:
+                self._plugin_failed(exc)
+            else:
+                skipped.extend(bad)
+                self._parents |= {v.id: pid for pid, kids in children.items() for v in kids}
+                return self._in_order(mapped, children), tuple(skipped)
         found = await asyncio.gather(
             *(self._variations(p, currency) for p in variable), return_exceptions=True
         )
-        children: dict[str, list[Product]] = {}
         for parent, result in zip(variable, found, strict=True):
             if isinstance(result, NotFound):  # deleted since the page was listed
                 skipped.append(Skipped("product", parent.id, "deleted while it was being read"))
@@ -268,6 +307,14 @@ class WooConnector:
             kids, bad = result
             children[parent.id] = kids
             skipped.extend(bad)
+        return self._in_order(mapped, children), tuple(skipped)
+
+    @staticmethod
+    def _in_order(
+        mapped: Sequence[Product], children: Mapping[str, list[Product]]
+    ) -> tuple[Product, ...]:
+        """Products in listing order, each variable one followed by its variations (one without
+        an entry in `children` was deleted meanwhile and is left out)."""
         items: list[Product] = []
         for p in mapped:
             if p.kind is ProductKind.VARIABLE:
@@ -277,7 +324,7 @@ class WooConnector:
                 items.extend(children[p.id])
             else:
                 items.append(p)
-        return tuple(items), tuple(skipped)
+        return tuple(items)
 
     async def _variations(
         self, parent: Product, currency: str
@@ -298,6 +345,11 @@ class WooConnector:
         return kids, bad
 
     async def product_ids(self) -> set[str]:
+        if await self.has_plugin():
+            try:
+                return await woo_plugin.product_ids(self.client)
+            except woo_plugin.GONE as exc:
+                self._plugin_failed(exc)
         objs = await self.client.get_all("/products", {**_BY_ID, "_fields": "id,status"})
         return {
             str(o["id"])

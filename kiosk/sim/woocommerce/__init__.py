@@ -9,6 +9,9 @@
         await sim.deliveries.wait_for(2)                 # webhook POSTs made so far
         sim.requests                                     # RequestRecord log
 
+With plugin=True (the default) the companion plugin's `/wp-json/kiosk/v1/...` routes are served
+too, and the index lists the "kiosk/v1" namespace; plugin=False is a store without it.
+
 Over plain HTTP only OAuth 1.0a (query string) authenticates, as on a real store; use
 `sign_oauth` in tests. With tls=True the certificate comes from a throwaway CA in `ca_file`.
 """
@@ -108,11 +111,13 @@ async def running_sim(
     tls: bool = False,
     port: int = 0,
     clock: Callable[[], datetime] | None = None,
+    plugin: bool = True,
 ) -> AsyncIterator[SimHandle]:
     """Serve a simulated store on 127.0.0.1 until the block exits.
 
     The catalog is `export` (a catalog export dict) or one generated from products/seed/
-    variable_share/variations_per. `clock` drives every date the store writes.
+    variable_share/variations_per. `clock` drives every date the store writes. `plugin` installs
+    the companion plugin: its kiosk/v1 routes and namespace (plugin/kiosk-pos-companion).
     """
     if export is None:
         export = generate_export(
@@ -137,6 +142,7 @@ async def running_sim(
             webhooks=None,  # type: ignore[arg-type]  # needs ctx for rendering: set below
             base_url=url,
             latency_ms=latency_ms,
+            plugin=plugin,
         )
         webhooks = Webhooks(store, lambda resource, oid: render(ctx, resource, oid), url)
         ctx.webhooks = webhooks

@@ -36,6 +36,7 @@ from kiosk.sim.woocommerce.listing import (
     page_response,
     sort_objects,
 )
+from kiosk.sim.woocommerce.plugin_routes import NAMESPACE, add_plugin_routes
 from kiosk.sim.woocommerce.state import Obj, WooStore
 from kiosk.sim.woocommerce.webhooks import Webhooks
 
@@ -79,6 +80,7 @@ class SimContext:
     webhooks: Webhooks
     base_url: str
     latency_ms: float = 0
+    plugin: bool = True  # the companion plugin (kiosk/v1 routes) is installed
     requests: list[RequestRecord] = field(default_factory=list)
 
 
@@ -298,6 +300,7 @@ def _index(ctx: SimContext) -> Obj:
             "wc/v3",
             "wc-telemetry",
             "wp/v2",
+            *([NAMESPACE] if ctx.plugin else []),
         ],
         "authentication": [],
         "routes": {},
@@ -319,6 +322,8 @@ def build_app(
     add_catalog_routes(routes, ctx.store, ctx.base_url, guard)
     _order_routes(routes, ctx, guard)
     _webhook_routes(routes, ctx, guard)
+    if ctx.plugin:
+        add_plugin_routes(routes, ctx.store, ctx.base_url, guard)
     if admin_routes is not None:
         admin_routes(routes)
 

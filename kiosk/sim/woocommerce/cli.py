@@ -27,6 +27,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the generated catalog")
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a throwaway CA")
     p.add_argument(
+        "--no-plugin",
+        dest="plugin",
+        action="store_false",
+        help="serve a store without the companion plugin (no kiosk/v1 routes)",
+    )
+    p.add_argument(
         "--demo", action="store_true", help="serve the demo catalog, not a generated one"
     )
     p.add_argument(
@@ -59,6 +65,7 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
         latency_ms=args.latency_ms,
         tls=args.tls,
         port=args.port,
+        plugin=args.plugin,
     ) as sim:
         for kind, path, count in faults:
             sim.faults.add(kind, path=path, count=count)

@@ -153,6 +153,8 @@ def date_filter(args: Args, to_utc_local: Callable[[str], datetime]) -> Callable
 
     after, before = bound("after"), bound("before")
     m_after, m_before = bound("modified_after"), bound("modified_before")
+    if not (after or before or m_after or m_before):
+        return lambda obj: True  # no bounds: skip parsing every object's dates
 
     def keep(obj: Obj) -> bool:
         created, modified = value(obj, "date_created"), value(obj, "date_modified")
@@ -192,14 +194,22 @@ def pick_fields(obj: Obj, fields: str) -> Obj:
 
 
 def page_response(
-    request: web.Request, args: Args, items: list[Obj], base_url: str, render: Callable[[Obj], Obj]
+    request: web.Request,
+    args: Args,
+    items: list[Obj],
+    base_url: str,
+    render: Callable[[Obj], Obj],
+    *,
+    default_per_page: int = 10,
+    max_per_page: int = 100,
 ) -> web.Response:
     """One page of `items` with X-WP-Total, X-WP-TotalPages and a Link header like WooCommerce.
 
-    `per_page` is 1..100 (default 10); a page past the end is 200 with `[]`.
+    `per_page` is 1..max_per_page (WooCommerce: 1..100, default 10); a page past the end is 200
+    with `[]`.
     """
     page = args.integer("page", 1, low=1)
-    per_page = args.integer("per_page", 10, low=1, high=100)
+    per_page = args.integer("per_page", default_per_page, low=1, high=max_per_page)
     args.check()
     total = len(items)
     pages = -(-total // per_page)
