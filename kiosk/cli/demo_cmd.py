@@ -33,6 +33,12 @@ def demo_catalog_path() -> Path:
     return Path(str(resources.files("kiosk.sim") / "data" / DEMO_CATALOG))
 
 
+def _kiosk_command() -> str:
+    """How the person who ran `make run` can call kiosk from where they are."""
+    local = Path(".venv/bin/kiosk")
+    return str(local) if local.exists() else "kiosk"
+
+
 def round_up(amount: Money, step_minor: int) -> Money:
     """The next note a customer would hand over, e.g. £13.40 -> £20.00 for step 1000."""
     return Money(-(-amount.minor // step_minor) * step_minor, amount.currency)
@@ -57,5 +63,5 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
         assert stored is not None  # just committed
         print("A sample sale, paid in cash:\n")
         print(order_text(stored, export.settings.locale))
-        print(f"Try: kiosk --data-dir {data_dir} status")
+        print(f"Try: {_kiosk_command()} --data-dir {data_dir} status")
     return 0
