@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 from typing import Any
@@ -107,8 +108,16 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         host = "0.0.0.0" if rt.config.store.public_url else "127.0.0.1"
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
     await _register_hooks(rt, engine, secrets.webhook_secret)
+    work = asyncio.create_task(engine.run(stop))
     try:
-        await engine.run(stop)
+        # Stop at once, even in the middle of a long initial sync: every batch is its own
+        # transaction, so a cancelled pass loses nothing and the next start resumes it.
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work  # re-raises what stopped the engine, if not a stop: systemd restarts us
     finally:
         if runner is not None:
             await runner.cleanup()

@@ -106,3 +106,34 @@ async def test_agent_syncs_uploads_follows_hints_and_stops(tmp_path: Path) -> No
                 agent.send_signal(signal.SIGTERM)
             _, err = await agent.communicate()
         assert agent.returncode == 0, err.decode()
+
+
+async def test_agent_stops_promptly_in_the_middle_of_the_initial_sync(tmp_path: Path) -> None:
+    data = tmp_path / "device"
+    async with running_sim(products=1000, latency_ms=100) as sim:
+        save_config(Config(data_dir=data, store=StoreConfig(platform="woocommerce", url=sim.url)))
+        save_secrets(data, Secrets(sim.consumer_key, sim.consumer_secret, ""))
+        agent = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--data-dir",
+            str(data),
+            "agent",
+            stdin=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        db = data / "kiosk.db"
+        await _until(
+            lambda: (
+                _query(db, "SELECT value FROM sync_state WHERE key='initial_sync.done'")
+                not in ([], [("0",)])
+            ),
+            "initial sync under way",
+        )
+        agent.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(10):  # not the minutes the rest of the sync would take
+            _, err = await agent.communicate()
+        assert agent.returncode == 0, err.decode()
+        done = _query(db, "SELECT value FROM sync_state WHERE key='initial_sync.complete'")
+        assert done != [("1",)]
