@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kiosk.core.models import Category, Customer, Product, ProductKind, ShopSettings, TaxRate
-from kiosk.store import rows, rows_catalog
+from kiosk.store import bulk, rows, rows_catalog
 from kiosk.store.db import Database
 from kiosk.store.search import like_contains
 
@@ -21,18 +21,25 @@ _SELECT_PRODUCT = f"SELECT {rows_catalog.PRODUCT_COLUMNS} FROM products"  # noqa
 _SELECT_P = f"SELECT {rows_catalog.P_PRODUCT_COLUMNS} FROM products p"  # noqa: S608
 
 
-def _upsert_sql(table: str, columns: str) -> str:
-    """INSERT ... ON CONFLICT(id) DO UPDATE for a table keyed by the store's `id`."""
+def _upsert_parts(table: str, columns: str) -> tuple[str, str, str]:
+    """INSERT ... ON CONFLICT(id) DO UPDATE for a table keyed by the store's `id`, in three
+    parts (before VALUES, one row's placeholders, after them) as bulk.insert_many takes them."""
     names = [c.strip() for c in columns.split(",")]
     marks = ", ".join("?" for _ in names)
     sets = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
     return (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
-        f"ON CONFLICT (id) DO UPDATE SET {sets}"
+        f"INSERT INTO {table} ({columns})",
+        f"({marks})",
+        f"ON CONFLICT (id) DO UPDATE SET {sets}",
     )
 
 
-_UPSERT_PRODUCTS = _upsert_sql("products", rows_catalog.PRODUCT_WRITE_COLUMNS)
+def _upsert_sql(table: str, columns: str) -> str:
+    head, row, tail = _upsert_parts(table, columns)
+    return f"{head} VALUES {row} {tail}"
+
+
+_UPSERT_PRODUCT_PARTS = _upsert_parts("products", rows_catalog.PRODUCT_WRITE_COLUMNS)
 _UPSERT_CATEGORIES = _upsert_sql("categories", rows_catalog.CATEGORY_COLUMNS)
 _UPSERT_CUSTOMERS = _upsert_sql("customers", rows_catalog.CUSTOMER_COLUMNS)
 _INSERT_TAX_RATES = (
@@ -85,7 +92,8 @@ def write_products(
     def run(conn: sqlite3.Connection) -> int:
         if not data:
             return 0
-        conn.executemany(_UPSERT_PRODUCTS, data)
+        # Many rows per statement: see bulk.py for why (the FTS index, above all).
+        bulk.insert_many(conn, *_UPSERT_PRODUCT_PARTS, data)
         if complete:
             conn.execute(
                 "DELETE FROM products WHERE parent_id IN (SELECT value FROM json_each(?)) "

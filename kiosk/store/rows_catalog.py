@@ -27,6 +27,7 @@ from kiosk.store.rows import (
     opt_to_text,
     strings_from,
     strings_json,
+    to_text,
 )
 
 # -- products ----------------------------------------------------------------------------------
@@ -52,13 +53,17 @@ def fold(text: str) -> str:
 
 def product_row(p: Product) -> tuple[Any, ...]:
     """A Product as a row in PRODUCT_WRITE_COLUMNS order."""
-    currencies = {m.currency for m in (p.price, p.regular_price) if m is not None}
-    if len(currencies) > 1:
-        raise ValueError(
-            f"product {p.id}: price and regular_price are in different currencies "
-            f"({', '.join(sorted(currencies))})"
-        )
-    if p.kind is ProductKind.VARIATION and not p.parent_id:
+    price, regular = p.price, p.regular_price
+    currency = price.currency if price is not None else ""
+    if regular is not None:
+        if currency and regular.currency != currency:
+            raise ValueError(
+                f"product {p.id}: price and regular_price are in different currencies "
+                f"({', '.join(sorted({currency, regular.currency}))})"
+            )
+        currency = regular.currency
+    variation = p.kind is ProductKind.VARIATION
+    if variation and not p.parent_id:
         raise ValueError(f"product {p.id}: a variation needs a parent_id")
     return (
         p.id,
@@ -67,24 +72,22 @@ def product_row(p: Product) -> tuple[Any, ...]:
         p.name,
         p.sku,
         p.barcode,
-        currencies.pop() if currencies else "",
-        None if p.price is None else p.price.minor,
-        None if p.regular_price is None else p.regular_price.minor,
+        currency,
+        None if price is None else price.minor,
+        None if regular is None else regular.minor,
         p.tax_status.value,
         p.tax_class,
         int(p.manage_stock),
         p.stock_quantity,
         p.stock_status.value,
         p.status,
-        attributes_json(p.attributes),
-        strings_json(p.category_ids),
+        attributes_json(p.attributes) if p.attributes else "[]",
+        strings_json(p.category_ids) if p.category_ids else "[]",
         p.image_url,
-        opt_to_text(p.modified_at, f"product {p.id} modified_at"),
+        None if p.modified_at is None else to_text(p.modified_at, f"product {p.id} modified_at"),
         fold(p.name),
         fold(p.sku),
-        strings_json(fold(o) for a in p.attributes for o in a.options)
-        if p.kind is ProductKind.VARIATION
-        else "[]",
+        strings_json([fold(o) for a in p.attributes for o in a.options]) if variation else "[]",
     )
 
 

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kiosk.connectors.base import Batch, Connector
 from kiosk.core.models import Product
@@ -24,6 +25,9 @@ from kiosk.store.db import Database
 
 log = logging.getLogger(__name__)
 
+A = TypeVar("A")
+B = TypeVar("B")
+
 PHASE = "initial.phase"  # products -> customers -> done
 STARTED = "initial.started_at"
 PRODUCTS_CURSOR = "cursor:initial:products"
@@ -31,6 +35,16 @@ CUSTOMERS_CURSOR = "cursor:initial:customers"
 PRODUCTS_SINCE = "delta.products.since"
 CUSTOMERS_SINCE = "delta.customers.since"
 AUDITED_AT = "audit.last_at"
+
+
+async def _all(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Both results, run concurrently; a failure raises as if they had run one after the other
+    (the first's error first), once both have finished, so neither is left running."""
+    a, b = await asyncio.gather(first, second, return_exceptions=True)
+    for result in (a, b):
+        if isinstance(result, BaseException):
+            raise result
+    return cast(A, a), cast(B, b)
 
 
 @dataclass(slots=True)
@@ -68,10 +82,8 @@ class Puller:
         if started is None:
             started = rows.to_text(self._clock(), "now")
             await sync_state.set_value(self._db, STARTED, started)
-        await self._settings()
-        async for cats in self._connector.categories():
-            await catalog.upsert_categories(self._db, cats.items)
-            self._note_skipped(cats, report)
+        # Settings, tax rates and categories do not depend on each other: fetch them together.
+        await _all(self._settings(), self._categories(report))
         phase = await sync_state.get_value(self._db, PHASE) or "products"
         if phase == "products":
             progress = await sync_state.get_sync_status(self._db)
@@ -162,10 +174,14 @@ class Puller:
     # -- internals ------------------------------------------------------------------------------
 
     async def _settings(self) -> None:
-        settings = await self._connector.shop_settings()
-        rates = await self._connector.tax_rates()
+        settings, rates = await _all(self._connector.shop_settings(), self._connector.tax_rates())
         await catalog.save_shop_settings(self._db, settings)
         await catalog.replace_tax_rates(self._db, rates)
+
+    async def _categories(self, report: PullReport) -> None:
+        async for cats in self._connector.categories():
+            await catalog.upsert_categories(self._db, cats.items)
+            self._note_skipped(cats, report)
 
     async def _since(self, key: str) -> datetime | None:
         value = await sync_state.get_value(self._db, key)

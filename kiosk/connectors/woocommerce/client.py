@@ -420,6 +420,9 @@ class WooClient:
         Page `start` comes first and says how many pages there are; the rest are fetched (and
         passed through `then`) concurrently, a few pages ahead, within the request bound.
         """
+        # Pages wait here, done, while the caller works on an earlier one (writes it, or waits
+        # for a slow page before it); twice the request bound keeps requests in flight meanwhile.
+        lookahead = 2 * self.concurrency
         first = await self.get_page(path, params, page=start, per_page=per_page)
         if first.total_pages is None:  # no paging headers: walk until a short page
             page = first
@@ -438,7 +441,7 @@ class WooClient:
             # Start the next pages before working on the first, so both overlap.
             for n in numbers:
                 ahead.append(asyncio.ensure_future(fetch(n)))
-                if len(ahead) >= self.concurrency:
+                if len(ahead) >= lookahead:
                     break
             yield await then(first)
             while ahead:

@@ -34,6 +34,29 @@ BARCODE_META_KEYS: tuple[str, ...] = (
     "gtin",
 )
 
+# The top-level fields of a variation that variation_from_woo (and the plugin's grouping by
+# parent_id and status) read: asking for only these (`_fields`) halves what the store sends and
+# what the device parses. Reading a new field means adding it here.
+VARIATION_FIELDS: tuple[str, ...] = (
+    "id",
+    "parent_id",
+    "status",
+    "name",
+    "sku",
+    "global_unique_id",
+    "meta_data",
+    "price",
+    "regular_price",
+    "tax_status",
+    "tax_class",
+    "manage_stock",
+    "stock_quantity",
+    "stock_status",
+    "image",
+    "attributes",
+    "date_modified_gmt",
+)
+
 # Product types the counter sells; grouped and external products have no price of their own to
 # ring up (a group lists other products, an external one is sold on another site).
 _SOLD_TYPES = {"simple": ProductKind.SIMPLE, "variable": ProductKind.VARIABLE}
@@ -212,6 +235,7 @@ def _image_src(r: Reader, image: Mapping[str, Any]) -> str:
 
 __all__ = [
     "BARCODE_META_KEYS",
+    "VARIATION_FIELDS",
     "MappingError",
     "UnsupportedProductType",
     "category_from_woo",

@@ -16,7 +16,11 @@ from typing import Any
 from kiosk.catalog_export import Skipped
 from kiosk.connectors.errors import AuthFailed, BadResponse, PermissionDenied
 from kiosk.connectors.woocommerce.client import Page, RouteMissing, WooClient
-from kiosk.connectors.woocommerce.mapping import MappingError, variation_from_woo
+from kiosk.connectors.woocommerce.mapping import (
+    VARIATION_FIELDS,
+    MappingError,
+    variation_from_woo,
+)
 from kiosk.core.models import Product
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ MAX_PARENTS = 100  # `parent=` ids the plugin takes per request: one product pag
 GONE = (RouteMissing, AuthFailed, PermissionDenied)
 # A variation the merchant disabled has status "private"; only "publish" ones are for sale.
 SOLD_STATUS = "publish"
+# Only the fields the mapping reads (WordPress honours `_fields` on every REST route).
+_FIELDS = ",".join(VARIATION_FIELDS)
 
 
 def advertised(index: Any) -> bool | None:
@@ -56,7 +62,7 @@ async def variations(
 
     async def listing(chunk: list[str]) -> list[Any]:
         out: list[Any] = []
-        params = {"parent": ",".join(chunk)}
+        params = {"parent": ",".join(chunk), "_fields": _FIELDS}
         async for objs in client.pages(f"{API}/variations", params, per_page=PER_PAGE, then=items):
             out.extend(objs)
         return out
