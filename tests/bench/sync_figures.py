@@ -176,14 +176,14 @@ def provision(data_dir: Path, store: Store, *, concurrency: int) -> Config:
 
 def run_device_sync(data_dir: Path, work: Path, *, timeout_s: float = SYNC_TIMEOUT_S) -> DeviceRun:
     """`python -m kiosk sync --once --json` from cold; wall time and the child's own peak RSS."""
-    out, err = work / "sync.stdout", work / "sync.stderr"
-    argv = [sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), "sync", "--once", "--json"]
+    out, err, peak = work / "sync.stdout", work / "sync.stderr", work / "sync.peak"
+    argv = [sys.executable, "-m", "tests.bench.peak_child", "--data-dir", str(data_dir)]
+    argv += ["sync", "--once", "--json"]
+    env = {**_clean_env(), "BENCH_PEAK_FILE": str(peak)}
     with out.open("wb") as fout, err.open("wb") as ferr:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr, env=_clean_env()
-        )
-    # wait4 rather than Popen.wait: it returns this child's rusage alone (RUSAGE_CHILDREN would
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr, env=env)
+    # wait4 rather than Popen.wait: it returns this child's CPU time alone (RUSAGE_CHILDREN would
     # fold in every child reaped before, such as a previous simulator).
     killer = threading.Timer(timeout_s, proc.kill)
     killer.start()
@@ -201,7 +201,8 @@ def run_device_sync(data_dir: Path, work: Path, *, timeout_s: float = SYNC_TIMEO
         why = "timed out" if proc.returncode == -signal.SIGKILL else f"exit {proc.returncode}"
         raise BenchError(f"`kiosk sync --once` failed ({why}): {_tail(err)} {_tail(out)}")
     cpu = usage.ru_utime + usage.ru_stime
-    return DeviceRun(wall, cpu, usage.ru_maxrss, json.loads(out.read_text()))
+    # The child's own high-water mark: ru_maxrss would include this (large) process's size.
+    return DeviceRun(wall, cpu, int(peak.read_text()), json.loads(out.read_text()))
 
 
 def _get_json(store: Store, path: str, params: dict[str, str | int]) -> Any:
@@ -383,6 +384,6 @@ def sync_figures(
             "initial_sync_peak_rss_mib",
             device.peak_rss_kib / 1024,
             "MiB",
-            description="the sync process's own ru_maxrss (wait4), the store not included",
+            description="the sync process's own peak RSS (VmHWM), the store not included",
         ),
     ]

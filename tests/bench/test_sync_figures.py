@@ -55,4 +55,5 @@ def test_initial_sync_figures_on_a_tiny_catalog(tmp_path: Path) -> None:
     vs_floor = by_name["initial_sync_vs_floor"]
     assert vs_floor["value"] == pytest.approx(wall["value"] / (requests * 0.001 / 4), rel=1e-3)
     assert vs_floor["met"] == (vs_floor["value"] <= sync_figures.FLOOR_TARGET)
-    assert 5 < by_name["initial_sync_peak_rss_mib"]["value"] < 1024
+    # The sync process alone: a tiny catalog needs far less than the benchmark process around it.
+    assert 5 < by_name["initial_sync_peak_rss_mib"]["value"] < 300
