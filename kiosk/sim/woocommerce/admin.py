@@ -108,6 +108,7 @@ class Admin:
     def set_option(self, name: str, value: str) -> None:
         """Change a store setting (e.g. woocommerce_prices_include_tax)."""
         self.store.settings[name] = value
+        self.store.bump()
 
 
 def admin_routes(admin: Admin) -> Any:

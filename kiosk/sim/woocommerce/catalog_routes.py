@@ -11,6 +11,7 @@ from kiosk.sim.woocommerce.listing import (
     Guard,
     WooError,
     date_filter,
+    listing_key,
     one,
     page_response,
     sort_objects,
@@ -134,11 +135,16 @@ def add_catalog_routes(
     @guard("list")
     async def list_products(request: web.Request) -> web.Response:
         args = Args(request)
-        items = _product_filter(args, store, list(store.products.values()))
-        orderby = args.choice("orderby", PRODUCT_ORDERBY, "date")
-        order = args.choice("order", ("asc", "desc"), "desc")
-        args.check()
-        items = sort_objects(items, orderby, order, args.ids("include"))
+
+        def build() -> list[Obj]:
+            items = _product_filter(args, store, list(store.products.values()))
+            orderby = args.choice("orderby", PRODUCT_ORDERBY, "date")
+            order = args.choice("order", ("asc", "desc"), "desc")
+            args.check()
+            return sort_objects(items, orderby, order, args.ids("include"))
+
+        # Paging through a big catalog repeats one query; filter and sort it once per revision.
+        items = store.memo(("products", *listing_key(request)), build)
         return page_response(request, args, items, base_url, product_json)
 
     @routes.get(API + r"/products/{id:\d+}")

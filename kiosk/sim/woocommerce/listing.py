@@ -187,6 +187,20 @@ def sort_objects(items: list[Obj], orderby: str, order: str, include: list[int])
     return sorted(items, key=keys.get(orderby, keys["id"]), reverse=order == "desc")
 
 
+# Query parameters that only choose which slice of a listing to send, or sign the request.
+PAGING_PARAMS = ("page", "per_page", "_fields")
+
+
+def listing_key(request: web.Request) -> tuple[tuple[str, str], ...]:
+    """The query parameters that decide a listing's filtered, sorted items, in request order
+    (order matters: `include` ranks by it), to key a memoised listing on."""
+    return tuple(
+        (k, v)
+        for k, v in request.query.items()
+        if k not in PAGING_PARAMS and not k.startswith("oauth_")
+    )
+
+
 def pick_fields(obj: Obj, fields: str) -> Obj:
     """`_fields=a,b`: only those top-level keys (WordPress drops `_links` too)."""
     wanted = [f.strip().split(".")[0] for f in fields.split(",") if f.strip()]

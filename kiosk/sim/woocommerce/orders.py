@@ -243,6 +243,7 @@ def reduce_stock(store: WooStore, order: Obj) -> None:
                     product["stock_quantity"],
                     product["stock_status"],
                 )
+    store.bump()  # the children above changed after `touch` bumped the revision
 
 
 def _line_json(store: WooStore, posted: Obj, product: Obj, line: tt.Line, dp: int) -> Obj:

@@ -7,13 +7,13 @@ product, and every live product id in one call. Authentication and errors are Wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from aiohttp import web
 
 from kiosk.sim.woocommerce.catalog_routes import render_product
-from kiosk.sim.woocommerce.listing import Args, Guard, Obj, page_response
+from kiosk.sim.woocommerce.listing import Args, Guard, Obj, listing_key, page_response
 from kiosk.sim.woocommerce.state import WooStore, parse_gmt
 
 NAMESPACE = "kiosk/v1"
@@ -80,7 +80,12 @@ def add_plugin_routes(
     @routes.get(f"{PLUGIN_API}/product-ids")
     @guard("list")
     async def product_ids(request: web.Request) -> web.Response:
-        ids = sorted(pid for pid, p in store.products.items() if p.get("status") in LIVE_STATUSES)
+        ids = store.memo(
+            ("product-ids",),
+            lambda: sorted(
+                pid for pid, p in store.products.items() if p.get("status") in LIVE_STATUSES
+            ),
+        )
         return web.json_response({"ids": ids})
 
     @routes.get(f"{PLUGIN_API}/variations")
@@ -90,16 +95,21 @@ def add_plugin_routes(
         parents = _parents(args)
         modified = _modified_filter(args, store)
         args.check()
-        items = sorted(
-            (
-                v
-                for v in store.variations.values()
-                if (not parents or v.get("parent_id") in parents)
-                and v.get("status") in LIVE_STATUSES
-                and modified(v)
-            ),
-            key=lambda v: int(v["id"]),
-        )
+
+        def build() -> list[Obj]:
+            if parents:
+                index = store.variation_index()
+                pool: Iterable[Obj] = (v for p in parents for v in index.get(p, ()))
+            else:
+                pool = store.variations.values()
+            return sorted(
+                (v for v in pool if v.get("status") in LIVE_STATUSES and modified(v)),
+                key=lambda v: int(v["id"]),
+            )
+
+        # With `parent=` each request names different parents, so the index does the work; the
+        # full listing pages through one query, remembered per store revision.
+        items = build() if parents else store.memo(("variations", *listing_key(request)), build)
         return page_response(
             request,
             args,

@@ -3,6 +3,12 @@
 Products, variations, orders and customers are kept as the dicts the REST API returns, so the
 routes only filter, page and trim them. Every change goes through `touch` (or `changed`), which
 stamps `date_modified(_gmt)` from the store clock and tells the listeners (webhooks) what changed.
+
+Listings are memoised per `revision`: the store's own code paths (`stamp`, `touch`, `changed`,
+`bump`) advance it, so a cached filtered/sorted list is never served after a change made through
+them. Code that edits a field listings filter or sort on (status, dates, parent_id, sku, ...)
+directly in the dicts must call `bump()`; values are rendered from the same dicts, so other
+direct edits show up without it.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Obj = dict[str, Any]
+T = TypeVar("T")
 Listener = Callable[[str, str, int], None]  # (resource, event, id)
 
 DATE_FMT = "%Y-%m-%dT%H:%M:%S"
@@ -34,6 +41,9 @@ DEFAULT_SETTINGS = {
 }
 # Post statuses a product listing with status=any returns (everything but trash).
 LISTED_STATUSES = ("publish", "future", "draft", "pending", "private")
+# Distinct listing queries remembered per revision; a client pages one query at a time, so a
+# small bound only guards against a caller that varies its query on every request.
+MEMO_LIMIT = 256
 
 
 def system_clock() -> datetime:
@@ -66,6 +76,9 @@ class WooStore:
     next_webhook_id: int = 1
     listeners: list[Listener] = field(default_factory=list)
     stock_reduced: set[int] = field(default_factory=set)  # orders whose stock was taken
+    revision: int = 0  # advanced by every change made through the store's code (see `bump`)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo_stamp: tuple[int, int, int] = field(default=(-1, 0, 0), init=False, repr=False)
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -79,6 +92,7 @@ class WooStore:
     def stamp(self, obj: Obj, *names: str, when: datetime | None = None) -> None:
         """Set `name` (site time) and `name_gmt` for each of `names` to `when` (default now)."""
         when = when or self.now()
+        self.bump()
         for name in names:
             obj[name] = when.astimezone(self.tz).strftime(DATE_FMT)
             obj[f"{name}_gmt"] = when.strftime(DATE_FMT)
@@ -107,7 +121,40 @@ class WooStore:
         return self.products.get(pid) or self.variations.get(pid)
 
     def variations_of(self, parent_id: int) -> list[Obj]:
-        return [v for v in self.variations.values() if v.get("parent_id") == parent_id]
+        """The variations of `parent_id`, in store order (a fresh list the caller may change)."""
+        return list(self.variation_index().get(parent_id, ()))
+
+    def variation_index(self) -> dict[int, list[Obj]]:
+        """parent id -> its variations in store order; memoised, so callers must not change it."""
+
+        def build() -> dict[int, list[Obj]]:
+            index: dict[int, list[Obj]] = {}
+            for v in self.variations.values():
+                index.setdefault(v["parent_id"], []).append(v)
+            return index
+
+        return self.memo(("variation_index",), build)
+
+    # -- memo ---------------------------------------------------------------------------------
+
+    def bump(self) -> None:
+        """Note a change: forget every memoised listing (call after editing the dicts directly)."""
+        self.revision += 1
+
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """`build()`, remembered under `key` until the store changes; the result is shared, so
+        callers must not change it."""
+        # The dict sizes join the revision so that adding or removing objects behind the
+        # store's back still invalidates.
+        stamp = (self.revision, len(self.products), len(self.variations))
+        if stamp != self._memo_stamp or len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+            self._memo_stamp = stamp
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[no-any-return]
+        value = build()
+        self._memo[key] = value
+        return value
 
     def option(self, name: str) -> str:
         return str(self.settings.get(name, DEFAULT_SETTINGS.get(name, "")))
@@ -119,6 +166,7 @@ class WooStore:
     # -- changes ------------------------------------------------------------------------------
 
     def changed(self, resource: str, event: str, oid: int) -> None:
+        self.bump()
         for listener in list(self.listeners):
             listener(resource, event, oid)
 
