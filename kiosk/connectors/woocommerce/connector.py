@@ -47,8 +47,6 @@ CLOCK_SKEW = timedelta(minutes=10)
 # A listing in id order keeps page numbers stable while the store changes, so a cursor holds.
 _BY_ID = {"orderby": "id", "order": "asc"}
 _STOCK_FIELDS = "id,parent_id,type,status,manage_stock,stock_quantity,stock_status"
-# A variation the merchant disabled has status "private"; only "publish" ones are for sale.
-_SOLD_VARIATION_STATUS = "publish"
 
 
 def _gmt(when: datetime) -> str:
@@ -333,7 +331,7 @@ class WooConnector:
         kids: list[Product] = []
         bad: list[Skipped] = []
         for obj in objs:
-            if isinstance(obj, dict) and obj.get("status", "publish") != _SOLD_VARIATION_STATUS:
+            if isinstance(obj, dict) and obj.get("status", "publish") != woo_plugin.SOLD_STATUS:
                 continue
             try:
                 v = variation_from_woo(obj, parent, currency)
