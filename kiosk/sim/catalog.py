@@ -11,132 +11,29 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from kiosk.catalog_export import FORMAT, paused_gc
 from kiosk.core.money import check_currency, exponent
+from kiosk.sim.catalog_words import (
+    ADJECTIVES,
+    CATEGORIES,
+    COLOUR_ATTRIBUTE,
+    COLOURS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LOCALES,
+    MAX_VARIATIONS,
+    SIZE_ATTRIBUTE,
+    SIZES,
+    SUFFIXES,
+    TOWNS,
+    CategorySpec,
+    shop_options,
+    tax_rate_objects,
+)
 
 _T = TypeVar("_T")
-
-SIZES = ("XS", "S", "M", "L", "XL", "XXL")
-COLOURS = (
-    ("Black", "BLK"),
-    ("White", "WHT"),
-    ("Navy", "NVY"),
-    ("Grey", "GRY"),
-    ("Charcoal", "CHR"),
-    ("Red", "RED"),
-    ("Forest Green", "FGN"),
-    ("Mustard", "MUS"),
-    ("Sky Blue", "SKY"),
-    ("Pink", "PNK"),
-    ("Oatmeal", "OAT"),
-    ("Burgundy", "BUR"),
-)
-MAX_VARIATIONS = len(SIZES) * len(COLOURS)
-SIZE_ATTRIBUTE = {"id": 1, "name": "Size", "slug": "pa_size"}
-COLOUR_ATTRIBUTE = {"id": 2, "name": "Colour", "slug": "pa_colour"}
-
-ADJECTIVES = (
-    "Classic", "Rustic", "Vintage", "Modern", "Handmade", "Artisan", "Everyday", "Signature",
-    "Heritage", "Coastal", "Nordic", "Cosy", "Minimal", "Bold", "Little", "Grand", "Wild",
-    "Botanical", "Seasonal", "Organic", "Speckled", "Striped", "Bright", "Midnight", "Sunrise",
-    "Meadow", "Harbour", "Cornish", "Highland", "Countryside", "Urban", "Studio", "Original",
-    "Deluxe", "Simple", "Woodland", "Garden", "Autumn", "Winter", "Summer",
-)  # fmt: skip
-SUFFIXES = ("", "", "", "", "", "", "Gift Set", "Twin Pack", "Large", "Small", "Mini")
-
-
-class _Category(NamedTuple):
-    name: str
-    slug: str
-    parent: str  # slug of the parent category, "" for top level
-    sku: str  # SKU prefix
-    tax_class: str
-    low: int  # price range in major units
-    high: int
-    materials: tuple[str, ...]
-    nouns: tuple[str, ...]
-    apparel: bool = False  # variable products (Size x Colour) come from these
-    isbn: bool = False  # barcodes are ISBN-13 (978...)
-
-
-# UK VAT: food, books and children's clothing are zero-rated; car seats and mobility aids 5 %.
-CATEGORIES = (
-    _Category("Coffee", "coffee", "", "COF", "zero-rate", 5, 18,
-              ("Ethiopian", "Colombian", "Brazilian", "Kenyan", "Guatemalan", "Sumatran",
-               "House", "Decaf"),
-              ("Coffee Beans", "Ground Coffee", "Espresso Blend", "Filter Roast", "Cold Brew")),
-    _Category("Tea", "tea", "", "TEA", "zero-rate", 3, 14,
-              ("Assam", "Darjeeling", "Earl Grey", "Ceylon", "Green", "Rooibos", "Peppermint",
-               "Chamomile"),
-              ("Loose Leaf Tea", "Tea Bags", "Herbal Infusion", "Chai Blend")),
-    _Category("Kitchen", "kitchen", "", "KIT", "", 6, 60,
-              ("Ceramic", "Stoneware", "Enamel", "Oak", "Bamboo", "Glass", "Copper", "Porcelain"),
-              ("Mug", "Teapot", "Cafetiere", "Chopping Board", "Tea Towel", "Serving Bowl",
-               "Milk Jug", "Coaster Set")),
-    _Category("Home", "home", "", "HOM", "", 8, 90,
-              ("Linen", "Wool", "Cotton", "Rattan", "Terracotta", "Brass", "Jute", "Velvet"),
-              ("Candle", "Cushion", "Throw", "Vase", "Photo Frame", "Plant Pot", "Doormat",
-               "Wall Clock")),
-    _Category("Stationery", "stationery", "", "STA", "", 2, 30,
-              ("Recycled", "Leather", "Kraft", "Linen", "Cork", "Dotted", "Hardback", "Pocket"),
-              ("Notebook", "Journal", "Pen Set", "Pencil Case", "Desk Planner", "Sketchbook",
-               "Bookmark", "Washi Tape")),
-    _Category("Cards & Wrap", "cards-wrap", "", "CRD", "", 2, 12,
-              ("Letterpress", "Foiled", "Hand-Drawn", "Watercolour", "Recycled", "Glitter"),
-              ("Birthday Card", "Thank You Card", "Wedding Card", "Gift Wrap", "Gift Tag Set",
-               "Christmas Card Pack")),
-    _Category("Books", "books", "", "BK", "zero-rate", 6, 30,
-              ("Illustrated", "Pocket", "Hardback", "Paperback", "Collector's", "Bestselling"),
-              ("Cookbook", "Novel", "Travel Guide", "Poetry Collection", "Field Guide",
-               "Puzzle Book"), isbn=True),
-    _Category("Children's Books", "childrens-books", "books", "KBK", "zero-rate", 4, 15,
-              ("Picture", "Bedtime", "Pop-Up", "Lift-the-Flap", "Board", "Activity"),
-              ("Story Book", "Sticker Book", "First Words Book", "Colouring Book",
-               "Fairy Tales"), isbn=True),
-    _Category("Toys & Games", "toys-games", "", "TOY", "", 5, 45,
-              ("Wooden", "Felt", "Cardboard", "Knitted", "Tin", "Cotton"),
-              ("Jigsaw Puzzle", "Board Game", "Card Game", "Train Set", "Plush Bear", "Kite")),
-    _Category("Biscuits & Cakes", "biscuits-cakes", "", "BIS", "zero-rate", 2, 12,
-              ("Butter", "Chocolate Chip", "Lemon", "Ginger", "Salted Caramel", "Almond"),
-              ("Shortbread", "Flapjack", "Brownie", "Biscotti", "Oat Cookies", "Fruit Cake")),
-    _Category("Confectionery", "confectionery", "", "CON", "", 2, 10,
-              ("Dark", "Milk", "Sea Salt", "Raspberry", "Orange", "Honeycomb"),
-              ("Chocolate Bar", "Fudge", "Truffles", "Toffee", "Mints")),
-    _Category("Clothing", "clothing", "", "CLO", "", 15, 60,
-              ("Organic Cotton", "Merino", "Linen", "Fleece"),
-              ("Apron", "Scarf", "Gloves")),
-    _Category("T-Shirts", "t-shirts", "clothing", "TSH", "", 12, 35,
-              ("Organic Cotton", "Bamboo", "Linen", "Heavyweight", "Slub"),
-              ("T-Shirt", "Long Sleeve Tee", "Ringer Tee", "Pocket Tee"), apparel=True),
-    _Category("Hoodies & Sweatshirts", "hoodies-sweatshirts", "clothing", "HOD", "", 30, 70,
-              ("Organic Cotton", "Brushed Fleece", "Loopback", "Recycled"),
-              ("Hoodie", "Zip Hoodie", "Sweatshirt"), apparel=True),
-    _Category("Children's Clothing", "childrens-clothing", "clothing", "KCL", "zero-rate", 8, 30,
-              ("Organic Cotton", "Bamboo", "Fleece", "Knitted"),
-              ("Kids' T-Shirt", "Kids' Hoodie", "Baby Romper", "Kids' Jumper"), apparel=True),
-    _Category("Car Seats & Safety", "car-seats-safety", "", "SAF", "reduced-rate", 25, 180,
-              ("Padded", "Convertible", "Lightweight", "Folding"),
-              ("Child Car Seat", "Booster Seat", "Walking Stick", "Grab Rail")),
-)  # fmt: skip
-
-_TAX_RATES = (("standard", "20.0000", "VAT"), ("reduced-rate", "5.0000", "VAT (5%)"),
-              ("zero-rate", "0.0000", "VAT (0%)"))  # fmt: skip
-_LOCALES = {"GBP": "en_GB", "EUR": "en_IE", "USD": "en_US", "JPY": "ja_JP"}
-FIRST_NAMES = (
-    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Freya", "Grace", "Sophia",
-    "Noah", "Oliver", "George", "Arthur", "Leo", "Harry", "Oscar", "Archie", "Henry", "Theo",
-    "Priya", "Aisha", "Mohammed", "Yusuf", "Chen", "Wei", "Siobhan", "Rhys", "Eilidh", "Callum",
-)  # fmt: skip
-LAST_NAMES = (
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Wood", "Jackson", "Clarke", "Khan", "Hughes", "Edwards", "Murphy", "Campbell", "Lewis",
-    "Morgan", "Price", "Kaur",
-)  # fmt: skip
-_TOWNS = (("Bristol", "BS1 4DJ"), ("Bath", "BA1 1LT"), ("Cardiff", "CF10 1EP"),
-          ("Gloucester", "GL1 2EH"), ("Swindon", "SN1 1BD"))  # fmt: skip
 
 _DAYS = [(date(2024, 1, 1) + timedelta(days=d)).isoformat() for d in range(365)]
 _PRICE_ENDINGS = (99, 99, 99, 50, 0, 95, 49)  # pence
@@ -189,12 +86,12 @@ def generate_export(
     return {
         "format": FORMAT,
         "platform": "woocommerce",
-        "shop": {"name": "Simulated Gift Shop", "locale": _LOCALES.get(currency, "en_GB")},
-        "settings": _settings(currency),
+        "shop": {"name": "Simulated Gift Shop", "locale": LOCALES.get(currency, "en_GB")},
+        "settings": shop_options(currency),
         "categories": gen.categories(),
         "products": product_objs,
         "variations": variations,
-        "tax_rates": _tax_rates(),
+        "tax_rates": tax_rate_objects(),
         "customers": [gen.customer(i) for i in range(customers)],
     }
 
@@ -386,7 +283,7 @@ class _Generator:
         self.next_id += 1
         return self.next_id
 
-    def _name(self, cat: _Category) -> str:
+    def _name(self, cat: CategorySpec) -> str:
         rng = self.rng
         adj = _pick(rng, ADJECTIVES)
         material = _pick(rng, cat.materials)
@@ -394,7 +291,7 @@ class _Generator:
         suffix = _pick(rng, SUFFIXES)
         return f"{adj} {material} {noun} {suffix}" if suffix else f"{adj} {material} {noun}"
 
-    def _price(self, cat: _Category) -> int:
+    def _price(self, cat: CategorySpec) -> int:
         """A price in minor units that looks like a shelf price (4.99, 12.50, 30.00)."""
         major = self.rng.randint(cat.low, cat.high)
         if self.exp == 0:
@@ -437,7 +334,7 @@ class _Generator:
         hour, second = divmod(second, 3600)
         return f"{_DAYS[day]}T{hour:02d}:{second // 60:02d}:{second % 60:02d}"
 
-    def _cat_ref(self, cat: _Category) -> dict[str, Any]:
+    def _cat_ref(self, cat: CategorySpec) -> dict[str, Any]:
         self.cat_counts[cat.slug] += 1
         return dict(self.cat_refs[cat.slug])
 
@@ -463,7 +360,7 @@ class _Generator:
         rng = self.rng
         first = _pick(rng, FIRST_NAMES)
         last = _pick(rng, LAST_NAMES)
-        town, postcode = _pick(rng, _TOWNS)
+        town, postcode = _pick(rng, TOWNS)
         email = f"{first}.{last}{i + 1}@example.com".lower()
         # 07700 900000-900999 is Ofcom's range reserved for drama: never a real phone.
         phone = f"07700 900{i % 1000:03d}"
@@ -494,42 +391,3 @@ class _Generator:
             "avatar_url": "",
             "meta_data": [],
         }
-
-
-def _settings(currency: str) -> dict[str, str]:
-    return {
-        "woocommerce_store_address": "12 Harbourside",
-        "woocommerce_store_city": "Bristol",
-        "woocommerce_store_postcode": "BS1 5TX",
-        "woocommerce_default_country": "GB",
-        "woocommerce_currency": currency,
-        "woocommerce_price_num_decimals": str(exponent(currency)),
-        "woocommerce_calc_taxes": "yes",
-        "woocommerce_prices_include_tax": "yes",
-        "woocommerce_tax_based_on": "base",
-        "woocommerce_tax_round_at_subtotal": "no",
-        "woocommerce_tax_display_shop": "incl",
-        "woocommerce_tax_display_cart": "incl",
-    }
-
-
-def _tax_rates() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": i + 1,
-            "country": "GB",
-            "state": "",
-            "postcode": "",
-            "city": "",
-            "postcodes": [],
-            "cities": [],
-            "rate": rate,
-            "name": name,
-            "priority": 1,
-            "compound": False,
-            "shipping": tax_class == "standard",
-            "order": i,
-            "class": tax_class,
-        }
-        for i, (tax_class, rate, name) in enumerate(_TAX_RATES)
-    ]
