@@ -31,6 +31,19 @@ def _query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
         return []
 
 
+async def _start_agent(data: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "kiosk",
+        "--data-dir",
+        str(data),
+        "agent",
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def _until(condition: Callable[[], bool], what: str) -> None:
     """Wait for something another process does; it can only be observed by looking."""
     async with asyncio.timeout(60):
@@ -52,16 +65,7 @@ async def test_agent_syncs_uploads_follows_hints_and_stops(tmp_path: Path) -> No
             )
         )
         save_secrets(data, Secrets(sim.consumer_key, sim.consumer_secret, "hook-secret"))
-        agent = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--data-dir",
-            str(data),
-            "agent",
-            stdin=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        agent = await _start_agent(data)
         db = data / "kiosk.db"
         try:
             await _until(
@@ -113,16 +117,7 @@ async def test_agent_stops_promptly_in_the_middle_of_the_initial_sync(tmp_path: 
     async with running_sim(products=1000, latency_ms=100) as sim:
         save_config(Config(data_dir=data, store=StoreConfig(platform="woocommerce", url=sim.url)))
         save_secrets(data, Secrets(sim.consumer_key, sim.consumer_secret, ""))
-        agent = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--data-dir",
-            str(data),
-            "agent",
-            stdin=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        agent = await _start_agent(data)
         db = data / "kiosk.db"
         await _until(
             lambda: (
