@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ from kiosk.catalog_export import Skipped
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, OutcomeUnknown
 from kiosk.connectors.woocommerce import orders as woo_orders
+from kiosk.connectors.woocommerce import paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import setup as woo_setup
 from kiosk.connectors.woocommerce.auth import Keys
@@ -27,6 +28,7 @@ from kiosk.connectors.woocommerce.mapping import (
     tax_rate_from_woo,
     variation_from_woo,
 )
+from kiosk.connectors.woocommerce.stock import StockReader, stock_level_from_woo
 from kiosk.core.models import (
     SELLABLE_STATUSES,
     Category,
@@ -35,7 +37,6 @@ from kiosk.core.models import (
     Product,
     ProductKind,
     ShopSettings,
-    StockStatus,
     TaxRate,
 )
 
@@ -44,9 +45,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "woocommerce"
 # How far before an upload attempt find_order looks: the store's clock may differ from ours.
 CLOCK_SKEW = timedelta(minutes=10)
-# A listing in id order keeps page numbers stable while the store changes, so a cursor holds.
-_BY_ID = {"orderby": "id", "order": "asc"}
-_STOCK_FIELDS = "id,parent_id,type,status,manage_stock,stock_quantity,stock_status"
 
 
 def _gmt(when: datetime) -> str:
@@ -62,35 +60,6 @@ def _page_of(resume: str | None) -> int:
     if not resume.isdigit() or int(resume) < 1:
         raise ValueError(f"cursor {resume!r} is not a WooCommerce page number")
     return int(resume)
-
-
-def _chunks(ids: Sequence[str], size: int = PER_PAGE) -> Iterable[list[str]]:
-    unique = list(dict.fromkeys(i for i in ids if i.isdigit()))
-    for start in range(0, len(unique), size):
-        yield unique[start : start + size]
-
-
-def _skipped(exc: MappingError) -> Skipped:
-    log.warning("skipped %s", exc)
-    return Skipped(exc.kind, exc.id, exc.reason)
-
-
-def stock_level_from_woo(obj: Mapping[str, Any]) -> StockLevel:
-    """The stock fields of a product or variation; "parent" stock is not the item's own."""
-    manage = obj.get("manage_stock")
-    managed = manage is True
-    qty = obj.get("stock_quantity")
-    status = obj.get("stock_status")
-    try:
-        stock_status = StockStatus(status) if status else StockStatus.IN_STOCK
-    except ValueError:
-        raise MappingError("product", str(obj.get("id")), f"stock_status {status!r}") from None
-    return StockLevel(
-        product_id=str(obj.get("id")),
-        manage_stock=managed,
-        quantity=int(qty) if managed and isinstance(qty, int | float) else None,
-        status=stock_status,
-    )
 
 
 class WooConnector:
@@ -117,6 +86,7 @@ class WooConnector:
         self._plugin_lock = asyncio.Lock()
         # variation id -> parent id, learned from listings, so stock_levels can find variations.
         self._parents: dict[str, str] = {}
+        self._stock = StockReader(client, self._parents)
 
     @classmethod
     def connect(
@@ -208,11 +178,11 @@ class WooConnector:
 
     async def tax_rates(self) -> list[TaxRate]:
         rates = []
-        for obj in await self.client.get_all("/taxes", _BY_ID):
+        for obj in await self.client.get_all("/taxes", paging.BY_ID):
             try:
                 rates.append(tax_rate_from_woo(obj))
             except MappingError as exc:
-                _skipped(exc)
+                paging.skipped(exc)
         return rates
 
     async def categories(self) -> AsyncIterator[Batch[Category]]:
@@ -222,10 +192,10 @@ class WooConnector:
                 try:
                     items.append(category_from_woo(obj))
                 except MappingError as exc:
-                    skipped.append(_skipped(exc))
+                    skipped.append(paging.skipped(exc))
             return Batch(tuple(items), page.next_cursor, page.total, tuple(skipped))
 
-        async for b in self.client.pages("/products/categories", _BY_ID, then=batch):
+        async for b in self.client.pages("/products/categories", paging.BY_ID, then=batch):
             yield b
 
     async def customers(
@@ -238,13 +208,13 @@ class WooConnector:
                 try:
                     c = customer_from_woo(obj)
                 except MappingError as exc:
-                    skipped.append(_skipped(exc))
+                    skipped.append(paging.skipped(exc))
                     continue
                 if since is None or c.modified_at is None or c.modified_at >= since:
                     items.append(c)
             return Batch(tuple(items), page.next_cursor, page.total, tuple(skipped))
 
-        params = {**_BY_ID, "role": "all"}
+        params = {**paging.BY_ID, "role": "all"}
         start = _page_of(resume)
         async for b in self.client.pages("/customers", params, start=start, then=batch):
             yield b
@@ -255,7 +225,7 @@ class WooConnector:
         self, *, since: datetime | None = None, resume: str | None = None
     ) -> AsyncIterator[Batch[Product]]:
         currency = await self._currency()
-        params: dict[str, str | int] = dict(_BY_ID)
+        params: dict[str, str | int] = dict(paging.BY_ID)
         if since is not None:
             params |= {"modified_after": _gmt(since), "dates_are_gmt": "true"}
 
@@ -281,7 +251,7 @@ class WooConnector:
             try:
                 mapped.append(product_from_woo(obj, currency))
             except MappingError as exc:
-                skipped.append(_skipped(exc))
+                skipped.append(paging.skipped(exc))
         variable = [p for p in mapped if p.kind is ProductKind.VARIABLE]
         children: dict[str, list[Product]] = {}
         if variable and await self.has_plugin():
@@ -327,7 +297,7 @@ class WooConnector:
     async def _variations(
         self, parent: Product, currency: str
     ) -> tuple[list[Product], list[Skipped]]:
-        objs = await self.client.get_all(f"/products/{parent.id}/variations", _BY_ID)
+        objs = await self.client.get_all(f"/products/{parent.id}/variations", paging.BY_ID)
         kids: list[Product] = []
         bad: list[Skipped] = []
         for obj in objs:
@@ -336,7 +306,7 @@ class WooConnector:
             try:
                 v = variation_from_woo(obj, parent, currency)
             except MappingError as exc:
-                bad.append(_skipped(exc))
+                bad.append(paging.skipped(exc))
                 continue
             self._parents[v.id] = parent.id
             kids.append(v)
@@ -348,7 +318,7 @@ class WooConnector:
                 return await woo_plugin.product_ids(self.client)
             except woo_plugin.GONE as exc:
                 self._plugin_failed(exc)
-        objs = await self.client.get_all("/products", {**_BY_ID, "_fields": "id,status"})
+        objs = await self.client.get_all("/products", {**paging.BY_ID, "_fields": "id,status"})
         return {
             str(o["id"])
             for o in objs
@@ -361,71 +331,15 @@ class WooConnector:
         currency = await self._currency()
         chunks = await asyncio.gather(
             *(
-                self.client.get_all("/products", {**_BY_ID, "include": ",".join(chunk)})
-                for chunk in _chunks(ids)
+                self.client.get_all("/products", {**paging.BY_ID, "include": ",".join(chunk)})
+                for chunk in paging.chunks(ids)
             )
         )
         items, skipped = await self._map_products([o for c in chunks for o in c], currency)
         return Batch(items, None, len(items), skipped)
 
     async def stock_levels(self, ids: Sequence[str]) -> list[StockLevel]:
-        return await self._stock(ids, {})
-
-    async def _stock(self, ids: Sequence[str], parents: Mapping[str, str]) -> list[StockLevel]:
-        """Stock of products and variations; `parents` (variation -> parent) saves look-ups."""
-        wanted = list(dict.fromkeys(ids))
-        known = {**self._parents, **parents}
-        levels: dict[str, StockLevel] = {}
-
-        async def listing(path: str, include: list[str]) -> list[Any]:
-            params = {**_BY_ID, "include": ",".join(include), "_fields": _STOCK_FIELDS}
-            try:
-                return await self.client.get_all(path, params)
-            except NotFound:
-                return []
-
-        by_parent: dict[str, list[str]] = {}
-        plain = []
-        for i in wanted:
-            if i in known:
-                by_parent.setdefault(known[i], []).append(i)
-            else:
-                plain.append(i)
-        jobs = [listing("/products", chunk) for chunk in _chunks(plain)]
-        jobs += [
-            listing(f"/products/{parent}/variations", chunk)
-            for parent, vids in by_parent.items()
-            for chunk in _chunks(vids)
-        ]
-        for objs in await asyncio.gather(*jobs):
-            self._add_levels(levels, objs)
-        # Ids that are neither products nor known variations: ask for each one; GET
-        # /products/<id> answers for a variation too, and names its parent.
-        missing = [i for i in plain if i not in levels]
-
-        async def single(i: str) -> list[Any]:
-            try:
-                return [await self.client.get(f"/products/{i}", {"_fields": _STOCK_FIELDS})]
-            except NotFound:
-                return []
-
-        for objs in await asyncio.gather(*(single(i) for i in missing)):
-            self._add_levels(levels, objs)
-        return [levels[i] for i in wanted if i in levels]
-
-    def _add_levels(self, levels: dict[str, StockLevel], objs: Iterable[Any]) -> None:
-        for obj in objs:
-            if not isinstance(obj, dict):
-                continue
-            try:
-                level = stock_level_from_woo(obj)
-            except MappingError as exc:
-                _skipped(exc)
-                continue
-            parent = obj.get("parent_id")
-            if isinstance(parent, int) and parent > 0:
-                self._parents[level.product_id] = str(parent)
-            levels[level.product_id] = level
+        return await self._stock.levels(ids, {})
 
     # -- orders ---------------------------------------------------------------------------------
 
@@ -451,7 +365,7 @@ class WooConnector:
         sold = {ln.variation_id or ln.product_id: ln.product_id for ln in order.lines}
         parents = {v: p for v, p in sold.items() if v != p}
         try:
-            stock = await self._stock(list(sold), parents)
+            stock = await self._stock.levels(list(sold), parents)
         except ConnectorError as exc:
             # The order exists; its stock is a nicety the next reconcile catches up with.
             log.warning("order %s created, but reading back stock failed: %s", order.id, exc)
@@ -460,7 +374,7 @@ class WooConnector:
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
         params: dict[str, str | int] = {
-            **_BY_ID,
+            **paging.BY_ID,
             "modified_after": _gmt(attempted_at - CLOCK_SKEW),
             "dates_are_gmt": "true",
         }
