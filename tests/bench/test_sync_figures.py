@@ -43,6 +43,10 @@ def test_initial_sync_figures_on_a_tiny_catalog(tmp_path: Path) -> None:
 
     wall = by_name["initial_sync_wall_s"]
     assert wall["value"] > 0
+    runs = wall["runs_s"]
+    assert len(runs) == sync_figures.DEVICE_RUNS
+    assert runs == sorted(runs)
+    assert wall["value"] == pytest.approx(runs[len(runs) // 2], abs=1e-3)  # the median run
     assert wall["baseline_value"] > 0
     assert wall["met"] == (wall["speedup"] >= sync_figures.SPEEDUP_TARGET)
     assert wall["pulled"]["products"] > 0, "the device synced nothing"

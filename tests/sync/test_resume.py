@@ -59,7 +59,9 @@ def _product_pages(sim: SimHandle, since: int) -> list[int]:
     return [
         int(r.query.get("page", "1"))
         for r in sim.requests[since:]
-        if r.method == "GET" and r.path == "/wp-json/wc/v3/products" and "_fields" not in r.query
+        if r.method == "GET"
+        and r.path == "/wp-json/wc/v3/products"
+        and r.query.get("_fields") != "id,status"  # not the audit's id listing
     ]
 
 

@@ -57,6 +57,29 @@ VARIATION_FIELDS: tuple[str, ...] = (
     "date_modified_gmt",
 )
 
+# The same for a product (product_from_woo and the connector's status filter); a product's
+# description, HTML and links are most of what the store would otherwise send.
+PRODUCT_FIELDS: tuple[str, ...] = (
+    "id",
+    "type",
+    "status",
+    "name",
+    "sku",
+    "global_unique_id",
+    "meta_data",
+    "price",
+    "regular_price",
+    "tax_status",
+    "tax_class",
+    "manage_stock",
+    "stock_quantity",
+    "stock_status",
+    "attributes",
+    "categories",
+    "images",
+    "date_modified_gmt",
+)
+
 # Product types the counter sells; grouped and external products have no price of their own to
 # ring up (a group lists other products, an external one is sold on another site).
 _SOLD_TYPES = {"simple": ProductKind.SIMPLE, "variable": ProductKind.VARIABLE}
@@ -235,6 +258,7 @@ def _image_src(r: Reader, image: Mapping[str, Any]) -> str:
 
 __all__ = [
     "BARCODE_META_KEYS",
+    "PRODUCT_FIELDS",
     "VARIATION_FIELDS",
     "MappingError",
     "UnsupportedProductType",

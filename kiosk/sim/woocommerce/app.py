@@ -1,8 +1,9 @@
 """The aiohttp application: WordPress's index, the wc/v3 routes, faults, latency and a request log.
 
-Every request passes the middleware in this order: recorded, delayed by the simulated latency,
-matched against the fault plan, then routed. API routes authenticate inside `guard`, so the
-WordPress index and the `/__sim/` admin routes stay open like the real (and imaginary) ones.
+Every request passes the middleware: matched against the fault plan, routed, held until the
+simulated latency has passed since it arrived, and recorded. API routes authenticate inside
+`guard`, so the WordPress index and the `/__sim/` admin routes stay open like the real (and
+imaginary) ones.
 """
 
 from __future__ import annotations
@@ -107,9 +108,12 @@ def _middleware(ctx: SimContext) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         status: int | None = None
+        # The simulated latency is the whole time to answer, the store's own work included, as a
+        # real store's response time is: the answer is held until `latency_ms` after arrival.
+        # (Sleeping first and then working would make every request slower than the setting by
+        # however long this process took to build the answer.)
+        due = asyncio.get_running_loop().time() + ctx.latency_ms / 1000
         try:
-            if ctx.latency_ms:
-                await asyncio.sleep(ctx.latency_ms / 1000)
             fault = (
                 None
                 if request.path.startswith("/__sim")
@@ -129,6 +133,7 @@ def _middleware(ctx: SimContext) -> Any:
                 if fault is not None and fault.kind == "drop_after_commit":
                     _drop(request)
             status = resp.status
+            await _wait_until(due)
             return resp
         finally:
             ctx.requests.append(
@@ -138,6 +143,12 @@ def _middleware(ctx: SimContext) -> Any:
             )
 
     return middleware
+
+
+async def _wait_until(due: float) -> None:
+    delay = due - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 def _drop(request: web.Request) -> None:

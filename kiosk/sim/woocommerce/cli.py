@@ -11,38 +11,9 @@ import asyncio
 import json
 import signal
 import sys
-from typing import Any
 
 from kiosk.sim.woocommerce import running_sim
 from kiosk.sim.woocommerce.faults import parse_fault_spec
-
-
-def add_parser(sub: Any) -> None:
-    p = sub.add_parser("woocommerce", help="serve a simulated WooCommerce store on 127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free)")
-    p.add_argument("--products", type=int, default=200, help="generated catalog size")
-    p.add_argument("--variable-share", type=float, default=0.2, help="share of variable products")
-    p.add_argument("--variations-per", type=int, default=4, help="variations per variable product")
-    p.add_argument("--latency-ms", type=float, default=0, help="delay added to every request")
-    p.add_argument("--seed", type=int, default=0, help="seed of the generated catalog")
-    p.add_argument("--tls", action="store_true", help="serve HTTPS with a throwaway CA")
-    p.add_argument(
-        "--no-plugin",
-        dest="plugin",
-        action="store_false",
-        help="serve a store without the companion plugin (no kiosk/v1 routes)",
-    )
-    p.add_argument(
-        "--demo", action="store_true", help="serve the demo catalog, not a generated one"
-    )
-    p.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="KIND:PATH[:COUNT]",
-        help="inject a fault (429, 503, 500, timeout, drop, drop_after_commit), e.g. 503:orders:2",
-    )
-    p.set_defaults(handler=run, no_runtime=True)
 
 
 async def run(args: argparse.Namespace, _rt: None) -> int:
@@ -86,8 +57,10 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m kiosk.sim.woocommerce.cli woocommerce ...`, for use before `kiosk sim` exists."""
+    from kiosk.cli.sim_cmd import add_woocommerce_parser
+
     parser = argparse.ArgumentParser(prog="kiosk sim")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    add_woocommerce_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(asyncio.run(args.handler(args, None)))
 

@@ -1,4 +1,5 @@
-"""VARIATION_FIELDS, the `_fields` the plugin path asks for, holds every field the mapping reads."""
+"""PRODUCT_FIELDS and VARIATION_FIELDS, the `_fields` listings ask for, hold every field the
+mapping reads."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.connectors.woocommerce.mapping import (
+    PRODUCT_FIELDS,
     VARIATION_FIELDS,
     product_from_woo,
     variation_from_woo,
@@ -53,3 +55,19 @@ def test_the_mapping_reads_only_requested_fields_and_maps_them_alike() -> None:
         assert obj.asked <= set(VARIATION_FIELDS)
         trimmed = {k: v for k, v in variant.items() if k in VARIATION_FIELDS}
         assert variation_from_woo(trimmed, parent, "GBP") == mapped
+
+
+def test_products_need_only_the_requested_fields_and_map_alike() -> None:
+    simple = _fixture("product_simple")
+    # Without a global_unique_id the barcode comes from meta_data; the status filter reads status.
+    for name, variant in (
+        ("simple", simple),
+        ("simple, meta barcode", {**simple, "global_unique_id": ""}),
+        ("variable", _fixture("product_variable")),
+    ):
+        obj = Recording(variant)
+        mapped = product_from_woo(obj, "GBP")
+        assert obj.asked <= set(PRODUCT_FIELDS), name
+        trimmed = {k: v for k, v in variant.items() if k in PRODUCT_FIELDS}
+        assert product_from_woo(trimmed, "GBP") == mapped, name
+    assert "status" in PRODUCT_FIELDS  # the connector drops drafts by it before mapping

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from kiosk.cli.sim_cmd import add_woocommerce_parser
 from kiosk.sim.woocommerce import SimHandle, running_sim, sign_oauth
-from kiosk.sim.woocommerce.cli import add_parser
 from kiosk.sim.woocommerce.plugin_routes import PLUGIN_API
 from tests.sim.woocommerce.conftest import Clock, small_export
 
@@ -197,6 +197,6 @@ async def test_faults_and_latency_apply_to_the_plugin_routes(kiosk: Kiosk) -> No
 
 def test_the_cli_serves_without_the_plugin_on_request() -> None:
     parser = argparse.ArgumentParser()
-    add_parser(parser.add_subparsers())
+    add_woocommerce_parser(parser.add_subparsers())
     assert parser.parse_args(["woocommerce"]).plugin is True
     assert parser.parse_args(["woocommerce", "--no-plugin"]).plugin is False
