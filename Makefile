@@ -4,9 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the build and the tests need (php-cli: `php -l` over plugin/); installed when we
+# Debian packages the build and the tests need (php-cli: `php -l` over plugin/; xvfb: the app's
+# window in tests); installed when we
 # are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb
 
 .PHONY: run test lint bench deps-debian clean
 

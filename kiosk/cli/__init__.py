@@ -22,6 +22,7 @@ from kiosk.cli import (
     sim_cmd,
     status_cmd,
     sync_cmd,
+    ui_cmd,
 )
 from kiosk.cli.output import UsageError
 from kiosk.config import ConfigError, load_config
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         provision_cmd,
         sim_cmd,
         demo_cmd,
+        ui_cmd,
     )
     for module in modules:
         module.add_parser(sub)

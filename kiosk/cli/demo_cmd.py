@@ -11,6 +11,7 @@ from typing import Any
 from kiosk.catalog_export import load_export
 from kiosk.cli.catalog_cmd import store_export
 from kiosk.cli.render import order_text
+from kiosk.cli.ui_cmd import add_ui_arguments, agent_task, check_display, run_ui
 from kiosk.config import load_config
 from kiosk.core.models import PaymentMethod
 from kiosk.core.money import Money
@@ -24,8 +25,14 @@ DEMO_CATALOG = "demo_catalog.json"
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
-        help="load the demo shop into a fresh data directory and ring up a sample sale",
+        help="the touchscreen app against a simulated store, scanner, printer and card reader",
     )
+    p.add_argument(
+        "--text",
+        action="store_true",
+        help="no window: load the demo shop and ring up one sample sale in the terminal",
+    )
+    add_ui_arguments(p)
     p.set_defaults(handler=run, no_runtime=True)
 
 
@@ -45,6 +52,8 @@ def round_up(amount: Money, step_minor: int) -> Money:
 
 
 async def run(args: argparse.Namespace, _rt: None) -> int:
+    if not args.text:
+        return await run_app_demo(args)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     config = load_config(args.config, data_dir)
     export = load_export(demo_catalog_path())
@@ -65,3 +74,39 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
         print(order_text(stored, export.settings.locale))
         print(f"Try: {_kiosk_command()} --data-dir {data_dir} status")
     return 0
+
+
+DEMO_PRODUCTS = 300  # a shop's worth: categories, variable products, barcodes, stock, taxes
+DEMO_SEED = 7
+
+
+async def run_app_demo(args: argparse.Namespace) -> int:
+    """The simulated store, the agent syncing with it, and the app, all in this process."""
+    check_display()
+    from kiosk.config import Config, StoreConfig, SyncConfig, save_config
+    from kiosk.secrets import Secrets, save_secrets
+    from kiosk.sim.catalog import generate_export
+    from kiosk.sim.woocommerce import running_sim
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    export = generate_export(DEMO_PRODUCTS, variable_share=0.15, variations_per=6, seed=DEMO_SEED)
+    async with running_sim(export=export) as sim:
+        config = Config(
+            data_dir=data_dir,
+            store=StoreConfig(platform="woocommerce", url=sim.url),
+            sync=SyncConfig(interval_s=10),
+        )
+        save_config(config)
+        save_secrets(data_dir, Secrets(sim.consumer_key, sim.consumer_secret, ""))
+        config = load_config(None, data_dir)
+        codes = [
+            (p["global_unique_id"], p["name"])
+            for p in export["products"]
+            if p.get("type") == "simple" and p.get("global_unique_id")
+        ][:3]
+        print(f"Demo store: {sim.url} (data in {data_dir})")
+        print("Scan by typing a barcode and Enter, anywhere in the window, e.g.:")
+        for code, name in codes:
+            print(f"  {code}  {name}")
+        async with open_runtime(config) as rt, agent_task(rt):
+            return await run_ui(rt, size=args.size, fullscreen=args.fullscreen, demo=True)

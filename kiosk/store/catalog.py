@@ -282,6 +282,20 @@ async def in_category(
     return await db.read(run)
 
 
+async def listed(db: Database, *, limit: int = 50, offset: int = 0) -> list[Product]:
+    """Every listed product (not variations), by name, one page at a time."""
+
+    def run(conn: sqlite3.Connection) -> list[Product]:
+        cur = conn.execute(
+            _SELECT_P + " WHERE p.listed AND p.kind != 'variation' "
+            "ORDER BY p.fold_name, p.pk LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [rows_catalog.product_from(r) for r in cur]
+
+    return await db.read(run)
+
+
 async def list_categories(db: Database) -> list[Category]:
     def run(conn: sqlite3.Connection) -> list[Category]:
         cur = conn.execute(
@@ -319,6 +333,17 @@ async def search_customers(db: Database, text: str, limit: int = 20) -> list[Cus
             {"p": pattern, "limit": limit},
         )
         return [rows_catalog.customer_from(r) for r in cur]
+
+    return await db.read(run)
+
+
+async def get_customer(db: Database, customer_id: str) -> Customer | None:
+    def run(conn: sqlite3.Connection) -> Customer | None:
+        row = conn.execute(
+            f"SELECT {rows_catalog.CUSTOMER_COLUMNS} FROM customers WHERE id = ?",  # noqa: S608
+            (customer_id,),
+        ).fetchone()
+        return None if row is None else rows_catalog.customer_from(row)
 
     return await db.read(run)
 

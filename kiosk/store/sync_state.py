@@ -1,4 +1,5 @@
-"""Sync bookkeeping in a key/value table: last pull and push, initial sync progress, cursors.
+"""Sync bookkeeping in a key/value table: last pull and push, initial sync progress, cursors,
+and whether the last pass reached the store.
 
 Keys are the constants below plus any connector cursor (by convention "cursor:<name>").
 """
@@ -9,6 +10,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from kiosk.store import rows
@@ -19,6 +21,26 @@ LAST_PUSH_AT = "last_push_at"
 INITIAL_DONE = "initial_sync.done"
 INITIAL_TOTAL = "initial_sync.total"
 INITIAL_COMPLETE = "initial_sync.complete"
+LINK_STATE = "link.state"
+LINK_SINCE = "link.since"
+LINK_ERROR = "link.error"
+
+
+class LinkState(StrEnum):
+    """Whether the sync engine's last pass reached the store; only the engine sets it."""
+
+    UNKNOWN = "unknown"  # no pass has finished yet
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The link to the store: its state, since when, and the last pass's error for people."""
+
+    state: LinkState = LinkState.UNKNOWN
+    since: datetime | None = None
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +114,57 @@ async def mark_pushed(db: Database, now: datetime) -> None:
     await set_value(db, LAST_PUSH_AT, rows.to_text(now, "now"))
 
 
-async def get_sync_status(db: Database) -> SyncStatus:
-    def run(conn: sqlite3.Connection) -> SyncStatus:
-        v = dict(
-            conn.execute(
-                "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?, ?, ?)",
-                (LAST_PULL_AT, LAST_PUSH_AT, INITIAL_DONE, INITIAL_TOTAL, INITIAL_COMPLETE),
-            ).fetchall()
-        )
-        return SyncStatus(
-            last_pull_at=rows.opt_from_text(v.get(LAST_PULL_AT)),
-            last_push_at=rows.opt_from_text(v.get(LAST_PUSH_AT)),
-            initial_sync=InitialSync(
-                done=int(v.get(INITIAL_DONE, 0)),
-                total=int(v.get(INITIAL_TOTAL, 0)),
-                complete=v.get(INITIAL_COMPLETE) == "1",
-            ),
-        )
+def read_sync_status(conn: sqlite3.Connection) -> SyncStatus:
+    """get_sync_status inside the caller's transaction."""
+    v = dict(
+        conn.execute(
+            "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?, ?, ?)",
+            (LAST_PULL_AT, LAST_PUSH_AT, INITIAL_DONE, INITIAL_TOTAL, INITIAL_COMPLETE),
+        ).fetchall()
+    )
+    return SyncStatus(
+        last_pull_at=rows.opt_from_text(v.get(LAST_PULL_AT)),
+        last_push_at=rows.opt_from_text(v.get(LAST_PUSH_AT)),
+        initial_sync=InitialSync(
+            done=int(v.get(INITIAL_DONE, 0)),
+            total=int(v.get(INITIAL_TOTAL, 0)),
+            complete=v.get(INITIAL_COMPLETE) == "1",
+        ),
+    )
 
-    return await db.read(run)
+
+async def get_sync_status(db: Database) -> SyncStatus:
+    return await db.read(read_sync_status)
+
+
+def read_link(conn: sqlite3.Connection) -> Link:
+    """get_link inside the caller's transaction."""
+    v = dict(
+        conn.execute(
+            "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?)",
+            (LINK_STATE, LINK_SINCE, LINK_ERROR),
+        ).fetchall()
+    )
+    state = v.get(LINK_STATE)
+    if state not in {s.value for s in LinkState}:
+        return Link()
+    return Link(LinkState(state), rows.opt_from_text(v.get(LINK_SINCE)), v.get(LINK_ERROR, ""))
+
+
+async def get_link(db: Database) -> Link:
+    return await db.read(read_link)
+
+
+async def set_link(db: Database, state: LinkState, *, now: datetime, error: str = "") -> Link:
+    """Record a pass's outcome; `since` moves only when the state changes. Returns the link."""
+    ts = rows.to_text(now, "now")
+
+    def run(conn: sqlite3.Connection) -> Link:
+        old = read_link(conn)
+        since = rows.from_text(ts) if old.state is not state or old.since is None else old.since
+        write_values(
+            conn, {LINK_STATE: state.value, LINK_SINCE: rows.to_text(since), LINK_ERROR: error}
+        )
+        return Link(state, since, error)
+
+    return await db.write(run)

@@ -16,9 +16,17 @@ from datetime import datetime, timedelta
 
 from kiosk.config import SyncConfig
 from kiosk.connectors.base import Connector
-from kiosk.connectors.errors import ConnectorError
+from kiosk.connectors.errors import (
+    ConnectorError,
+    OutcomeUnknown,
+    StoreUnreachable,
+    Timeout,
+    TLSFailure,
+)
 from kiosk.connectors.woocommerce.webhooks import Hint
+from kiosk.store import sync_state
 from kiosk.store.db import Database
+from kiosk.store.sync_state import LinkState
 from kiosk.sync.policy import RetryPolicy
 from kiosk.sync.pull import Puller, PullReport
 from kiosk.sync.push import Pusher, PushReport
@@ -27,6 +35,16 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 PUSH_POLL_S = 1.0  # how often the agent notices the till's new sales (PRAGMA data_version)
+
+# Errors that say the store was not reached at all: the counter is offline. A TLS failure
+# counts, since it is what a captive portal or a filtering proxy looks like. Any other error
+# came from the store itself, so the link is up even though the request failed.
+UNREACHABLE: tuple[type[ConnectorError], ...] = (
+    StoreUnreachable,
+    Timeout,
+    OutcomeUnknown,
+    TLSFailure,
+)
 
 
 @dataclass(slots=True)
@@ -38,6 +56,27 @@ class PassReport:
     initial: bool = False
     audited: bool = False
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Contact:
+    """What one turn learnt about the link to the store (see _record_link)."""
+
+    reached: bool = False
+    unreachable: str = ""  # the error that said the store could not be reached
+    error: str = ""  # the last error the store itself gave
+
+    def note(self, result: object) -> None:
+        if isinstance(result, UNREACHABLE):
+            self.unreachable = str(result)
+        elif isinstance(result, ConnectorError):
+            self.reached, self.error = True, str(result)
+        elif isinstance(result, PushReport):
+            # The pusher keeps its errors to itself (report.error is text): only an order the
+            # store took or refused proves contact; a retry alone says nothing either way.
+            self.reached |= bool(result.synced or result.failed)
+        elif isinstance(result, int):  # a count of things fetched, or True for a whole step
+            self.reached |= result > 0
 
 
 class SyncEngine:
@@ -61,6 +100,7 @@ class SyncEngine:
         self.pusher = Pusher(db, connector, clock=clock, policy=policy, rng=rng)
         self._hints: asyncio.Queue[Hint] = asyncio.Queue()
         self._recovered = False
+        self._link: tuple[LinkState, str] | None = None  # what this engine last recorded
 
     def hint(self, h: Hint) -> None:
         """A webhook says something changed: fetch it on the next turn."""
@@ -98,12 +138,17 @@ class SyncEngine:
     async def run_once(self) -> PassReport:
         """One full pass: upload what is due, then bring the catalog up to date."""
         report = PassReport()
+        contact = _Contact()
         for name, step in (("upload", self._push_into), ("pull", self.pull)):
             try:
                 await step(report)
             except ConnectorError as exc:
                 report.errors.append(f"{name}: {exc}")
                 log.warning("%s failed: %s", name, exc)
+                contact.note(exc)
+            else:
+                contact.note(report.push if name == "upload" else True)
+        await self._record_link(contact)
         return report
 
     async def _push_into(self, report: PassReport) -> None:
@@ -116,27 +161,49 @@ class SyncEngine:
         push_due: datetime | None = None  # a retry the outbox is waiting for
         while not stop.is_set():
             now = self._clock()
+            contact = _Contact()
             current = await self._db.data_version()  # changes when the till commits a sale
             if current != version or (push_due is not None and now >= push_due):
                 version = current
-                pushed = await self._guard("upload", self.push())
+                pushed = await self._guard("upload", self.push(), contact)
                 push_due = pushed.wait_until if isinstance(pushed, PushReport) else now
             if not self._hints.empty():
-                await self._guard("hint", self.follow_hints())
+                await self._guard("hint", self.follow_hints(), contact)
             if now >= next_pull:
                 report = PassReport()
-                await self._guard("pull", self.pull(report))
+                await self._guard("pull", self.pull(report), contact)
                 interval = (
                     self._settings.metered_interval_s
                     if self._metered()
                     else self._settings.interval_s
                 )
                 next_pull = now + timedelta(seconds=interval)
+            await self._record_link(contact)
             await sleep(PUSH_POLL_S)
 
-    async def _guard(self, name: str, work: Awaitable[object]) -> object:
+    async def _record_link(self, contact: _Contact) -> None:
+        """Record online/offline for the status bar (the one writer of sync_state's link).
+
+        A turn that met an unreachable error is offline; one that reached the store otherwise
+        is online (with the store's own error, if it gave one); a turn that did not talk to the
+        store changes nothing. Written only when it changes, not on every turn.
+        """
+        if contact.unreachable:
+            seen = (LinkState.OFFLINE, contact.unreachable)
+        elif contact.reached:
+            seen = (LinkState.ONLINE, contact.error)
+        else:
+            return
+        if seen != self._link:
+            await sync_state.set_link(self._db, seen[0], now=self._clock(), error=seen[1])
+            self._link = seen
+
+    async def _guard(self, name: str, work: Awaitable[object], contact: _Contact) -> object:
         try:
-            return await work
+            result = await work
         except ConnectorError as exc:
             log.warning("%s failed: %s", name, exc)
+            contact.note(exc)
             return None
+        contact.note(True if result is None else result)  # a step that returns None finished
+        return result

@@ -287,7 +287,7 @@ def test_import_errors_exit_2(kiosk: Run, tmp_path: Path) -> None:
 
 def test_demo_rings_up_a_sale(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "demo"), "demo"],
+        [sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "demo"), "demo", "--text"],
         capture_output=True,
         text=True,
         check=False,

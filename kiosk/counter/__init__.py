@@ -1,0 +1,1 @@
+"""The counter app's UI-free parts: the sale session and what the status bar shows."""

@@ -1,0 +1,298 @@
+"""One till's sale in progress: the cart, its customer, its tenders, and what follows payment.
+
+The touchscreen is a thin view over this class; everything a cashier can do is a method here, so
+the sale logic is tested without a screen. Payment contract: a sale is committed (one durable
+transaction) before its receipt prints or the drawer opens, and completing the same cart twice (a
+double tap on Pay) sells it once; a card is charged under the key "<order id>:card:<n>", so a retry
+of the same tender never charges twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kiosk.checkout import Checkout
+from kiosk.core import cart_snapshot
+from kiosk.core.cart import Cart, CartError
+from kiosk.core.discount import Discount
+from kiosk.core.models import Customer, Order, PaymentMethod, Product, ProductKind
+from kiosk.core.money import Money
+from kiosk.core.receipt import Receipt, build_receipt
+from kiosk.core.tender import Tender, settle
+from kiosk.hardware.base import PrinterError, ReceiptPrinter
+from kiosk.payments.base import CardReader, CardResult, ReaderError
+from kiosk.store import catalog, parked
+from kiosk.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What a scan did: added `product` to the cart, or found a product that needs a choice."""
+
+    product: Product
+    added: bool  # False: a variable product, whose variation the cashier must pick
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A paid sale: the committed order, its receipt, and what went wrong after the commit."""
+
+    order: Order
+    receipt: Receipt
+    change: Money
+    printer_error: str = ""  # the sale stands; the receipt can be printed again
+
+
+class SaleSession:
+    """The till's one open sale; `changed()` is called after every change the screen must show."""
+
+    def __init__(
+        self,
+        db: Database,
+        checkout: Checkout,
+        printer: ReceiptPrinter,
+        reader: CardReader,
+        *,
+        is_offline: Callable[[], bool] = lambda: False,
+        receipt_width: int = 48,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._checkout = checkout
+        self._printer = printer
+        self._reader = reader
+        self._is_offline = is_offline
+        self._width = receipt_width
+        self._changed = changed
+        self._cart: Cart | None = None
+        self._customer: Customer | None = None
+        self._tenders: list[Tender] = []
+        self._card_attempts = 0
+        self._lock = asyncio.Lock()  # payments and completion, one at a time
+        self.last: Completed | None = None
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call `changed()` after every change from now on (the screen redraws)."""
+        self._changed = changed
+
+    # -- the cart -------------------------------------------------------------------------------
+
+    @property
+    def cart(self) -> Cart:
+        if self._cart is None:
+            raise RuntimeError("the session has not started: await start() first")
+        return self._cart
+
+    @property
+    def customer(self) -> Customer | None:
+        return self._customer
+
+    async def start(self) -> None:
+        """A fresh cart (and order id), no customer, no tenders."""
+        self._cart = await self._checkout.start()
+        self._customer = None
+        self._tenders = []
+        self._card_attempts = 0
+        self._changed()
+
+    async def scan(self, code: str) -> Scanned:
+        """Add the product with this barcode or SKU; raises UnknownCode, leaving the cart as is."""
+        product = await self._checkout.lookup(code)
+        if product.kind is ProductKind.VARIABLE:
+            return Scanned(product, added=False)
+        self.add(product)
+        return Scanned(product, added=True)
+
+    def add(self, product: Product, quantity: int = 1) -> int:
+        self._editable()
+        index = self.cart.add(product, quantity)
+        self._changed()
+        return index
+
+    async def variations(self, parent: Product) -> list[Product]:
+        return await catalog.variations_of(self._db, parent.id)
+
+    def set_quantity(self, index: int, quantity: int) -> None:
+        self._editable()
+        self.cart.set_quantity(index, quantity)
+        self._changed()
+
+    def step_quantity(self, index: int, step: int) -> None:
+        """+1 / -1 from the cart's buttons; down from 1 removes the line."""
+        line = self.cart.lines[index]
+        self.set_quantity(index, max(0, line.quantity + step))
+
+    def remove(self, index: int) -> None:
+        self._editable()
+        self.cart.remove(index)
+        self._changed()
+
+    def set_line_discount(self, index: int, discount: Discount | None) -> None:
+        self._editable()
+        self.cart.set_line_discount(index, discount)
+        self._changed()
+
+    def set_cart_discount(self, discount: Discount | None) -> None:
+        self._editable()
+        self.cart.set_cart_discount(discount)
+        self._changed()
+
+    def attach_customer(self, customer: Customer | None) -> None:
+        self._editable()
+        self.cart.set_customer(customer.id if customer else None)
+        self._customer = customer
+        self._changed()
+
+    async def find_customers(self, text: str) -> list[Customer]:
+        return await catalog.search_customers(self._db, text) if text.strip() else []
+
+    def _editable(self) -> None:
+        if self._tenders:
+            raise CartError("a payment has been taken: finish the sale before changing the cart")
+
+    # -- parking --------------------------------------------------------------------------------
+
+    async def park(self, label: str = "") -> parked.ParkedCart:
+        """Put the sale aside (durably) and start a new one."""
+        self._editable()
+        name = label.strip() or (self._customer.display_name if self._customer else "")
+        saved = await parked.park(self._db, self.cart, label=name, now=self._checkout.now())
+        await self.start()
+        return saved
+
+    async def parked(self) -> list[parked.ParkedCart]:
+        return await parked.list_parked(self._db)
+
+    async def resume(self, cart_id: str) -> list[str]:
+        """Bring a parked sale back; returns what could not come back, for the cashier."""
+        if self._cart is not None and not self.cart.is_empty:
+            raise CartError("finish or park the current sale before resuming another")
+        data = await parked.take(self._db, cart_id)
+        if data is None:
+            raise CartError("that sale is no longer parked (another till may have resumed it)")
+        products = await parked.products_for(self._db, data)
+        p = await self._checkout.pricing()
+        cart, dropped = cart_snapshot.restore(data, p.settings, p.tax_rates, products)
+        self._cart, self._tenders = cart, []
+        self._customer = None
+        if cart.customer_id:
+            found = await catalog.get_customer(self._db, cart.customer_id)
+            self._customer = found
+        self._changed()
+        return dropped
+
+    # -- payment --------------------------------------------------------------------------------
+
+    @property
+    def tenders(self) -> tuple[Tender, ...]:
+        return tuple(self._tenders)
+
+    def paid(self) -> Money:
+        return Money(sum(t.amount.minor for t in self._tenders), self.cart.currency)
+
+    def due(self) -> Money:
+        """What is still to pay (never below zero: cash over the total is change)."""
+        left = self.cart.totals().total - self.paid()
+        return left if left.minor > 0 else Money.zero(self.cart.currency)
+
+    async def reader_ready(self) -> tuple[bool, str]:
+        """Whether a card can be taken now, and if not, why (for the Card button)."""
+        if self._is_offline():
+            return False, "No internet: card payments need a connection"
+        status = await self._reader.status()
+        return status.state.value == "ready", status.detail
+
+    async def pay_card(self, amount: Money | None = None) -> CardResult:
+        """Charge `amount` (default: all that is due) to a card; an approval becomes a tender."""
+        async with self._lock:
+            amount = amount or self.due()
+            if amount.minor <= 0:
+                raise CartError("nothing is left to pay")
+            if amount > self.due():
+                raise CartError(f"a card can pay at most {self._fmt(self.due())} of this sale")
+            if self._is_offline():
+                raise ReaderError("No internet: card payments need a connection")
+            # Each attempt has its own key: a declined one is final for the reader, and a
+            # retry of the same attempt (after a crash or a double tap) must not charge twice.
+            self._card_attempts += 1
+            key = f"{self.cart.id}:card:{self._card_attempts}"
+            result = await self._reader.charge(key, amount)
+            if result.approved:
+                self._tenders.append(
+                    Tender(
+                        PaymentMethod.CARD,
+                        result.amount,
+                        reference=result.reference,
+                        card_brand=result.card_brand,
+                        card_last4=result.card_last4,
+                    )
+                )
+            self._changed()
+            return result
+
+    def add_cash(self, amount: Money) -> None:
+        """Cash handed over; more than is due becomes change when the sale completes."""
+        if amount.minor <= 0:
+            raise CartError("enter the cash the customer handed over")
+        self._tenders.append(Tender(PaymentMethod.CASH, amount))
+        self._changed()
+
+    def settled(self) -> bool:
+        return not self.cart.is_empty and self.paid() >= self.cart.totals().total
+
+    async def complete(self) -> Completed:
+        """Commit the paid sale, then print and open the drawer, then start the next sale.
+
+        Raises PaymentError while the tenders do not cover the total. A second call for a sale
+        already completed returns the same result without selling again.
+        """
+        async with self._lock:
+            cart = self.cart
+            if self.last is not None and self.last.order.id == cart.id:
+                return self.last
+            settle(cart.totals().total, self._tenders, locale=cart.settings.locale)  # or raise
+            order = await self._checkout.complete(cart, self._tenders, offline=self._is_offline())
+            receipt = build_receipt(order, cart.settings, width=self._width)
+            change = sum((p.change for p in order.payments), Money.zero(order.currency))
+            problem = await self._after_commit(order, receipt)
+            self.last = Completed(order, receipt, change, problem)
+            await self.start()
+            return self.last
+
+    async def _after_commit(self, order: Order, receipt: Receipt) -> str:
+        """Receipt and drawer: their failures are told to the cashier, never undo the sale."""
+        problems: list[str] = []
+        try:
+            await self._printer.print_receipt(receipt)
+        except PrinterError as exc:
+            log.warning("order %s: receipt not printed: %s", order.number, exc)
+            problems.append(f"The receipt did not print: {exc}")
+        if any(p.method is PaymentMethod.CASH for p in order.payments):
+            try:
+                await self._printer.open_drawer()
+            except PrinterError as exc:
+                log.warning("order %s: drawer did not open: %s", order.number, exc)
+                problems.append(f"The drawer did not open: {exc}")
+        return " ".join(problems)
+
+    async def reprint(self) -> None:
+        """Print the last sale's receipt again (raises PrinterError)."""
+        if self.last is None:
+            raise CartError("there is no receipt to print yet")
+        await self._printer.print_receipt(self.last.receipt)
+
+    def cancel_payment(self) -> Sequence[Tender]:
+        """Back to the cart from the pay screen; only cash (in the drawer) can be handed back."""
+        if any(t.method is PaymentMethod.CARD for t in self._tenders):
+            raise CartError("a card was charged: complete the sale (or refund it in the store)")
+        taken, self._tenders = self._tenders, []
+        self._changed()
+        return taken
+
+    def _fmt(self, amount: Money) -> str:
+        return amount.format(self.cart.settings.locale)

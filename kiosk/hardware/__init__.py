@@ -1,0 +1,1 @@
+"""Devices at the counter: receipt printer and cash drawer (scanner to follow), behind Protocols."""

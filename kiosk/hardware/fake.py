@@ -1,0 +1,30 @@
+"""An in-memory receipt printer for tests: it keeps what it printed and counts drawer kicks."""
+
+from __future__ import annotations
+
+from kiosk.core.receipt import Receipt
+from kiosk.hardware.base import PrinterState, PrinterStatus, check_ready
+
+
+class FakePrinter:
+    """A ReceiptPrinter in memory. `set_state` to anything but READY makes later prints and
+    drawer kicks raise PrinterError, as a real printer with a fault would."""
+
+    def __init__(self) -> None:
+        self.printed: list[Receipt] = []
+        self.drawer_opened = 0
+        self._status = PrinterStatus(PrinterState.READY)
+
+    def set_state(self, state: PrinterState, detail: str = "") -> None:
+        self._status = PrinterStatus(PrinterState(state), detail)
+
+    async def status(self) -> PrinterStatus:
+        return self._status
+
+    async def print_receipt(self, receipt: Receipt) -> None:
+        check_ready(self._status)
+        self.printed.append(receipt)
+
+    async def open_drawer(self) -> None:
+        check_ready(self._status)
+        self.drawer_opened += 1

@@ -1,0 +1,163 @@
+"""The demo's simulated printer: each receipt becomes a PNG (and a .txt) in a folder.
+
+Drawn with Pillow in a monospace font, one character per column cell, so the receipt looks as a
+thermal printer would print it: 12 px per column (576 px for 80 mm paper, 384 px for 58 mm).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.util
+import logging
+import re
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.core.receipt import LineStyle, Receipt, ReceiptLine
+from kiosk.hardware.base import PrinterError, PrinterState, PrinterStatus, check_ready
+
+log = logging.getLogger(__name__)
+
+PX_PER_COLUMN = 12  # 48 columns on 576 dots (80 mm at 203 dpi), 32 on 384 (58 mm)
+MARGIN = 8
+FONT_NAME = "RobotoMono-Regular.ttf"
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def find_font() -> Path | None:
+    """Kivy's bundled monospace font, found without importing kivy (its import opens a window
+    provider and parses sys.argv)."""
+    try:
+        spec = importlib.util.find_spec("kivy")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / "data" / "fonts" / FONT_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+@functools.cache
+def _font(path: Path | None, cell: float) -> tuple[Font, float]:
+    """A font whose characters fit `cell` pixels wide, and its line height."""
+    if path is None:
+        # Pillow's own font: proportional, but every character is still drawn in its own cell.
+        fallback = ImageFont.load_default()
+        return fallback, max(cell * 1.5, 12.0)
+    probe = ImageFont.truetype(str(path), 100)
+    size = max(6, int(cell * 100 / probe.getlength("M")))
+    return ImageFont.truetype(str(path), size), size * 1.3
+
+
+def _file_stem(reference: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", reference).strip("_")
+    return stem or "receipt"
+
+
+def render(receipt: Receipt, font_path: Path | None) -> Image.Image:
+    """The receipt drawn on white paper, black text; LARGE lines at twice the size."""
+    width_px = receipt.width * PX_PER_COLUMN
+    cell = (width_px - 2 * MARGIN) / receipt.width
+    font, line_h = _font(font_path, cell)
+    large, large_h = _font(font_path, 2 * cell)
+    qr_side = min(width_px // 3, 160)
+    ref_rows = textwrap.wrap(receipt.qr_data, receipt.width) or [""]
+    height = (
+        2 * MARGIN
+        + sum(large_h if ln.style is LineStyle.LARGE else line_h for ln in receipt.lines)
+        + line_h  # a blank line before the code
+        + qr_side
+        + line_h * len(ref_rows)
+    )
+    image = Image.new("L", (width_px, int(height) + 1), 255)
+    draw = ImageDraw.Draw(image)
+    y = float(MARGIN)
+    for line in receipt.lines:
+        big = line.style is LineStyle.LARGE
+        _draw_line(draw, line, y, large if big else font, 2 * cell if big else cell)
+        y += large_h if big else line_h
+    y += line_h
+    _draw_code(draw, (width_px - qr_side) // 2, int(y), qr_side)
+    y += qr_side
+    for row in ref_rows:
+        _draw_line(draw, ReceiptLine(row.center(receipt.width).rstrip()), y, font, cell)
+        y += line_h
+    return image
+
+
+def _draw_line(
+    draw: ImageDraw.ImageDraw, line: ReceiptLine, y: float, font: Font, cell: float
+) -> None:
+    bold = line.style is not LineStyle.NORMAL
+    for col, char in enumerate(line.text):
+        if char.isspace():
+            continue
+        x = MARGIN + col * cell
+        draw.text((x, y), char, fill=0, font=font)
+        if bold:  # overstrike one pixel right, as impact and thermal printers embolden
+            draw.text((x + 1, y), char, fill=0, font=font)
+
+
+def _draw_code(draw: ImageDraw.ImageDraw, x: int, y: int, side: int) -> None:
+    """A placeholder for the QR code: its frame and three finder squares."""
+    draw.rectangle((x, y, x + side - 1, y + side - 1), outline=0, width=2)
+    finder = side // 4
+    for fx, fy in ((x, y), (x + side - finder, y), (x, y + side - finder)):
+        draw.rectangle((fx + 4, fy + 4, fx + finder - 4, fy + finder - 4), outline=0, width=3)
+        draw.rectangle((fx + 10, fy + 10, fx + finder - 10, fy + finder - 10), fill=0)
+
+
+class ImagePrinter:
+    """A ReceiptPrinter that saves each receipt as `<folder>/<number or id>.png` and `.txt`.
+
+    A reprint overwrites the files; `paths` lists every print in order. The drawer is counted
+    and logged. Status is READY unless `set_state` says otherwise.
+    """
+
+    def __init__(self, folder: Path, *, font_path: Path | None = None) -> None:
+        self.folder = Path(folder)
+        self.paths: list[Path] = []
+        self.drawer_opened = 0
+        self._font_path = font_path if font_path is not None else find_font()
+        self._status = PrinterStatus(PrinterState.READY)
+        self._lock = asyncio.Lock()
+
+    @property
+    def last_path(self) -> Path | None:
+        return self.paths[-1] if self.paths else None
+
+    def set_state(self, state: PrinterState, detail: str = "") -> None:
+        self._status = PrinterStatus(PrinterState(state), detail)
+
+    async def status(self) -> PrinterStatus:
+        return self._status
+
+    async def print_receipt(self, receipt: Receipt) -> None:
+        check_ready(self._status)
+        async with self._lock:  # one receipt at a time, as on paper
+            # Drawing and saving take tens of milliseconds: off the loop that draws the screen.
+            path = await asyncio.to_thread(self._save, receipt)
+        self.paths.append(path)
+        log.info("receipt %s printed to %s", receipt.reference, path)
+
+    def _save(self, receipt: Receipt) -> Path:
+        path = self.folder / f"{_file_stem(receipt.reference)}.png"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            render(receipt, self._font_path).save(path, format="PNG")
+            path.with_suffix(".txt").write_text(receipt.text(), encoding="utf-8")
+        except OSError as exc:
+            raise PrinterError(
+                f"The receipt could not be saved in {self.folder}: {exc.strerror or exc}"
+            ) from exc
+        return path
+
+    async def open_drawer(self) -> None:
+        check_ready(self._status)
+        self.drawer_opened += 1
+        log.info("drawer opened (%d times so far)", self.drawer_opened)

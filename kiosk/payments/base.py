@@ -1,0 +1,76 @@
+"""The card reader as the app sees it: a narrow Protocol (Stripe Terminal goes behind it later)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from kiosk.core.money import Money
+
+OFFLINE_DETAIL = "No internet: card payments need a connection"
+
+
+class ReaderState(StrEnum):
+    """What the reader can do now. Only READY takes a new charge; the reader adapter moves it."""
+
+    READY = "ready"
+    BUSY = "busy"  # a charge is waiting for the card
+    OFFLINE = "offline"  # no connection: the server-driven reader cannot charge offline
+    UNAVAILABLE = "unavailable"  # no reader set up, or it does not answer
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderStatus:
+    state: ReaderState
+    detail: str = ""  # for people: "No internet: card payments need a connection"
+
+    @property
+    def ready(self) -> bool:
+        return self.state is ReaderState.READY
+
+
+@dataclass(frozen=True, slots=True)
+class CardResult:
+    """The outcome of one charge. Only `approved` moves money; `message` says why not."""
+
+    approved: bool
+    amount: Money
+    reference: str = ""  # e.g. the Stripe PaymentIntent id
+    card_brand: str = ""
+    card_last4: str = ""
+    message: str = ""  # a decline reason, for people
+
+
+class ReaderError(RuntimeError):
+    """The reader could not even try (offline, busy, not set up); the message is for people."""
+
+
+def check_charge(payment_id: str, amount: Money) -> None:
+    """Raise ValueError unless `payment_id` is non-empty text and `amount` is more than zero."""
+    if not isinstance(payment_id, str) or not payment_id.strip():
+        raise ValueError(f"a card payment needs a payment id, not {payment_id!r}")
+    if not isinstance(amount, Money):
+        raise ValueError(f"a card payment amount must be Money, not {type(amount).__name__}")
+    if amount.minor <= 0:
+        raise ValueError(f"a card payment must be more than zero, not {amount}")
+
+
+@runtime_checkable
+class CardReader(Protocol):
+    """A card reader that charges an amount for one payment.
+
+    Contract for `charge`: `payment_id` is an idempotency key (the order UUID plus a tender
+    index, "<uuid>:card:1"). Calling it again with the same id, concurrently or after a retry,
+    returns the same CardResult and never charges twice; a declined or cancelled result is final
+    for its id, so a second attempt needs a new id. It raises ValueError for an amount that is
+    not more than zero (or an id reused for another amount) and ReaderError when the reader
+    cannot try (offline, unavailable, busy with another payment).
+    """
+
+    async def status(self) -> ReaderStatus: ...
+
+    async def charge(self, payment_id: str, amount: Money) -> CardResult: ...
+
+    async def cancel(self) -> None:
+        """End a charge that is waiting for a card, as not approved; nothing if none is."""

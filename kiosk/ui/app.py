@@ -1,0 +1,184 @@
+"""The Kivy app on asyncio: one loop runs the screen, SQLite and the store's HTTP together.
+
+Import kiosk.ui.boot.prepare() before this module: Kivy reads its settings at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from kiosk.core.models import Order
+from kiosk.counter.session import SaleSession
+from kiosk.counter.status import CounterStatus, counter_status
+from kiosk.hardware.base import PrinterState, ReceiptPrinter
+from kiosk.payments.base import CardReader, ReaderState
+from kiosk.store.db import Database
+from kiosk.store.sync_state import LinkState
+from kiosk.ui import theme
+from kiosk.ui.screens.sale import SaleScreen
+from kiosk.ui.wedge import Wedge
+from kiosk.ui.widgets.status_bar import BarState
+
+if TYPE_CHECKING:
+    from kiosk.payments.fake import SimulatedReader
+
+log = logging.getLogger(__name__)
+
+STATUS_EVERY_S = 1.0
+ENTER, TAB = 13, 9
+
+
+@dataclass(slots=True)
+class Services:
+    db: Database
+    session: SaleSession
+    printer: ReceiptPrinter
+    reader: CardReader
+    shop: str = ""
+    cashier: str = ""
+    network: Callable[[], str] = lambda: "WiFi"
+    sim_reader: SimulatedReader | None = None
+    receipts: Path | None = None  # where the simulated printer leaves its images
+
+    def receipt_image(self, order: Order) -> Path | None:
+        if self.receipts is None:
+            return None
+        path = self.receipts / f"{order.number or order.id}.png"
+        return path if path.exists() else None
+
+
+class PosApp(App):
+    title = "Universal Offline POS"
+
+    def __init__(self, services: Services, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.services = services
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.wedge = Wedge()
+        self.last_status: CounterStatus | None = None
+        self.screen: SaleScreen | None = None
+        self.ready = asyncio.Event()
+        self.errors: list[str] = []
+
+    def build(self) -> SaleScreen:
+        th = theme.theme_for(*Window.size)
+        self.screen = SaleScreen(self, th)
+        Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
+        Clock.schedule_interval(lambda _dt: self.spawn(self.refresh_status()), STATUS_EVERY_S)
+        self.spawn(self._start())
+        return self.screen
+
+    async def _start(self) -> None:
+        assert self.screen is not None
+        await self.screen.load()
+        await self.refresh_status()
+        # Ready once the first frame with the catalog on it has been drawn.
+        Clock.schedule_once(lambda _dt: self.ready.set(), 0)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a coroutine on the app's loop; its failure is shown, never swallowed."""
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("screen action failed", exc_info=exc)
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            if self.screen is not None:
+                self.screen.say(f"Something went wrong: {exc}")
+
+    async def settled(self) -> None:
+        """Until every action started so far (and any it started) has finished."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    # -- the scanner as a keyboard ----------------------------------------------------------------
+
+    def _typed(self, _window: Any, text: str) -> None:
+        for ch in text:
+            self.wedge.feed(ch, time.monotonic())
+
+    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        if key in (ENTER, TAB):
+            code = self.wedge.feed("\r", time.monotonic())
+            if code and self.screen is not None:
+                self.spawn(self.screen.scanned(code))
+            return True
+        return False
+
+    # -- the status bar -------------------------------------------------------------------------
+
+    async def refresh_status(self) -> None:
+        s = self.services
+        status = await counter_status(s.db, now=datetime.now(UTC))
+        self.last_status = status
+        printer = await s.printer.status()
+        reader_ok, _why = await s.session.reader_ready()
+        reader = await s.reader.status()
+        online = None if status.link.state is LinkState.UNKNOWN else status.online
+        ready = printer.state is PrinterState.READY
+        if reader_ok:
+            reader_text = "Reader ready"
+        elif online is False:
+            reader_text = "Card: offline"
+        else:
+            reader_text = f"Reader: {reader.detail or reader.state.value}"
+        state = BarState(
+            shop=s.shop,
+            cashier=s.cashier,
+            online=online,
+            link=s.network() if online else "",
+            link_detail=status.link.error,
+            waiting=status.uploads.waiting,
+            failed=status.failed_count,
+            printer="Printer ready" if ready else f"Printer: {printer.detail or printer.state}",
+            printer_ok=ready,
+            reader=reader_text,
+            reader_ok=reader_ok and reader.state is ReaderState.READY,
+            time=datetime.now().astimezone().strftime("%H:%M"),
+        )
+        if self.screen is not None:
+            self.screen.bar.show(state)
+
+
+async def run_app(
+    services: Services, *, on_ready: Callable[[PosApp], Coroutine[Any, Any, Any]] | None = None
+) -> int:
+    """Run the app until its window closes (or app.stop()); `on_ready` runs beside it."""
+    await services.session.start()
+    app = PosApp(services)
+    services.session.watch(app_redraw(app))  # the screen redraws after every change
+    jobs = [app.async_run(async_lib="asyncio")]
+    if on_ready is not None:
+        jobs.append(_when_ready(app, on_ready))
+    await asyncio.gather(*jobs)
+    return 0
+
+
+def app_redraw(app: PosApp) -> Callable[[], None]:
+    def redraw() -> None:
+        if app.screen is not None:
+            app.screen.redraw()
+
+    return redraw
+
+
+async def _when_ready(app: PosApp, job: Callable[[PosApp], Coroutine[Any, Any, Any]]) -> None:
+    await app.ready.wait()
+    await job(app)

@@ -1,0 +1,1 @@
+"""The app's screens: the sale screen and the sheets it opens."""

@@ -1,0 +1,289 @@
+"""The sheets the sale screen opens: search, variations, discounts, customers, parked sales,
+failed uploads, and the end of a sale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.core.cart import CartError
+from kiosk.core.discount import Discount
+from kiosk.core.models import Customer, Product
+from kiosk.core.variant_picker import Picker
+from kiosk.counter.session import Completed, SaleSession
+from kiosk.store import outbox
+from kiosk.ui import theme
+from kiosk.ui.cash import typed_amount
+from kiosk.ui.widgets.basics import PosButton
+from kiosk.ui.widgets.keyboard import Keyboard
+from kiosk.ui.widgets.sheet import Sheet
+
+if TYPE_CHECKING:
+    from kiosk.ui.screens.sale import SaleScreen
+
+PERCENTS = (5, 10, 15, 20, 25, 50)
+
+
+def search(screen: SaleScreen) -> None:
+    """The on-screen keyboard; results fill the product grid as the cashier types."""
+    th = screen.th
+    sheet = Sheet(
+        th,
+        "Search products",
+        back="Done",
+        size_hint=(1, None),
+        height=6 * th.row + 8 * th.pad,
+        pos_hint={"y": 0},
+    )
+    typed = sheet.note(f"Search: {screen.query}")
+
+    def on_text(text: str) -> None:
+        typed.text = f"Search: {text}"
+        screen.set_query(text)
+
+    sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss, text=screen.query))
+    sheet.open()
+
+
+async def pick_variation(screen: SaleScreen, parent: Product) -> None:
+    variations = await screen.session.variations(parent)
+    picker = Picker(parent, variations)
+    if not picker.attributes:
+        screen.say(f"{parent.name} has no variations for sale")
+        return
+    sheet = Sheet(screen.th, parent.name)
+    _show_picker(screen, sheet, picker)
+    sheet.open()
+
+
+def _show_picker(screen: SaleScreen, sheet: Sheet, picker: Picker) -> None:
+    th = screen.th
+    sheet.body.clear_widgets()
+    for attribute in picker.attributes:
+        sheet.note(attribute, color=theme.MUTED)
+        row = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        for option in picker.options(attribute):
+            chosen = picker.chosen.get(attribute) == option.value
+            b = PosButton(
+                text=option.value,
+                font_size=th.font,
+                disabled=not option.available,
+                tone=theme.ACCENT if chosen else theme.TILE,
+                on_release=lambda _b, a=attribute, v=option.value: _show_picker(
+                    screen, sheet, picker.choose(a, v)
+                ),
+            )
+            b.role = "option"
+            row.add_widget(b)
+        sheet.add(row)
+    match = picker.match
+    if match is not None and len(picker.chosen) == len(picker.attributes):
+        price = screen.price(match)
+        sheet.buttons(
+            [(f"Add {match.name} · {price}", lambda: _added(screen, sheet, match))],
+            tone=theme.ACCENT,
+        )
+    else:
+        sheet.note("Choose " + " and ".join(a for a in picker.attributes if a not in picker.chosen))
+    sheet.add(BoxLayout())
+
+
+def _added(screen: SaleScreen, sheet: Sheet, product: Product) -> None:
+    sheet.dismiss()
+    screen.add(product)
+
+
+def line_menu(screen: SaleScreen, index: int) -> None:
+    line = screen.session.cart.lines[index]
+    sheet = Sheet(screen.th, f"{line.quantity} x {line.product.name}")
+
+    def remove() -> None:
+        sheet.dismiss()
+        screen.session.remove(index)
+
+    def discount() -> None:
+        sheet.dismiss()
+        _discount_sheet(screen, index)
+
+    sheet.choices([("Discount this line", discount), ("Remove this line", remove)])
+    sheet.open()
+
+
+def discount(screen: SaleScreen, index: int | None) -> None:
+    if screen.session.cart.is_empty:
+        screen.say("Add a product before giving a discount")
+        return
+    _discount_sheet(screen, index)
+
+
+def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
+    """Percent buttons, or an amount typed on the keypad; index None means the whole sale."""
+    s, th = screen.session, screen.th
+    what = "the whole sale" if index is None else s.cart.lines[index].product.name
+    sheet = Sheet(th, f"Discount {what}")
+    message = sheet.note("", color=theme.WARN)
+
+    def apply(d: Discount | None) -> None:
+        try:
+            if index is None:
+                s.set_cart_discount(d)
+            else:
+                s.set_line_discount(index, d)
+        except (CartError, ValueError) as exc:
+            message.text = str(exc)
+            return
+        sheet.dismiss()
+
+    sheet.buttons([(f"{p}%", partial(apply, Discount.percent(Decimal(p)))) for p in PERCENTS])
+    digits = {"v": ""}
+    amount = sheet.note("Or type an amount off: ")
+
+    def key(k: str) -> None:
+        digits["v"] = digits["v"][:-1] if k == "⌫" else (digits["v"] + k)[:8].lstrip("0")
+        amount.text = "Or type an amount off: " + typed_amount(digits["v"], s.cart.currency).format(
+            s.cart.settings.locale
+        )
+
+    sheet.buttons([(k, partial(key, k)) for k in "1234567"])
+    sheet.buttons([(k, partial(key, k)) for k in ("8", "9", "0", "00", "⌫")])
+    sheet.buttons(
+        [
+            (
+                "Take the amount off",
+                lambda: apply(Discount.fixed(typed_amount(digits["v"], s.cart.currency))),
+            ),
+            ("No discount", lambda: apply(None)),
+        ],
+        tone=theme.ACCENT,
+    )
+    sheet.open()
+
+
+def customer(screen: SaleScreen) -> None:
+    th, s = screen.th, screen.session
+    sheet = Sheet(th, "Customer")
+    typed = sheet.note("Name, email or phone: ")
+    found = BoxLayout(orientation="vertical", spacing=th.pad)
+    sheet.add(found)
+
+    async def lookup(text: str) -> None:
+        people = await s.find_customers(text)
+        found.clear_widgets()
+        for c in people[:4]:
+            b = PosButton(
+                text=f"{c.display_name} · {c.email or c.phone}",
+                font_size=th.font,
+                size_hint_y=None,
+                height=th.row,
+                on_release=partial(_attach, s, sheet, c),
+            )
+            found.add_widget(b)
+        if text and not people:
+            found.add_widget(sheet.note("Nobody found"))
+
+    def on_text(text: str) -> None:
+        typed.text = f"Name, email or phone: {text}"
+        screen.spawn(lookup(text))
+
+    if s.customer is not None:
+        sheet.buttons(
+            [
+                (
+                    f"Remove {s.customer.display_name} from the sale",
+                    partial(_attach, s, sheet, None, None),
+                )
+            ]
+        )
+    sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss))
+    sheet.open()
+
+
+def _attach(s: SaleSession, sheet: Sheet, c: Customer | None, _button: object = None) -> None:
+    s.attach_customer(c)
+    sheet.dismiss()
+
+
+def _spawn(screen: SaleScreen, job: Callable[[str], Coroutine[Any, Any, None]], arg: str) -> None:
+    screen.spawn(job(arg))
+
+
+async def parked(screen: SaleScreen) -> None:
+    s = screen.session
+    sales = await s.parked()
+    sheet = Sheet(screen.th, "Parked sales")
+    if not sales:
+        sheet.note("No sales are parked", color=theme.MUTED)
+
+    async def resume(cart_id: str) -> None:
+        try:
+            dropped = await s.resume(cart_id)
+        except CartError as exc:
+            screen.say(str(exc))
+            return
+        finally:
+            sheet.dismiss()
+        screen.parked_count = len(await s.parked())
+        screen.say(" ".join(dropped) or "Resumed the parked sale")
+        screen.redraw()
+
+    locale = s.cart.settings.locale
+    sheet.choices(
+        [
+            (
+                f"{p.label or 'Sale'} · {p.item_count} items · {p.total.format(locale)} · parked "
+                f"{p.parked_at.astimezone().strftime('%H:%M')}",
+                partial(_spawn, screen, resume, p.id),
+            )
+            for p in sales
+        ]
+    )
+    sheet.open()
+
+
+async def failed_orders(screen: SaleScreen) -> None:
+    status = screen.app.last_status
+    sheet = Sheet(screen.th, "Orders the store refused")
+    items = list(status.failed) if status is not None else []
+    if not items:
+        sheet.note("No failed orders", color=theme.MUTED)
+
+    async def retry(order_id: str) -> None:
+        await outbox.retry(screen.app.services.db, order_id, datetime.now(UTC))
+        sheet.dismiss()
+        screen.say("The order is queued to upload again")
+
+    for f in items:
+        sheet.note(
+            f"{f.number} · {f.total.format(screen.session.cart.settings.locale)}",
+            size=screen.th.font,
+        )
+        sheet.note(f"The store said: {f.reason}", color=theme.WARN, size=screen.th.small)
+        sheet.buttons([(f"Retry {f.number}", partial(_spawn, screen, retry, f.order_id))])
+    sheet.add(BoxLayout())
+    sheet.open()
+
+
+def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None:
+    th = screen.th
+    sheet = Sheet(th, "Sale complete", back="New sale")
+    sheet.note(big, size=th.huge).bold = True
+    sheet.note(small, color=theme.MUTED)
+    if done.printer_error:
+        sheet.note(done.printer_error, color=theme.WARN)
+    receipt = screen.app.services.receipt_image(done.order)
+
+    def show_receipt() -> None:
+        view = Sheet(th, f"Receipt {done.order.number}")
+        view.add(Image(source=str(receipt), fit_mode="contain"))
+        view.open()
+
+    if receipt is not None:
+        sheet.buttons([("View receipt", show_receipt)])
+    sheet.add(BoxLayout())
+    sheet.open()

@@ -1,0 +1,190 @@
+"""The pay sheet: cash with quick amounts and the change shown large, card, split tender."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.core.models import PaymentMethod
+from kiosk.core.money import Money
+from kiosk.counter.session import Completed, SaleSession
+from kiosk.ui import theme
+from kiosk.ui.cash import quick_amounts, typed_amount
+from kiosk.ui.widgets.basics import PosButton, PosLabel
+from kiosk.ui.widgets.sheet import Sheet
+
+if TYPE_CHECKING:
+    from kiosk.payments.fake import SimulatedReader
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
+
+
+class PaySheet(Sheet):
+    def __init__(
+        self,
+        th: theme.Theme,
+        session: SaleSession,
+        *,
+        spawn: Spawn,
+        done: Callable[[Completed], None],
+        sim_reader: SimulatedReader | None = None,
+    ) -> None:
+        super().__init__(th, "Pay", back="Back to sale", on_back=lambda: self._leave())
+        self.session, self.spawn, self._done, self.sim_reader = session, spawn, done, sim_reader
+        self.digits = ""
+        self.total = self.title  # the sheet's title says what is to pay
+        self.paid = self.note("", color=theme.MUTED)
+        self.message = self.note("", color=theme.WARN)
+        self.quick = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        self.add(self.quick)
+        keypad = GridLayout(
+            cols=4, spacing=th.pad, size_hint_y=None, height=3 * th.row + 2 * th.pad
+        )
+        for key in ("7", "8", "9", "⌫", "4", "5", "6", "00", "1", "2", "3", "0"):
+            keypad.add_widget(
+                PosButton(
+                    text=key,
+                    font_size=th.font,
+                    font_name="DejaVuSans",
+                    on_release=lambda _b, k=key: self._key(k),
+                )
+            )
+        self.add(keypad)
+        row = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        self.cash_button = PosButton(
+            text="Cash",
+            font_size=th.font,
+            tone=theme.ACCENT,
+            on_release=lambda _b: self._typed_cash(),
+        )
+        self.card_button = PosButton(
+            text="Card",
+            font_size=th.font,
+            tone=theme.ACCENT,
+            on_release=lambda _b: self.spawn(self._card()),
+        )
+        row.add_widget(self.cash_button)
+        row.add_widget(self.card_button)
+        self.add(row)
+        # Empty (no height) until a card payment waits on the simulated reader.
+        self.reader_row = BoxLayout(size_hint_y=None, height=0, spacing=th.pad)
+        self.add(self.reader_row)
+        self.refresh()
+
+    # -- showing --------------------------------------------------------------------------------
+
+    def _fmt(self, m: Money) -> str:
+        return m.format(self.session.cart.settings.locale)
+
+    def refresh(self) -> None:
+        s = self.session
+        total, due = s.cart.totals().total, s.due()
+        self.total.text = f"Pay · Total {self._fmt(total)}"
+        tenders = ", ".join(f"{t.method.value.title()} {self._fmt(t.amount)}" for t in s.tenders)
+        self.paid.text = (
+            f"Paid: {tenders} · Due {self._fmt(due)}" if tenders else f"Due {self._fmt(due)}"
+        )
+        self.quick.clear_widgets()
+        for amount in quick_amounts(due):
+            label = f"Exact {self._fmt(amount)}" if amount == due else self._fmt(amount)
+            b = PosButton(
+                text=label, font_size=self.th.font, on_release=lambda _b, a=amount: self._cash(a)
+            )
+            b.role = "quick-cash"
+            self.quick.add_widget(b)
+        typed = typed_amount(self.digits, s.cart.currency)
+        self.cash_button.text = (
+            f"Cash {self._fmt(typed)}" if self.digits else "Cash (type the amount)"
+        )
+        self.cash_button.disabled = not self.digits
+        self.card_button.text = f"Card {self._fmt(due)}"
+        self.spawn(self._reader_state())
+
+    async def _reader_state(self) -> None:
+        ready, why = await self.session.reader_ready()
+        self.card_button.disabled = not ready or self.session.due().minor == 0
+        if not ready:
+            self.card_button.text = f"Card unavailable: {why}"
+
+    # -- acting ---------------------------------------------------------------------------------
+
+    def _key(self, key: str) -> None:
+        self.digits = self.digits[:-1] if key == "⌫" else (self.digits + key)[:9].lstrip("0")
+        self.refresh()
+
+    def _typed_cash(self) -> None:
+        self._cash(typed_amount(self.digits, self.session.cart.currency))
+
+    def _cash(self, amount: Money) -> None:
+        self.digits = ""
+        self.session.add_cash(amount)
+        self._after_tender()
+
+    async def _card(self) -> None:
+        self.card_button.disabled = True
+        self.message.text = "Present the card on the reader…"
+        if self.sim_reader is not None:
+            self._simulated_reader_buttons()
+        try:
+            result = await self.session.pay_card()
+        finally:
+            self.reader_row.clear_widgets()
+            self.reader_row.height = 0
+        if not result.approved:
+            self.message.text = f"Card not approved: {result.message or 'declined'}"
+            self.refresh()
+            return
+        self.message.text = ""
+        self._after_tender()
+
+    def _simulated_reader_buttons(self) -> None:
+        reader = self.sim_reader
+        assert reader is not None
+        self.reader_row.clear_widgets()
+        self.reader_row.height = self.th.row
+        for text, act in (
+            ("Simulated reader: approve", reader.approve),
+            ("Simulated reader: decline", lambda: reader.decline("Card declined by the bank")),
+            ("Cancel", lambda: self.spawn(reader.cancel())),
+        ):
+            self.reader_row.add_widget(
+                PosButton(text=text, font_size=self.th.small, on_release=lambda _b, a=act: a())
+            )
+
+    def _after_tender(self) -> None:
+        if self.session.settled():
+            self.spawn(self._complete())
+        else:
+            self.refresh()
+
+    async def _complete(self) -> None:
+        for child in (self.quick, self.cash_button, self.card_button):
+            child.disabled = True  # a double tap must not pay twice (complete() also guards)
+        done = await self.session.complete()
+        self._done(done)
+        self.dismiss()
+
+    def _leave(self) -> None:
+        if any(t.method is PaymentMethod.CARD for t in self.session.tenders):
+            self.message.text = "A card was charged: take the rest to finish this sale"
+            return
+        returned = self.session.cancel_payment()
+        cash = sum(t.amount.minor for t in returned)
+        self.dismiss()
+        if cash:
+            self.message.text = f"Hand back {self._fmt(Money(cash, self.session.cart.currency))}"
+
+
+def change_text(done: Completed, locale: str) -> tuple[str, str]:
+    """The big line after a sale and the smaller one under it."""
+    o = done.order
+    big = f"Change {done.change.format(locale)}" if done.change.minor else "Paid"
+    methods = " + ".join(p.method.value for p in o.payments)
+    small = f"Order {o.number} · {o.total.format(locale)} by {methods}"
+    return big, small
+
+
+__all__ = ["PaySheet", "PosLabel", "change_text"]

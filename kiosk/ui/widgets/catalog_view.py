@@ -1,0 +1,121 @@
+"""The left side of the sale screen: search, category tabs, one page of product tiles, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
+
+from kiosk.core.models import Category, Product, ProductKind, StockStatus
+from kiosk.ui import theme
+from kiosk.ui.widgets.basics import PosButton, PosLabel
+
+Fmt = Callable[[Product], str]
+
+
+def stock_badge(p: Product) -> tuple[str, bool]:
+    """The tile's stock line and whether it warns (out of stock is shown, and still sellable)."""
+    if p.kind is ProductKind.VARIABLE:
+        return "Choose size/colour ›", False
+    if p.stock_status is StockStatus.OUT_OF_STOCK or (
+        p.manage_stock and p.stock_quantity is not None and p.stock_quantity <= 0
+    ):
+        return "Out of stock", True
+    if p.manage_stock and p.stock_quantity is not None:
+        return f"{p.stock_quantity} in stock", False
+    if p.stock_status is StockStatus.ON_BACKORDER:
+        return "On backorder", True
+    return "", False
+
+
+class ProductTile(PosButton):
+    def __init__(self, th: theme.Theme, product: Product, price: str, **kw: Any) -> None:
+        badge, warn = stock_badge(product)
+        colour = "f0a020" if warn else "b4b8c0"
+        text = f"{product.name}\n[b]{price}[/b]" + (
+            f"\n[color={colour}]{badge}[/color]" if badge else ""
+        )
+        super().__init__(text=text, markup=True, font_size=th.small, **kw)
+        self.product = product
+        self.role = "tile"
+
+
+class CatalogView(BoxLayout):
+    def __init__(
+        self,
+        th: theme.Theme,
+        *,
+        on_category: Callable[[str | None], None],
+        on_search: Callable[[], None],
+        on_tile: Callable[[Product], None],
+        on_page: Callable[[int], None],
+        **kw: Any,
+    ) -> None:
+        super().__init__(orientation="vertical", spacing=th.pad, padding=th.pad, **kw)
+        self.th = th
+        self._on_category, self._on_tile = on_category, on_tile
+        self.search = PosButton(
+            text="Search products…",
+            font_size=th.font,
+            size_hint_y=None,
+            height=th.row,
+            halign="left",
+            on_release=lambda _b: on_search(),
+        )
+        self.search.role = "search"
+        self.add_widget(self.search)
+        self._tabs = BoxLayout(size_hint_x=None, spacing=th.pad)
+        self._tabs.bind(minimum_width=self._tabs.setter("width"))
+        scroller = ScrollView(size_hint_y=None, height=th.row, do_scroll_y=False)
+        scroller.add_widget(self._tabs)
+        self.add_widget(scroller)
+        self.grid = GridLayout(cols=th.cols, spacing=th.pad)
+        self.add_widget(self.grid)
+        pager = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        self.prev = PosButton(
+            text="‹ Previous", font_size=th.font, on_release=lambda _b: on_page(-1)
+        )
+        self.page_label = PosLabel(font_size=th.font, halign="center")
+        self.next = PosButton(text="Next ›", font_size=th.font, on_release=lambda _b: on_page(1))
+        for w in (self.prev, self.page_label, self.next):
+            pager.add_widget(w)
+        self.add_widget(pager)
+        self.selected: str | None = None
+        self.page_text = ""
+
+    def show_categories(self, categories: Sequence[Category], selected: str | None) -> None:
+        self._tabs.clear_widgets()
+        self.selected = selected
+        for cid, name in [(None, "All"), *((c.id, c.name) for c in categories)]:
+            tab = PosButton(
+                text=name,
+                font_size=self.th.small,
+                size_hint_x=None,
+                width=max(self.th.row * 2, 14 * len(name) + 24),
+                tone=theme.ACCENT if cid == selected else theme.TILE,
+                on_release=lambda _b, c=cid: self._on_category(c),
+            )
+            tab.role = "category"
+            self._tabs.add_widget(tab)
+
+    def show_page(
+        self, products: Sequence[Product], price: Fmt, *, page: int, has_next: bool, title: str
+    ) -> None:
+        self.grid.clear_widgets()
+        for p in products[: self.th.page_size]:
+            self.grid.add_widget(
+                ProductTile(self.th, p, price(p), on_release=lambda b: self._on_tile(b.product))
+            )
+        for _ in range(self.th.page_size - len(products)):
+            self.grid.add_widget(BoxLayout())  # keep tiles the same size on a short page
+        self.prev.disabled = page <= 1
+        self.next.disabled = not has_next
+        self.page_text = f"{title} · page {page}" if products else f"{title}: nothing found"
+        self.page_label.text, self.page_label.color = self.page_text, theme.TEXT
+
+    def say(self, text: str) -> None:
+        """A message for the cashier, where the page number was, until the page changes."""
+        self.page_label.text, self.page_label.color = text, theme.WARN

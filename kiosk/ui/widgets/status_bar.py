@@ -1,0 +1,87 @@
+"""The strip along the top: who sells, the link, the queue, printer and reader, the time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.ui import theme
+from kiosk.ui.widgets.basics import Panel, PosButton, PosLabel
+
+
+@dataclass(frozen=True, slots=True)
+class BarState:
+    """Everything the bar shows, already in words."""
+
+    shop: str = ""
+    cashier: str = ""
+    online: bool | None = None  # None: not known yet
+    link: str = ""  # "WiFi", "Cellular"
+    link_detail: str = ""  # why offline
+    waiting: int = 0
+    failed: int = 0
+    printer: str = "Printer ready"
+    printer_ok: bool = True
+    reader: str = "Reader ready"
+    reader_ok: bool = True
+    time: str = ""
+
+
+class StatusBar(Panel):
+    def __init__(self, th: theme.Theme, *, show_failed: Callable[[], None], **kw: Any) -> None:
+        super().__init__(
+            size_hint_y=None,
+            height=th.bar,
+            padding=(th.pad, 0),
+            spacing=th.pad * 2,
+            fill=(0.07, 0.08, 0.09, 1),
+            **kw,
+        )
+        small = th.small
+        self.who = PosLabel(font_size=small, size_hint_x=1.6)
+        self.link = PosLabel(font_size=small, size_hint_x=1.5)
+        self.queue = PosLabel(font_size=small, size_hint_x=1.0)
+        self.failed = PosButton(
+            font_size=small, size_hint_x=1.1, tone=theme.DANGER, on_release=lambda _b: show_failed()
+        )
+        self.printer = PosLabel(font_size=small, size_hint_x=1.2)
+        self.reader = PosLabel(font_size=small, size_hint_x=1.2)
+        self.clock = PosLabel(font_size=th.font, size_hint_x=0.6, halign="right", bold=True)
+        self._failed_slot = BoxLayout(size_hint_x=1.1)
+        for w in (
+            self.who,
+            self.link,
+            self.queue,
+            self._failed_slot,
+            self.printer,
+            self.reader,
+            self.clock,
+        ):
+            self.add_widget(w)
+        self.state = BarState()
+
+    def show(self, s: BarState) -> None:
+        self.state = s
+        self.who.text = " · ".join(v for v in (s.shop, s.cashier) if v)
+        if s.online is None:
+            self.link.text, self.link.color = "Connecting…", theme.MUTED
+        elif s.online:
+            self.link.text, self.link.color = (
+                f"Online · {s.link}".rstrip(" ·"),
+                (0.45, 0.85, 0.55, 1),
+            )
+        else:
+            self.link.text, self.link.color = "Offline: cash only", theme.WARN
+        self.queue.text = f"{s.waiting} to upload" if s.waiting else "All uploaded"
+        self._failed_slot.clear_widgets()
+        if s.failed:
+            self.failed.text = f"{s.failed} failed ›"
+            self._failed_slot.add_widget(self.failed)
+        self.printer.text = s.printer
+        self.printer.color = theme.TEXT if s.printer_ok else theme.WARN
+        self.reader.text = s.reader
+        self.reader.color = theme.TEXT if s.reader_ok else theme.WARN
+        self.clock.text = s.time

@@ -1,0 +1,174 @@
+"""Selling on the real app in a window under Xvfb, driven with touches and keys.
+
+Each test asserts what the cashier sees, what the database holds and what reached the store.
+Screenshots of every screen, at both sizes, land in screenshots/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.sim.woocommerce import SimHandle
+from tests.ui.harness import provision, running_till
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def _simple(sim: SimHandle, n: int = 0) -> dict[str, Any]:
+    items = [
+        p
+        for p in sorted(sim.state.products.values(), key=lambda p: p["id"])
+        if p["type"] == "simple" and p["status"] == "publish" and (p["stock_quantity"] or 0) > 5
+    ]
+    return items[n]
+
+
+def _variable(sim: SimHandle) -> dict[str, Any]:
+    return next(
+        p
+        for p in sorted(sim.state.products.values(), key=lambda p: p["id"])
+        if p["type"] == "variable" and p["status"] == "publish"
+    )
+
+
+def _orders(data_dir: Path) -> list[sqlite3.Row]:
+    with sqlite3.connect(data_dir / "kiosk.db") as c:
+        c.row_factory = sqlite3.Row
+        return list(c.execute("SELECT * FROM orders ORDER BY created_at"))
+
+
+def _payments(data_dir: Path, order_id: str) -> list[tuple[str, int, int]]:
+    with sqlite3.connect(data_dir / "kiosk.db") as c:
+        return list(
+            c.execute(
+                "SELECT method, amount, change FROM payments WHERE order_id = ? ORDER BY position",
+                (order_id,),
+            )
+        )
+
+
+@pytest.mark.parametrize("size", ["800x480", "1280x800"])
+async def test_scan_search_pick_discount_customer_and_pay_cash(
+    tmp_path: Path, display: str, store: SimHandle, size: str
+) -> None:
+    data_dir = tmp_path / "device"
+    provision(data_dir, store)
+    simple, variable = _simple(store), _variable(store)
+    async with running_till(data_dir, display, size) as till:
+        screen = await till.screen_text()
+        assert "All products" in screen
+        assert "Scan or tap a product to start a sale" in screen
+        await till.shot("01-sale-empty")
+
+        # A scan adds at once, with nothing focused; an unknown code changes nothing.
+        await till.scan(simple["global_unique_id"])
+        screen = await till.screen_text()
+        assert simple["name"] in screen
+        assert f"Pay £{simple['price']}" in screen
+        await till.scan("999999999999")
+        screen = await till.screen_text()
+        assert "Unknown barcode 999999999999: nothing was added" in screen
+        assert f"Pay £{simple['price']}" in screen
+        await till.shot("02-cart-one-line")
+
+        # Search on the on-screen keyboard, then pick a size and colour that exist.
+        await till.tap(role="search")
+        word = max(variable["name"].split(), key=len).lower()
+        await till.type_on_keyboard(word[:5])
+        await till.shot("03-search-keyboard")
+        await till.tap("Done", exact=True)
+        await till.shot("03b-search-results")
+        await till.tap(variable["name"], role="tile")
+        size_opt, colour_opt = (a["options"][-1] for a in variable["attributes"][:2])
+        await till.shot("04-variation-picker")
+        await till.tap(size_opt, role="option", exact=True)
+        await till.tap(colour_opt, role="option", exact=True)
+        await till.tap("Add ")
+        screen = await till.screen_text()
+        assert variable["name"] in screen
+
+        # Two of the first line, 10% off the sale, and a customer.
+        await till.tap("+", exact=True, index=0)
+        await till.tap(role="discount")
+        await till.shot("05-discount")
+        await till.tap("10%", exact=True)
+        assert "Discount (10% off the sale)" in await till.screen_text()
+        await till.tap("Add customer")
+        await till.type_on_keyboard("thom")
+        await till.tap("Thompson")
+        screen = await till.screen_text()
+        assert "Customer: Mohammed Thompson" in screen
+        await till.shot("06-cart-full")
+
+        # Pay cash with a quick amount; the change shows large and the receipt can be seen.
+        await till.tap(role="pay")
+        await till.shot("07-pay")
+        await till.tap(role="quick-cash", index=1)
+        await till.wait_text("Sale complete")
+        screen = await till.screen_text()
+        assert "Change £" in screen
+        await till.shot("08-sale-done")
+        await till.tap("View receipt")
+        await till.shot("09-receipt")
+        await till.tap("Back", exact=True)
+        await till.tap("New sale", exact=True)
+        assert "Scan or tap a product to start a sale" in await till.screen_text()
+
+        (order,) = _orders(data_dir)
+        payments = _payments(data_dir, order["id"])
+        assert [p[0] for p in payments] == ["cash"]
+        assert payments[0][2] > 0  # change was given
+        with sqlite3.connect(data_dir / "kiosk.db") as c:
+            lines = list(
+                c.execute(
+                    "SELECT name, quantity FROM order_lines WHERE order_id = ?", (order["id"],)
+                )
+            )
+        assert (simple["name"], 2) in [(n, q) for n, q in lines]
+        assert len(lines) == 2
+        assert order["customer_id"] == "2"
+        receipts = list((data_dir / "receipts").glob("*.png"))
+        assert len(receipts) == 1
+
+        # The agent beside the app uploads it; the status bar says when all is up.
+        await till.until(lambda: store.state.orders)
+        await till.wait_text("All uploaded")
+        remote = list(store.state.orders.values())
+        assert len(remote) == 1
+        assert remote[0]["total"] == f"{order['total'] / 100:.2f}"
+
+
+async def test_offline_cash_sale_uploads_when_the_store_is_back(
+    tmp_path: Path, display: str, store: SimHandle
+) -> None:
+    data_dir = tmp_path / "device"
+    provision(data_dir, store)
+    item = _simple(store, 1)
+    async with running_till(data_dir, display, "800x480") as till:
+        await till.wait_text("Online")
+        # The store stops answering: the agent's next pass fails and the bar says so.
+        store.faults.add("drop", path=None, count=10**6)
+        await till.wait_text("Offline: cash only")
+        await till.scan(item["global_unique_id"])
+        await till.tap(role="pay")
+        assert "Card unavailable: No internet" in await till.screen_text()
+        await till.shot("10-pay-offline")
+        await till.tap(role="quick-cash", index=0)
+        await till.wait_text("Sale complete")
+        await till.tap("New sale", exact=True)
+        await till.wait_text("1 to upload")  # the bar's next refresh
+        await till.shot("11-offline-waiting")
+        (order,) = _orders(data_dir)
+        assert order["offline"] == 1
+        assert store.state.orders == {}
+
+        store.faults.clear()
+        await till.until(lambda: store.state.orders)
+        await till.wait_text("All uploaded")
+        (remote,) = store.state.orders.values()
+        meta = {m["key"]: m["value"] for m in remote["meta_data"]}
+        assert order["id"] in meta.values()
