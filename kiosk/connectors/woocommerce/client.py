@@ -8,15 +8,11 @@ retries a write whose outcome it cannot know: that is OutcomeUnknown, for the ca
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import logging
 import random
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,18 +20,23 @@ import aiohttp
 from yarl import URL
 
 from kiosk.connectors.errors import (
-    AuthFailed,
     BadResponse,
-    ConnectorError,
-    NotFound,
     OutcomeUnknown,
-    PermissionDenied,
     RateLimited,
-    Rejected,
     ServerError,
     StoreUnreachable,
     Timeout,
     TLSFailure,
+)
+from kiosk.connectors.woocommerce.answers import (
+    Page,
+    Redirected,
+    Response,
+    RouteMissing,
+    http_error,
+    json_body,
+    parse_retry_after,
+    store_error,
 )
 from kiosk.connectors.woocommerce.auth import Authenticator, Keys, choose_mode, redact, unsigned
 
@@ -46,85 +47,6 @@ PER_PAGE = 100  # the most WooCommerce serves in one page (101 is a 400)
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
-
-
-class RouteMissing(NotFound):
-    """404 rest_no_route: the endpoint does not exist (WooCommerce REST off, or not WordPress)."""
-
-
-class Redirected(BadResponse):
-    """The store answered with a redirect; the configured address is not the API's address."""
-
-    def __init__(self, message: str, location: str) -> None:
-        super().__init__(message)
-        self.location = location
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A successful (2xx) answer with its JSON body."""
-
-    status: int
-    data: Any
-    headers: Mapping[str, str]
-
-    def header_int(self, name: str) -> int | None:
-        value = self.headers.get(name, "").strip()
-        return int(value) if value.isdigit() else None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a listing."""
-
-    number: int
-    items: list[Any]
-    per_page: int
-    total: int | None  # X-WP-Total
-    total_pages: int | None  # X-WP-TotalPages
-
-    @property
-    def is_last(self) -> bool:
-        if self.total_pages is not None:
-            return self.number >= self.total_pages
-        return len(self.items) < self.per_page  # no header: a short page ends the listing
-
-    @property
-    def next_cursor(self) -> str | None:
-        """The page to resume from after this one, as text (None: the listing is done)."""
-        return None if self.is_last else str(self.number + 1)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
-
-
-def _store_error(body: bytes) -> tuple[str, str]:
-    """(code, message) from WooCommerce's {"code","message","data"} error body, if it is one."""
-    try:
-        data = jsonlib.loads(body)
-    except ValueError:
-        return "", ""
-    if not isinstance(data, dict):
-        return "", ""
-    code, message = data.get("code"), data.get("message")
-    return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
 
 
 class WooClient:
@@ -257,8 +179,8 @@ class WooClient:
                 (time.monotonic() - started) * 1000,
             )
             if 200 <= status < 300:
-                return Response(status, self._json(method, path, status, headers, body), headers)
-            code, message = _store_error(body)
+                return Response(status, json_body(method, path, status, headers, body), headers)
+            code, message = store_error(body)
             retry_after = parse_retry_after(headers.get("Retry-After"))
             if status == 429 or (status == 503 and retry_after is not None):
                 if paced >= self._max_retries or (retry_after or 0) > self._max_retry_after:
@@ -285,7 +207,9 @@ class WooClient:
                     await self._sleep(delay)
                     continue
                 raise ServerError(what, status)
-            raise self._http_error(method, path, status, code, message, headers, write)
+            raise http_error(
+                method, path, status, code, message, headers, write=write, keys=self._keys
+            )
 
     async def _exchange(
         self, method: str, path: str, signed: Any, json: Any, write: bool
@@ -331,54 +255,6 @@ class WooClient:
 
     def _why(self, exc: BaseException) -> str:
         return redact(str(exc) or type(exc).__name__, self._keys)
-
-    def _json(
-        self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
-    ) -> Any:
-        try:
-            return jsonlib.loads(body)
-        except ValueError:
-            kind = headers.get("Content-Type", "no content type").split(";")[0]
-            raise BadResponse(
-                f"{method} {path}: the store answered {status} with {kind}, not JSON"
-            ) from None
-
-    def _http_error(
-        self,
-        method: str,
-        path: str,
-        status: int,
-        code: str,
-        message: str,
-        headers: Mapping[str, str],
-        write: bool,
-    ) -> ConnectorError:
-        message = message.strip()
-        said = f"{message} ({code})" if message and code else message or code or f"HTTP {status}"
-        what = f"{method} {path}: {said}"
-        if 300 <= status < 400:
-            location = redact(headers.get("Location", ""), self._keys)
-            return Redirected(
-                f"{method} {path}: the store redirects to {location or '(nowhere)'}; "
-                "use the address it redirects to",
-                location,
-            )
-        if status in (401, 403):
-            # WooCommerce stops read-only keys with 401 "does not have write permissions"
-            # (woocommerce_rest_authentication_error), other stores with ..._cannot_create.
-            no_write = code.startswith("woocommerce_rest_cannot_") or "write perm" in message
-            if write and no_write:
-                return PermissionDenied(f"{what}: the API keys may not create or change this")
-            if status == 403 and "authentication" not in code:
-                return PermissionDenied(what)
-            return AuthFailed(what)
-        if status == 404:
-            return RouteMissing(what) if code == "rest_no_route" else NotFound(what)
-        if status == 408:
-            return Timeout(what)
-        if status == 409:
-            return ServerError(what, status)  # a conflict: nothing was written, try again
-        return Rejected(message or said, status=status, code=code)
 
     # -- helpers over _request ------------------------------------------------------------------
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.catalog_export import Skipped
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
-from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, OutcomeUnknown
-from kiosk.connectors.woocommerce import orders as woo_orders
-from kiosk.connectors.woocommerce import paging
+from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
+from kiosk.connectors.woocommerce import order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import setup as woo_setup
 from kiosk.connectors.woocommerce.auth import Keys
@@ -30,6 +28,7 @@ from kiosk.connectors.woocommerce.mapping import (
     tax_rate_from_woo,
     variation_from_woo,
 )
+from kiosk.connectors.woocommerce.paging import gmt
 from kiosk.connectors.woocommerce.stock import StockReader, stock_level_from_woo
 from kiosk.core.models import (
     SELLABLE_STATUSES,
@@ -50,13 +49,6 @@ _PRODUCTS = {**paging.BY_ID, "_fields": ",".join(PRODUCT_FIELDS)}
 _VARIATIONS = {**paging.BY_ID, "_fields": ",".join(VARIATION_FIELDS)}
 # How far before an upload attempt find_order looks: the store's clock may differ from ours.
 CLOCK_SKEW = timedelta(minutes=10)
-
-
-def _gmt(when: datetime) -> str:
-    """A datetime as WooCommerce's *_gmt query format (naive ISO in UTC)."""
-    if when.tzinfo is None:
-        raise ValueError(f"{when!r} must be timezone-aware")
-    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 def _page_of(resume: str | None) -> int:
@@ -232,7 +224,7 @@ class WooConnector:
         currency = await self._currency()
         params: dict[str, str | int] = dict(_PRODUCTS)
         if since is not None:
-            params |= {"modified_after": _gmt(since), "dates_are_gmt": "true"}
+            params |= {"modified_after": gmt(since), "dates_are_gmt": "true"}
 
         async def batch(page: Page) -> Batch[Product]:
             items, skipped = await self._map_products(page.items, currency)
@@ -349,59 +341,10 @@ class WooConnector:
     # -- orders ---------------------------------------------------------------------------------
 
     async def create_order(self, order: Order) -> RemoteOrder:
-        payload = woo_orders.order_payload(order)
-        resp = await self.client._request("POST", "/orders", json=payload, write=True)
-        try:
-            remote = woo_orders.remote_order_from_woo(resp.data, order.currency)
-        except ValueError as exc:
-            # The store took the order but its answer is unreadable: let find_order settle it.
-            raise OutcomeUnknown(
-                f"POST /orders: the store's answer is unreadable ({exc}); look the order up"
-            ) from None
-        if remote.total != order.total:
-            log.error(
-                "order %s: the store's total %s differs from the sale's %s",
-                order.id,
-                remote.total,
-                order.total,
-            )
-        if not remote.order_id:
-            remote = replace(remote, order_id=order.id)
-        sold = {ln.variation_id or ln.product_id: ln.product_id for ln in order.lines}
-        parents = {v: p for v, p in sold.items() if v != p}
-        try:
-            stock = await self._stock.levels(list(sold), parents)
-        except ConnectorError as exc:
-            # The order exists; its stock is a nicety the next reconcile catches up with.
-            log.warning("order %s created, but reading back stock failed: %s", order.id, exc)
-            stock = []
-        return replace(remote, stock=tuple(stock))
+        return await order_upload.create(self.client, self._stock, order)
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
-        params: dict[str, str | int] = {
-            **paging.BY_ID,
-            "modified_after": _gmt(attempted_at - CLOCK_SKEW),
-            "dates_are_gmt": "true",
-        }
-        found = [
-            obj
-            for obj in await self.client.get_all("/orders", params)
-            if isinstance(obj, dict)
-            and woo_orders.meta_value(obj, woo_orders.META_ORDER_ID) == order.id
-        ]
-        if not found:
-            return None
-        if len(found) > 1:
-            log.error(
-                "order %s exists %d times on the store (ids %s)",
-                order.id,
-                len(found),
-                ", ".join(str(o.get("id")) for o in found),
-            )
-        try:
-            return woo_orders.remote_order_from_woo(found[0], order.currency)
-        except ValueError as exc:
-            raise BadResponse(f"GET /orders: order for {order.id} is unreadable: {exc}") from None
+        return await order_upload.find(self.client, order, since=attempted_at - CLOCK_SKEW)
 
 
 def _conforms(connector: WooConnector) -> Connector:

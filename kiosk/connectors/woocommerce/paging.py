@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from kiosk.catalog_export import Skipped
 from kiosk.connectors.woocommerce.client import PER_PAGE
@@ -24,3 +25,10 @@ def chunks(ids: Sequence[str], size: int = PER_PAGE) -> Iterable[list[str]]:
 def skipped(exc: MappingError) -> Skipped:
     log.warning("skipped %s", exc)
     return Skipped(exc.kind, exc.id, exc.reason)
+
+
+def gmt(when: datetime) -> str:
+    """A datetime as WooCommerce's *_gmt query format (naive ISO in UTC)."""
+    if when.tzinfo is None:
+        raise ValueError(f"{when!r} must be timezone-aware")
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
