@@ -72,3 +72,16 @@ class ReceiptPrinter(Protocol):
     async def print_receipt(self, receipt: Receipt) -> None: ...
 
     async def open_drawer(self) -> None: ...
+
+
+class SettableStatus:
+    """A printer whose state is set from outside (the fake and simulated printers)."""
+
+    def __init__(self) -> None:
+        self._status = PrinterStatus(PrinterState.READY)
+
+    def set_state(self, state: PrinterState, detail: str = "") -> None:
+        self._status = PrinterStatus(PrinterState(state), detail)
+
+    async def status(self) -> PrinterStatus:
+        return self._status

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from kiosk.core.receipt import Receipt
-from kiosk.hardware.base import PrinterState, PrinterStatus, check_ready
+from kiosk.hardware.base import SettableStatus, check_ready
 
 
-class FakePrinter:
+class FakePrinter(SettableStatus):
     """A ReceiptPrinter in memory. `set_state` to anything but READY makes later prints and
     drawer kicks raise PrinterError, as a real printer with a fault would."""
 
     def __init__(self) -> None:
         self.printed: list[Receipt] = []
         self.drawer_opened = 0
-        self._status = PrinterStatus(PrinterState.READY)
-
-    def set_state(self, state: PrinterState, detail: str = "") -> None:
-        self._status = PrinterStatus(PrinterState(state), detail)
-
-    async def status(self) -> PrinterStatus:
-        return self._status
+        super().__init__()
 
     async def print_receipt(self, receipt: Receipt) -> None:
         check_ready(self._status)

@@ -17,7 +17,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.receipt import LineStyle, Receipt, ReceiptLine
-from kiosk.hardware.base import PrinterError, PrinterState, PrinterStatus, check_ready
+from kiosk.hardware.base import (
+    PrinterError,
+    SettableStatus,
+    check_ready,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +116,7 @@ def _draw_code(draw: ImageDraw.ImageDraw, x: int, y: int, side: int) -> None:
         draw.rectangle((fx + 10, fy + 10, fx + finder - 10, fy + finder - 10), fill=0)
 
 
-class ImagePrinter:
+class ImagePrinter(SettableStatus):
     """A ReceiptPrinter that saves each receipt as `<folder>/<number or id>.png` and `.txt`.
 
     A reprint overwrites the files; `paths` lists every print in order. The drawer is counted
@@ -124,18 +128,12 @@ class ImagePrinter:
         self.paths: list[Path] = []
         self.drawer_opened = 0
         self._font_path = font_path if font_path is not None else find_font()
-        self._status = PrinterStatus(PrinterState.READY)
+        super().__init__()
         self._lock = asyncio.Lock()
 
     @property
     def last_path(self) -> Path | None:
         return self.paths[-1] if self.paths else None
-
-    def set_state(self, state: PrinterState, detail: str = "") -> None:
-        self._status = PrinterStatus(PrinterState(state), detail)
-
-    async def status(self) -> PrinterStatus:
-        return self._status
 
     async def print_receipt(self, receipt: Receipt) -> None:
         check_ready(self._status)

@@ -12,6 +12,7 @@ import pytest
 from kiosk.catalog_export import CatalogExport, load_export
 from kiosk.checkout import Checkout
 from kiosk.cli.demo_cmd import demo_catalog_path
+from kiosk.connectors.fake import FakeConnector
 from kiosk.core.models import Order, PaymentMethod
 from kiosk.core.tender import Tender
 from kiosk.store import catalog
@@ -67,3 +68,12 @@ class Till:
 def till(db: Database, clock: Clock, demo: CatalogExport) -> Till:
     codes = [p.sku for p in demo.products if p.sellable and p.sku and p.stock_status == "instock"]
     return Till(Checkout(db, order_prefix="T-", clock=clock), codes)
+
+
+@pytest.fixture
+def store(demo: CatalogExport) -> FakeConnector:
+    """A fake store holding the demo catalog."""
+    fake = FakeConnector(settings=demo.settings, page_size=50)
+    fake.add_products(demo.products)
+    fake.rates = list(demo.tax_rates)
+    return fake

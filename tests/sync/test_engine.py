@@ -24,14 +24,6 @@ from kiosk.sync.engine import SyncEngine
 from tests.sync.conftest import Clock
 
 
-@pytest.fixture
-def store(demo: CatalogExport) -> FakeConnector:
-    fake = FakeConnector(settings=demo.settings, page_size=50)
-    fake.add_products(demo.products)
-    fake.rates = list(demo.tax_rates)
-    return fake
-
-
 def _engine(db: Database, store: FakeConnector, clock: Clock, *, metered: bool) -> SyncEngine:
     settings = SyncConfig(interval_s=30, metered_interval_s=300, audit_interval_s=900)
     return SyncEngine(db, store, clock=clock, settings=settings, metered=lambda: metered)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.catalog_export import CatalogExport
 from kiosk.config import SyncConfig
 from kiosk.connectors.errors import (
     AuthFailed,
@@ -24,14 +23,6 @@ from kiosk.store.db import Database
 from kiosk.store.sync_state import Link, LinkState
 from kiosk.sync.engine import SyncEngine
 from tests.sync.conftest import Clock
-
-
-@pytest.fixture
-def store(demo: CatalogExport) -> FakeConnector:
-    fake = FakeConnector(settings=demo.settings, page_size=50)
-    fake.add_products(demo.products)
-    fake.rates = list(demo.tax_rates)
-    return fake
 
 
 @pytest.fixture
