@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli.output import UsageError
-from kiosk.config import Config
 from kiosk.runtime import Runtime
 from kiosk.store.db import Database
 
@@ -49,7 +48,7 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
 
 
-async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, demo: bool = False) -> int:
+async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
     """The app over an open runtime, with the simulated printer and reader (the real ones come
     with the hardware and card-reader issues)."""
     from kiosk.ui.theme import parse_size
@@ -131,4 +130,4 @@ async def agent_task(rt: Runtime) -> AsyncIterator[None]:
         await db.close()
 
 
-__all__ = ["Config", "add_parser", "agent_task", "run_ui"]
+__all__ = ["add_parser", "agent_task", "run_ui"]

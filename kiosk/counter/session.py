@@ -23,7 +23,14 @@ from kiosk.core.money import Money
 from kiosk.core.receipt import Receipt, build_receipt
 from kiosk.core.tender import Tender, settle
 from kiosk.hardware.base import PrinterError, ReceiptPrinter
-from kiosk.payments.base import CardReader, CardResult, ReaderError
+from kiosk.payments.base import (
+    OFFLINE_DETAIL,
+    CardReader,
+    CardResult,
+    ReaderError,
+    ReaderState,
+    ReaderStatus,
+)
 from kiosk.store import catalog, parked
 from kiosk.store.db import Database
 
@@ -200,12 +207,11 @@ class SaleSession:
         left = self.cart.totals().total - self.paid()
         return left if left.minor > 0 else Money.zero(self.cart.currency)
 
-    async def reader_ready(self) -> tuple[bool, str]:
-        """Whether a card can be taken now, and if not, why (for the Card button)."""
+    async def card_status(self) -> ReaderStatus:
+        """Whether a card can be taken now, and if not, why: offline means cash only."""
         if self._is_offline():
-            return False, "No internet: card payments need a connection"
-        status = await self._reader.status()
-        return status.state.value == "ready", status.detail
+            return ReaderStatus(ReaderState.OFFLINE, OFFLINE_DETAIL)
+        return await self._reader.status()
 
     async def pay_card(self, amount: Money | None = None) -> CardResult:
         """Charge `amount` (default: all that is due) to a card; an approval becomes a tender."""
@@ -216,7 +222,7 @@ class SaleSession:
             if amount > self.due():
                 raise CartError(f"a card can pay at most {self._fmt(self.due())} of this sale")
             if self._is_offline():
-                raise ReaderError("No internet: card payments need a connection")
+                raise ReaderError(OFFLINE_DETAIL)
             # Each attempt has its own key: a declined one is final for the reader, and a
             # retry of the same attempt (after a crash or a double tap) must not charge twice.
             self._card_attempts += 1

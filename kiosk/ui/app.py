@@ -22,7 +22,7 @@ from kiosk.core.models import Order
 from kiosk.counter.session import SaleSession
 from kiosk.counter.status import CounterStatus, counter_status
 from kiosk.hardware.base import PrinterState, ReceiptPrinter
-from kiosk.payments.base import CardReader, ReaderState
+from kiosk.payments.base import CardReader
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.ui import theme
@@ -129,11 +129,10 @@ class PosApp(App):
         status = await counter_status(s.db, now=datetime.now(UTC))
         self.last_status = status
         printer = await s.printer.status()
-        reader_ok, _why = await s.session.reader_ready()
-        reader = await s.reader.status()
+        reader = await s.session.card_status()
         online = None if status.link.state is LinkState.UNKNOWN else status.online
         ready = printer.state is PrinterState.READY
-        if reader_ok:
+        if reader.ready:
             reader_text = "Reader ready"
         elif online is False:
             reader_text = "Card: offline"
@@ -150,7 +149,7 @@ class PosApp(App):
             printer="Printer ready" if ready else f"Printer: {printer.detail or printer.state}",
             printer_ok=ready,
             reader=reader_text,
-            reader_ok=reader_ok and reader.state is ReaderState.READY,
+            reader_ok=reader.ready,
             time=datetime.now().astimezone().strftime("%H:%M"),
         )
         if self.screen is not None:

@@ -104,10 +104,10 @@ class PaySheet(Sheet):
         self.spawn(self._reader_state())
 
     async def _reader_state(self) -> None:
-        ready, why = await self.session.reader_ready()
-        self.card_button.disabled = not ready or self.session.due().minor == 0
-        if not ready:
-            self.card_button.text = f"Card unavailable: {why}"
+        reader = await self.session.card_status()
+        self.card_button.disabled = not reader.ready or self.session.due().minor == 0
+        if not reader.ready:
+            self.card_button.text = f"Card unavailable: {reader.detail}"
 
     # -- acting ---------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.checkout import UnknownCode
 from kiosk.core.cart import CartError
-from kiosk.core.models import Category, Product, ProductKind, StockStatus
+from kiosk.core.models import Category, Product, ProductKind
 from kiosk.counter.session import Completed, SaleSession
 from kiosk.store import catalog, search
 from kiosk.ui import theme
@@ -20,7 +20,7 @@ from kiosk.ui.screens import dialogs
 from kiosk.ui.screens.pay import PaySheet, change_text
 from kiosk.ui.widgets.basics import Panel
 from kiosk.ui.widgets.cart_view import CartView
-from kiosk.ui.widgets.catalog_view import CatalogView
+from kiosk.ui.widgets.catalog_view import CatalogView, out_of_stock
 from kiosk.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -146,11 +146,7 @@ class SaleScreen(Panel):
         except CartError as exc:
             self.say(str(exc))
             return
-        out = product.stock_status is StockStatus.OUT_OF_STOCK or (
-            product.manage_stock
-            and product.stock_quantity is not None
-            and product.stock_quantity <= 0
-        )
+        out = out_of_stock(product)
         self.say(f"Warning: {product.name} is out of stock" if out else f"Added {product.name}")
 
     async def scanned(self, code: str) -> None:

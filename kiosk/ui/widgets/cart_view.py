@@ -9,17 +9,16 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.core.cart import Cart
-from kiosk.core.models import Customer
+from kiosk.core.cart import Cart, CartTotals
+from kiosk.core.models import Customer, OrderLine
 from kiosk.core.money import Money
 from kiosk.ui import theme
 from kiosk.ui.widgets.basics import Panel, PosButton, PosLabel
 
 
-def line_amount(cart: Cart, index: int) -> Money:
+def line_amount(line: OrderLine, prices_include_tax: bool) -> Money:
     """A line's total as the shop shows prices: with tax when its prices include tax."""
-    line = cart.totals().lines[index]
-    return line.total + line.total_tax if cart.settings.prices_include_tax else line.total
+    return line.total + line.total_tax if prices_include_tax else line.total
 
 
 class CartView(Panel):
@@ -65,6 +64,8 @@ class CartView(Panel):
 
     def show(self, cart: Cart, customer: Customer | None, parked: int) -> None:
         th, locale = self.th, cart.settings.locale
+        totals = cart.totals()  # priced once per redraw, not once per line
+        incl = cart.settings.prices_include_tax
         self.customer.text = f"Customer: {customer.display_name}" if customer else "Add customer"
         self.parked_button.text = f"Parked ({parked})" if parked else "Parked"
         self.lines.clear_widgets()
@@ -112,7 +113,7 @@ class CartView(Panel):
             )
             row.add_widget(
                 PosLabel(
-                    text=line_amount(cart, i).format(locale),
+                    text=line_amount(totals.lines[i], incl).format(locale),
                     font_size=th.font,
                     halign="right",
                     size_hint_x=1.4,
@@ -130,12 +131,12 @@ class CartView(Panel):
                     halign="center",
                 )
             )
-        self._show_totals(cart)
+        self._show_totals(cart, totals)
         self.pay.disabled = cart.is_empty
-        self.pay.text = f"Pay {cart.totals().total.format(locale)}" if not cart.is_empty else "Pay"
+        self.pay.text = f"Pay {totals.total.format(locale)}" if not cart.is_empty else "Pay"
 
-    def _show_totals(self, cart: Cart) -> None:
-        th, locale, t = self.th, cart.settings.locale, cart.totals()
+    def _show_totals(self, cart: Cart, t: CartTotals) -> None:
+        th, locale = self.th, cart.settings.locale
         rows: list[tuple[str, str, int]] = [
             ("Subtotal", t.subtotal_display.format(locale), th.small)
         ]

@@ -16,13 +16,17 @@ from kiosk.ui.widgets.basics import PosButton, PosLabel
 Fmt = Callable[[Product], str]
 
 
+def out_of_stock(p: Product) -> bool:
+    return p.stock_status is StockStatus.OUT_OF_STOCK or (
+        p.manage_stock and p.stock_quantity is not None and p.stock_quantity <= 0
+    )
+
+
 def stock_badge(p: Product) -> tuple[str, bool]:
     """The tile's stock line and whether it warns (out of stock is shown, and still sellable)."""
     if p.kind is ProductKind.VARIABLE:
         return "Choose size/colour ›", False
-    if p.stock_status is StockStatus.OUT_OF_STOCK or (
-        p.manage_stock and p.stock_quantity is not None and p.stock_quantity <= 0
-    ):
+    if out_of_stock(p):
         return "Out of stock", True
     if p.manage_stock and p.stock_quantity is not None:
         return f"{p.stock_quantity} in stock", False
