@@ -65,6 +65,9 @@ class PosApp(App):
         super().__init__(**kw)
         self.services = services
         self.tasks: set[asyncio.Task[Any]] = set()
+        # Tasks that may wait on a person (a card on the reader): "settled" does not wait for
+        # them while the reader waits, or a test would wait for itself.
+        self.person_tasks: set[asyncio.Task[Any]] = set()
         self.wedge = Wedge()
         self.last_status: CounterStatus | None = None
         self.screen: SaleScreen | None = None
@@ -86,14 +89,17 @@ class PosApp(App):
         # Ready once the first frame with the catalog on it has been drawn.
         Clock.schedule_once(lambda _dt: self.ready.set(), 0)
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False) -> None:
         """Run a coroutine on the app's loop; its failure is shown, never swallowed."""
         task = asyncio.ensure_future(coro)
         self.tasks.add(task)
+        if waits_on_person:
+            self.person_tasks.add(task)
         task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
+        self.person_tasks.discard(task)
         if task.cancelled():
             return
         exc = task.exception()
@@ -104,9 +110,22 @@ class PosApp(App):
                 self.screen.say(f"Something went wrong: {exc}")
 
     async def settled(self) -> None:
-        """Until every action started so far (and any it started) has finished."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        """Until every action started so far (and any it started) has finished, or waits on a
+        person: a charge the simulated reader holds until someone approves or declines it."""
+        reader = self.services.sim_reader
+        while True:
+            person = reader is not None and reader.pending is not None
+            busy = {t for t in self.tasks if not (person and t in self.person_tasks)}
+            if not busy:
+                return
+            waits: set[asyncio.Future[Any]] = set(busy)
+            if reader is not None and not person and busy & self.person_tasks:
+                waits.add(asyncio.ensure_future(reader.wait_pending()))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waits - busy:
+                    w.cancel()
 
     # -- the scanner as a keyboard ----------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from kiosk.sim.woocommerce import SimHandle
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"  # gitignored: look at every one before resolving the issue
 START_S = 60.0
+# The official 7" display, and the two larger ones the layouts are made for.
+SIZES = ("800x480", "1280x800", "1920x1080")
 
 
 class Xvfb:

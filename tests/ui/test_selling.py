@@ -8,56 +8,23 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kiosk.sim.woocommerce import SimHandle
-from tests.ui.harness import provision, running_till
+from tests.ui import records
+from tests.ui.harness import SIZES, provision, running_till
 
 pytestmark = pytest.mark.timeout(240)
 
 
-def _simple(sim: SimHandle, n: int = 0) -> dict[str, Any]:
-    items = [
-        p
-        for p in sorted(sim.state.products.values(), key=lambda p: p["id"])
-        if p["type"] == "simple" and p["status"] == "publish" and (p["stock_quantity"] or 0) > 5
-    ]
-    return items[n]
-
-
-def _variable(sim: SimHandle) -> dict[str, Any]:
-    return next(
-        p
-        for p in sorted(sim.state.products.values(), key=lambda p: p["id"])
-        if p["type"] == "variable" and p["status"] == "publish"
-    )
-
-
-def _orders(data_dir: Path) -> list[sqlite3.Row]:
-    with sqlite3.connect(data_dir / "kiosk.db") as c:
-        c.row_factory = sqlite3.Row
-        return list(c.execute("SELECT * FROM orders ORDER BY created_at"))
-
-
-def _payments(data_dir: Path, order_id: str) -> list[tuple[str, int, int]]:
-    with sqlite3.connect(data_dir / "kiosk.db") as c:
-        return list(
-            c.execute(
-                "SELECT method, amount, change FROM payments WHERE order_id = ? ORDER BY position",
-                (order_id,),
-            )
-        )
-
-
-@pytest.mark.parametrize("size", ["800x480", "1280x800"])
+@pytest.mark.parametrize("size", SIZES)
 async def test_scan_search_pick_discount_customer_and_pay_cash(
     tmp_path: Path, display: str, store: SimHandle, size: str
 ) -> None:
     data_dir = tmp_path / "device"
     provision(data_dir, store)
-    simple, variable = _simple(store), _variable(store)
+    simple, variable = records.simple(store), records.variable(store)
     async with running_till(data_dir, display, size) as till:
         screen = await till.screen_text()
         assert "All products" in screen
@@ -118,8 +85,8 @@ async def test_scan_search_pick_discount_customer_and_pay_cash(
         await till.tap("New sale", exact=True)
         assert "Scan or tap a product to start a sale" in await till.screen_text()
 
-        (order,) = _orders(data_dir)
-        payments = _payments(data_dir, order["id"])
+        (order,) = records.orders(data_dir)
+        payments = records.payments(data_dir, order["id"])
         assert [p[0] for p in payments] == ["cash"]
         assert payments[0][2] > 0  # change was given
         with sqlite3.connect(data_dir / "kiosk.db") as c:
@@ -147,7 +114,7 @@ async def test_offline_cash_sale_uploads_when_the_store_is_back(
 ) -> None:
     data_dir = tmp_path / "device"
     provision(data_dir, store)
-    item = _simple(store, 1)
+    item = records.simple(store, 1)
     async with running_till(data_dir, display, "800x480") as till:
         await till.wait_text("Online")
         # The store stops answering: the agent's next pass fails and the bar says so.
@@ -162,7 +129,7 @@ async def test_offline_cash_sale_uploads_when_the_store_is_back(
         await till.tap("New sale", exact=True)
         await till.wait_text("1 to upload")  # the bar's next refresh
         await till.shot("11-offline-waiting")
-        (order,) = _orders(data_dir)
+        (order,) = records.orders(data_dir)
         assert order["offline"] == 1
         assert store.state.orders == {}
 

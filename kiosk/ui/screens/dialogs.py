@@ -213,6 +213,10 @@ def _spawn(screen: SaleScreen, job: Callable[[str], Coroutine[Any, Any, None]], 
     screen.spawn(job(arg))
 
 
+def items(n: int) -> str:
+    return "1 item" if n == 1 else f"{n} items"
+
+
 async def parked(screen: SaleScreen) -> None:
     s = screen.session
     sales = await s.parked()
@@ -236,7 +240,7 @@ async def parked(screen: SaleScreen) -> None:
     sheet.choices(
         [
             (
-                f"{p.label or 'Sale'} · {p.item_count} items · {p.total.format(locale)} · parked "
+                f"{p.label or 'Sale'} · {items(p.item_count)} · {p.total.format(locale)} · parked "
                 f"{p.parked_at.astimezone().strftime('%H:%M')}",
                 partial(_spawn, screen, resume, p.id),
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -19,7 +19,11 @@ from kiosk.ui.widgets.sheet import Sheet
 if TYPE_CHECKING:
     from kiosk.payments.fake import SimulatedReader
 
-Spawn = Callable[[Coroutine[Any, Any, Any]], None]
+
+class Spawn(Protocol):
+    def __call__(
+        self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False
+    ) -> None: ...
 
 
 class PaySheet(Sheet):
@@ -64,7 +68,7 @@ class PaySheet(Sheet):
             text="Card",
             font_size=th.font,
             tone=theme.ACCENT,
-            on_release=lambda _b: self.spawn(self._card()),
+            on_release=lambda _b: self.spawn(self._card(), waits_on_person=True),
         )
         row.add_widget(self.cash_button)
         row.add_widget(self.card_button)

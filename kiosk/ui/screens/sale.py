@@ -5,8 +5,7 @@ It is a thin view: every action calls the SaleSession, then the screen redraws f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
 
@@ -17,7 +16,7 @@ from kiosk.counter.session import Completed, SaleSession
 from kiosk.store import catalog, search
 from kiosk.ui import theme
 from kiosk.ui.screens import dialogs
-from kiosk.ui.screens.pay import PaySheet, change_text
+from kiosk.ui.screens.pay import PaySheet, Spawn, change_text
 from kiosk.ui.widgets.basics import Panel
 from kiosk.ui.widgets.cart_view import CartView
 from kiosk.ui.widgets.catalog_view import CatalogView, out_of_stock
@@ -25,8 +24,6 @@ from kiosk.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from kiosk.ui.app import PosApp
-
-Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
 
 class SaleScreen(Panel):
@@ -176,7 +173,8 @@ class SaleScreen(Panel):
             return
         saved = await self.session.park()
         self.parked_count += 1
-        self.say(f"Parked the sale ({saved.item_count} items): tap Parked to resume it")
+        count = dialogs.items(saved.item_count)
+        self.say(f"Parked the sale ({count}): tap Parked to resume it")
         self.redraw()
 
     def pay(self) -> None:

@@ -1,0 +1,103 @@
+"""Paying on the real app: a declined card, split tender (cash, then card), park and resume.
+
+The simulated reader shows Approve and Decline on the pay sheet; the test taps them, as the demo's
+user does. Screenshots land in screenshots/<size>/ (gitignored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.sim.woocommerce import SimHandle
+from tests.ui import records
+from tests.ui.harness import SIZES, provision, running_till
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def _pounds(price: str) -> int:
+    whole, _, frac = price.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_park_decline_split_tender_and_resume(
+    tmp_path: Path, display: str, store: SimHandle, size: str
+) -> None:
+    data_dir = tmp_path / "device"
+    provision(data_dir, store)
+    first, second = records.simple(store, 1), records.simple(store, 2)
+    async with running_till(data_dir, display, size) as till:
+        await till.wait_text("Online")
+
+        # Park a sale: the cart empties, and the parked sale is kept in the database.
+        await till.scan(first["global_unique_id"])
+        await till.tap(role="park")
+        screen = await till.screen_text()
+        assert "Parked the sale (1 item): tap Parked to resume it" in screen
+        assert "Scan or tap a product to start a sale" in screen
+        ((parked_id,),) = records.rows(data_dir, "SELECT id FROM parked_carts")
+        await till.shot("12-parked")
+
+        # The next customer's card is declined; nothing is taken and the sale goes on.
+        await till.scan(second["global_unique_id"])
+        total = _pounds(second["price"])
+        await till.tap(role="pay")
+        await till.tap(f"Card £{second['price']}", exact=True)
+        assert "Present the card on the reader" in await till.screen_text()
+        await till.shot("13-card-waiting")
+        await till.tap("Simulated reader: decline")
+        screen = await till.screen_text()
+        assert "Card not approved: Card declined by the bank" in screen
+        assert f"Due £{second['price']}" in screen
+        await till.shot("14-card-declined")
+
+        # Split: £5.00 in cash typed on the keypad, the rest on the card.
+        for key in ("5", "0", "0"):
+            await till.tap(key, exact=True)
+        await till.tap("Cash £5.00", exact=True)
+        rest = f"£{(total - 500) // 100}.{(total - 500) % 100:02d}"
+        screen = await till.screen_text()
+        assert f"Paid: Cash £5.00 · Due {rest}" in screen
+        await till.shot("15-split-cash-taken")
+        await till.tap(f"Card {rest}", exact=True)
+        await till.tap("Simulated reader: approve")
+        await till.wait_text("Sale complete")
+        screen = await till.screen_text()
+        assert f"£{second['price']} by card + cash" in screen  # card first: cash gives change
+        await till.shot("16-split-done")
+        await till.tap("New sale", exact=True)
+
+        (split,) = records.orders(data_dir)
+        assert records.payments(data_dir, split["id"]) == [
+            ("card", total - 500, 0),
+            ("cash", 500, 0),
+        ]
+        card = records.rows(
+            data_dir, "SELECT reference, card_last4 FROM payments WHERE method = 'card'"
+        )
+        assert [(r["reference"], r["card_last4"]) for r in card] == [("pi_sim_1", "4242")]
+
+        # Resume the parked sale: the same order id, sold once, and no longer parked.
+        await till.tap(role="parked")
+        await till.shot("17-parked-list")
+        await till.tap(f"1 item · £{first['price']}")
+        screen = await till.screen_text()
+        assert "Resumed the parked sale" in screen
+        assert first["name"] in screen
+        await till.tap(role="pay")
+        await till.tap(role="quick-cash", index=0)
+        await till.wait_text("Sale complete")
+        await till.tap("New sale", exact=True)
+        assert records.rows(data_dir, "SELECT id FROM parked_carts") == []
+        resumed = [o for o in records.orders(data_dir) if o["id"] != split["id"]]
+        assert [o["id"] for o in resumed] == [parked_id]
+        assert records.payments(data_dir, parked_id) == [("cash", _pounds(first["price"]), 0)]
+
+        # Both reach the store, once each.
+        await till.until(lambda: len(store.state.orders) == 2)
+        await till.wait_text("All uploaded")
+        totals = sorted(o["total"] for o in store.state.orders.values())
+        assert totals == sorted([first["price"], second["price"]])
