@@ -3,8 +3,9 @@
 The touchscreen is a thin view over this class; everything a cashier can do is a method here, so
 the sale logic is tested without a screen. Payment contract: a sale is committed (one durable
 transaction) before its receipt prints or the drawer opens, and completing the same cart twice (a
-double tap on Pay) sells it once; a card is charged under the key "<order id>:card:<n>", so a retry
-of the same tender never charges twice.
+double tap on Pay) sells it once; a card is charged under the key "<order id>:card:<n>", where each
+attempt is recorded before the reader is asked (kiosk.store.card_attempts), so a retry of the same
+attempt never charges twice and a finished attempt (a decline) never blocks the next one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from kiosk.payments.base import (
     ReaderState,
     ReaderStatus,
 )
-from kiosk.store import catalog, parked
+from kiosk.store import card_attempts, catalog, parked
 from kiosk.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,6 @@ class SaleSession:
         self._cart: Cart | None = None
         self._customer: Customer | None = None
         self._tenders: list[Tender] = []
-        self._card_attempts = 0
         self._lock = asyncio.Lock()  # payments and completion, one at a time
         self.last: Completed | None = None
 
@@ -104,7 +104,6 @@ class SaleSession:
         self._cart = await self._checkout.start()
         self._customer = None
         self._tenders = []
-        self._card_attempts = 0
         self._changed()
 
     async def scan(self, code: str) -> Scanned:
@@ -159,6 +158,8 @@ class SaleSession:
         return await catalog.search_customers(self._db, text) if text.strip() else []
 
     def _editable(self) -> None:
+        if self._lock.locked():
+            raise CartError("a payment is in progress: wait for it before changing the sale")
         if self._tenders:
             raise CartError("a payment has been taken: finish the sale before changing the cart")
 
@@ -216,18 +217,26 @@ class SaleSession:
     async def pay_card(self, amount: Money | None = None) -> CardResult:
         """Charge `amount` (default: all that is due) to a card; an approval becomes a tender."""
         async with self._lock:
-            amount = amount or self.due()
+            if amount is None:
+                amount = self.due()
             if amount.minor <= 0:
                 raise CartError("nothing is left to pay")
             if amount > self.due():
                 raise CartError(f"a card can pay at most {self._fmt(self.due())} of this sale")
             if self._is_offline():
                 raise ReaderError(OFFLINE_DETAIL)
-            # Each attempt has its own key: a declined one is final for the reader, and a
-            # retry of the same attempt (after a crash or a double tap) must not charge twice.
-            self._card_attempts += 1
-            key = f"{self.cart.id}:card:{self._card_attempts}"
-            result = await self._reader.charge(key, amount)
+            attempt = await card_attempts.begin(
+                self._db, self.cart.id, amount, now=self._checkout.now()
+            )
+            # An attempt whose outcome never came back is asked again under its own key and
+            # amount: the reader then answers with what happened, and charges nothing more.
+            try:
+                result = await self._reader.charge(attempt.key, attempt.amount)
+            except ReaderError as exc:  # the reader could not even try: nothing was charged
+                failed = CardResult(False, attempt.amount, message=str(exc))
+                await card_attempts.finish(self._db, attempt, failed)
+                raise
+            await card_attempts.finish(self._db, attempt, result)
             if result.approved:
                 self._tenders.append(
                     Tender(
@@ -243,6 +252,8 @@ class SaleSession:
 
     def add_cash(self, amount: Money) -> None:
         """Cash handed over; more than is due becomes change when the sale completes."""
+        if self._lock.locked():
+            raise CartError("a payment is in progress: wait for it before taking cash")
         if amount.minor <= 0:
             raise CartError("enter the cash the customer handed over")
         self._tenders.append(Tender(PaymentMethod.CASH, amount))
@@ -257,8 +268,8 @@ class SaleSession:
         Raises PaymentError while the tenders do not cover the total. A second call for a sale
         already completed returns the same result without selling again.
         """
+        cart = self.cart  # before waiting: a second tap means this sale, not the next one
         async with self._lock:
-            cart = self.cart
             if self.last is not None and self.last.order.id == cart.id:
                 return self.last
             settle(cart.totals().total, self._tenders, locale=cart.settings.locale)  # or raise

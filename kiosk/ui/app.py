@@ -107,7 +107,7 @@ class PosApp(App):
             log.error("screen action failed", exc_info=exc)
             self.errors.append(f"{type(exc).__name__}: {exc}")
             if self.screen is not None:
-                self.screen.say(f"Something went wrong: {exc}")
+                self.screen.say(f"Something went wrong: {exc}", warn=True)
 
     async def settled(self) -> None:
         """Until every action started so far (and any it started) has finished, or waits on a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.core.money import Money, exponent
+from kiosk.ui.theme import BACKSPACE
 
 NOTES = (5, 10, 20, 50, 100)  # in major units; for currencies without minor units, x1000
 
@@ -23,6 +24,13 @@ def quick_amounts(due: Money, count: int = 4) -> list[Money]:
         if len(out) >= count:
             break
     return out
+
+
+def keyed(digits: str, key: str, limit: int = 9) -> str:
+    """The keypad's digits after `key` (a digit, "00" or BACKSPACE); no leading zeros."""
+    if key == BACKSPACE:
+        return digits[:-1]
+    return (digits + key)[:limit].lstrip("0")
 
 
 def typed_amount(digits: str, currency: str) -> Money:

@@ -63,6 +63,7 @@ def describe(w: Widget) -> dict[str, Any]:
         "role": getattr(w, "role", ""),
         "kind": type(w).__name__,
         "disabled": bool(w.disabled),
+        "touch": hasattr(w, "on_release"),
         "box": [round(x), round(y), round(w.width), round(w.height)],
     }
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+BACKSPACE = "⌫"
+SYMBOL_FONT = "DejaVuSans"  # ships with Kivy and has ⌫, which Roboto lacks
 TOUCH_MIN = 48  # px: the smallest thing a finger has to hit
 
 

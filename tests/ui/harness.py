@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.config import Config, StoreConfig, SyncConfig, save_config
 from kiosk.secrets import Secrets, save_secrets
 from kiosk.sim.woocommerce import SimHandle
+from kiosk.ui.theme import TOUCH_MIN
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"  # gitignored: look at every one before resolving the issue
@@ -104,6 +105,14 @@ class Till:
             await self.tap("Space" if ch == " " else ch, exact=True)
 
     async def shot(self, name: str) -> Path:
+        """Save the screen as screenshots/<size>/<name>.png, after checking that everything on
+        it a finger can tap is at least TOUCH_MIN pixels each way."""
+        small = [
+            d
+            for d in await self.call(op="texts")
+            if d["touch"] and min(d["box"][2], d["box"][3]) < TOUCH_MIN
+        ]
+        assert small == [], f"{name}: touch targets under {TOUCH_MIN} px: {small}"
         folder = SCREENSHOTS / self.size
         folder.mkdir(parents=True, exist_ok=True)
         # Kivy numbers its screenshots (name0001.png): keep one file per screen, named plainly.

@@ -86,7 +86,7 @@ async def test_park_decline_split_tender_and_resume(
         await till.tap(f"1 item · £{first['price']}")
         screen = await till.screen_text()
         assert "Resumed the parked sale" in screen
-        assert first["name"] in screen
+        assert f"1 × £{first['price']}" in screen  # the name may be cut short on a small screen
         await till.tap(role="pay")
         await till.tap(role="quick-cash", index=0)
         await till.wait_text("Sale complete")

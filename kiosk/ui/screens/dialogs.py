@@ -19,7 +19,7 @@ from kiosk.core.variant_picker import Picker
 from kiosk.counter.session import Completed, SaleSession
 from kiosk.store import outbox
 from kiosk.ui import theme
-from kiosk.ui.cash import typed_amount
+from kiosk.ui.cash import keyed, typed_amount
 from kiosk.ui.widgets.basics import PosButton
 from kiosk.ui.widgets.keyboard import Keyboard
 from kiosk.ui.widgets.sheet import Sheet
@@ -33,18 +33,18 @@ PERCENTS = (5, 10, 15, 20, 25, 50)
 def search(screen: SaleScreen) -> None:
     """The on-screen keyboard; results fill the product grid as the cashier types."""
     th = screen.th
+    # The title shows what was typed; the keyboard's own Done closes it.
     sheet = Sheet(
         th,
-        "Search products",
-        back="Done",
+        f"Search: {screen.query}",
+        back="",
         size_hint=(1, None),
-        height=6 * th.row + 8 * th.pad,
+        height=6 * th.row + 10 * th.pad,
         pos_hint={"y": 0},
     )
-    typed = sheet.note(f"Search: {screen.query}")
 
     def on_text(text: str) -> None:
-        typed.text = f"Search: {text}"
+        sheet.title.text = f"Search: {text}"
         screen.set_query(text)
 
     sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss, text=screen.query))
@@ -55,7 +55,7 @@ async def pick_variation(screen: SaleScreen, parent: Product) -> None:
     variations = await screen.session.variations(parent)
     picker = Picker(parent, variations)
     if not picker.attributes:
-        screen.say(f"{parent.name} has no variations for sale")
+        screen.say(f"{parent.name} has no variations for sale", warn=True)
         return
     sheet = Sheet(screen.th, parent.name)
     _show_picker(screen, sheet, picker)
@@ -117,7 +117,7 @@ def line_menu(screen: SaleScreen, index: int) -> None:
 
 def discount(screen: SaleScreen, index: int | None) -> None:
     if screen.session.cart.is_empty:
-        screen.say("Add a product before giving a discount")
+        screen.say("Add a product before giving a discount", warn=True)
         return
     _discount_sheet(screen, index)
 
@@ -127,7 +127,6 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
     s, th = screen.session, screen.th
     what = "the whole sale" if index is None else s.cart.lines[index].product.name
     sheet = Sheet(th, f"Discount {what}")
-    message = sheet.note("", color=theme.WARN)
 
     def apply(d: Discount | None) -> None:
         try:
@@ -145,13 +144,13 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
     amount = sheet.note("Or type an amount off: ")
 
     def key(k: str) -> None:
-        digits["v"] = digits["v"][:-1] if k == "⌫" else (digits["v"] + k)[:8].lstrip("0")
+        digits["v"] = keyed(digits["v"], k, limit=8)
         amount.text = "Or type an amount off: " + typed_amount(digits["v"], s.cart.currency).format(
             s.cart.settings.locale
         )
 
     sheet.buttons([(k, partial(key, k)) for k in "1234567"])
-    sheet.buttons([(k, partial(key, k)) for k in ("8", "9", "0", "00", "⌫")])
+    sheet.buttons([(k, partial(key, k)) for k in ("8", "9", "0", "00", theme.BACKSPACE)])
     sheet.buttons(
         [
             (
@@ -162,6 +161,8 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
         ],
         tone=theme.ACCENT,
     )
+    message = sheet.note("", color=theme.WARN)
+    sheet.add(BoxLayout())  # the rest of the sheet stays empty below the keys
     sheet.open()
 
 
@@ -228,12 +229,12 @@ async def parked(screen: SaleScreen) -> None:
         try:
             dropped = await s.resume(cart_id)
         except CartError as exc:
-            screen.say(str(exc))
+            screen.say(str(exc), warn=True)
             return
         finally:
             sheet.dismiss()
         screen.parked_count = len(await s.parked())
-        screen.say(" ".join(dropped) or "Resumed the parked sale")
+        screen.say(" ".join(dropped) or "Resumed the parked sale", warn=bool(dropped))
         screen.redraw()
 
     locale = s.cart.settings.locale

@@ -12,7 +12,7 @@ from kiosk.core.models import PaymentMethod
 from kiosk.core.money import Money
 from kiosk.counter.session import Completed, SaleSession
 from kiosk.ui import theme
-from kiosk.ui.cash import quick_amounts, typed_amount
+from kiosk.ui.cash import keyed, quick_amounts, typed_amount
 from kiosk.ui.widgets.basics import PosButton, PosLabel
 from kiosk.ui.widgets.sheet import Sheet
 
@@ -47,14 +47,9 @@ class PaySheet(Sheet):
         keypad = GridLayout(
             cols=4, spacing=th.pad, size_hint_y=None, height=3 * th.row + 2 * th.pad
         )
-        for key in ("7", "8", "9", "⌫", "4", "5", "6", "00", "1", "2", "3", "0"):
+        for key in ("7", "8", "9", theme.BACKSPACE, "4", "5", "6", "00", "1", "2", "3", "0"):
             keypad.add_widget(
-                PosButton(
-                    text=key,
-                    font_size=th.font,
-                    font_name="DejaVuSans",
-                    on_release=lambda _b, k=key: self._key(k),
-                )
+                PosButton(text=key, font_size=th.font, on_release=lambda _b, k=key: self._key(k))
             )
         self.add(keypad)
         row = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
@@ -116,7 +111,7 @@ class PaySheet(Sheet):
     # -- acting ---------------------------------------------------------------------------------
 
     def _key(self, key: str) -> None:
-        self.digits = self.digits[:-1] if key == "⌫" else (self.digits + key)[:9].lstrip("0")
+        self.digits = keyed(self.digits, key)
         self.refresh()
 
     def _typed_cash(self) -> None:

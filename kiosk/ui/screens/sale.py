@@ -128,8 +128,8 @@ class SaleScreen(Panel):
 
     # -- selling --------------------------------------------------------------------------------
 
-    def say(self, text: str) -> None:
-        self.catalog.say(text)
+    def say(self, text: str, *, warn: bool = False) -> None:
+        self.catalog.say(text, warn=warn)
 
     def tapped(self, product: Product) -> None:
         if product.kind is ProductKind.VARIABLE:
@@ -141,23 +141,28 @@ class SaleScreen(Panel):
         try:
             self.session.add(product)
         except CartError as exc:
-            self.say(str(exc))
+            self.say(str(exc), warn=True)
             return
-        out = out_of_stock(product)
-        self.say(f"Warning: {product.name} is out of stock" if out else f"Added {product.name}")
+        self._added(product)
+
+    def _added(self, product: Product) -> None:
+        if out_of_stock(product):
+            self.say(f"Added {product.name}, but the shop has none in stock", warn=True)
+        else:
+            self.say(f"Added {product.name}")
 
     async def scanned(self, code: str) -> None:
         """A code from the scanner: add it at once; an unknown code leaves the cart alone."""
         try:
             found = await self.session.scan(code)
         except UnknownCode:
-            self.say(f"Unknown barcode {code}: nothing was added")
+            self.say(f"Unknown barcode {code}: nothing was added", warn=True)
             return
         except CartError as exc:
-            self.say(str(exc))
+            self.say(str(exc), warn=True)
             return
         if found.added:
-            self.say(f"Added {found.product.name}")
+            self._added(found.product)
         else:
             await dialogs.pick_variation(self, found.product)
 
@@ -165,11 +170,11 @@ class SaleScreen(Panel):
         try:
             self.session.step_quantity(index, delta)
         except CartError as exc:
-            self.say(str(exc))
+            self.say(str(exc), warn=True)
 
     async def park(self) -> None:
         if self.session.cart.is_empty:
-            self.say("There is nothing to park")
+            self.say("There is nothing to park", warn=True)
             return
         saved = await self.session.park()
         self.parked_count += 1

@@ -11,6 +11,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from kiosk.ui import theme
+from kiosk.ui.fit import fit_lines
 
 
 class PosButton(Button):
@@ -19,11 +20,16 @@ class PosButton(Button):
     tone = ColorProperty(theme.TILE)
     role = StringProperty("")  # what the button does, for tests and screen readers of logs
 
-    def __init__(self, **kw: Any) -> None:
+    def __init__(self, *, lines: int = 0, detail: str = "", **kw: Any) -> None:
+        # With `lines`, text longer than that many lines is cut with "…", never drawn over the
+        # button's neighbours; `detail` goes on a line of its own under it, as it is.
+        self._lines, self._full, self._detail = lines, str(kw.get("text", "")), detail
         kw.setdefault("background_normal", "")
         kw.setdefault("background_down", "")
         kw.setdefault("halign", "center")
         kw.setdefault("valign", "middle")
+        if kw.get("text") == theme.BACKSPACE:
+            kw.setdefault("font_name", theme.SYMBOL_FONT)
         super().__init__(**kw)
         self.background_color = self.tone
         self.bind(tone=self._recolour, disabled=self._recolour, size=self._wrap)
@@ -34,7 +40,11 @@ class PosButton(Button):
         self.background_color = (r, g, b, 0.45 if self.disabled else a)
 
     def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(self.width - 8, 0), None)
+        width = max(self.width - 8, 0)
+        self.text_size = (width, None)
+        if self._lines:
+            fitted = fit_lines(self._full, width, self.font_size, self._lines)
+            self.text = f"{fitted}\n{self._detail}" if self._detail else fitted
 
     def on_press(self) -> None:
         r, g, b, a = self.tone

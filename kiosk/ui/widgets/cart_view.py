@@ -71,15 +71,17 @@ class CartView(Panel):
         self.lines.clear_widgets()
         for i, line in enumerate(cart.lines):
             row = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
-            name = line.product.name
+            # The name on one line (cut with "…" on a narrow screen), the quantity under it.
+            detail = f"[b]{line.quantity}[/b] × {totals.lines[i].unit_price.format(locale)}"
             if line.discount is not None:
-                name += f"\n[color=7fd49a]−{line.discount.label(locale)}[/color]"
+                detail += f"  [color=7fd49a]−{line.discount.label(locale)}[/color]"
             label = PosButton(
-                text=name,
+                text=line.product.name,
+                detail=f"[color=b4b8c0]{detail}[/color]",
                 markup=True,
                 font_size=th.small,
+                lines=1,
                 halign="left",
-                size_hint_x=3,
                 on_release=lambda _b, n=i: self.actions["line"](n),
             )
             label.role = "line"
@@ -91,15 +93,6 @@ class CartView(Panel):
                     size_hint_x=None,
                     width=th.row,
                     on_release=lambda _b, n=i: self.actions["step"](n, -1),
-                )
-            )
-            row.add_widget(
-                PosLabel(
-                    text=str(line.quantity),
-                    font_size=th.font,
-                    halign="center",
-                    size_hint_x=None,
-                    width=th.row * 0.8,
                 )
             )
             row.add_widget(
@@ -116,7 +109,8 @@ class CartView(Panel):
                     text=line_amount(totals.lines[i], incl).format(locale),
                     font_size=th.font,
                     halign="right",
-                    size_hint_x=1.4,
+                    size_hint_x=None,
+                    width=int(th.font * 4.2),  # "£1,234.56" on one line
                 )
             )
             self.lines.add_widget(row)
@@ -141,12 +135,14 @@ class CartView(Panel):
             ("Subtotal", t.subtotal_display.format(locale), th.small)
         ]
         if t.discount_display.minor:
-            label = "Discount"
+            label = "Discounts"
             if cart.cart_discount is not None:
-                label += f" ({cart.cart_discount.label(locale)} off the sale)"
+                label = f"{cart.cart_discount.label(locale)} off the sale"
             rows.append((label, "−" + t.discount_display.format(locale), th.small))
         incl = "incl. " if cart.settings.prices_include_tax else ""
         for tax in t.tax_lines:
+            if not tax.amount.minor:
+                continue  # a 0% rate has nothing to tell the customer at the counter
             rows.append((f"{incl}{tax.label}", tax.amount.format(locale), th.small))
         rows.append(("Total", t.total.format(locale), th.large))
         self.totals.clear_widgets()

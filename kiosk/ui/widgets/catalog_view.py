@@ -79,11 +79,17 @@ class CatalogView(BoxLayout):
         self.grid = GridLayout(cols=th.cols, spacing=th.pad)
         self.add_widget(self.grid)
         pager = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
-        self.prev = PosButton(
-            text="‹ Previous", font_size=th.font, on_release=lambda _b: on_page(-1)
-        )
-        self.page_label = PosLabel(font_size=th.font, halign="center")
-        self.next = PosButton(text="Next ›", font_size=th.font, on_release=lambda _b: on_page(1))
+        # Narrow arrows leave the label most of the row: it carries the cashier's messages too.
+        arrow: dict[str, Any] = {
+            "font_size": th.large,
+            "size_hint_x": None,
+            "width": int(th.row * 1.6),
+        }
+        self.prev = PosButton(text="‹", on_release=lambda _b: on_page(-1), **arrow)
+        self.prev.role = "previous-page"
+        self.page_label = PosLabel(font_size=th.small, halign="center")
+        self.next = PosButton(text="›", on_release=lambda _b: on_page(1), **arrow)
+        self.next.role = "next-page"
         for w in (self.prev, self.page_label, self.next):
             pager.add_widget(w)
         self.add_widget(pager)
@@ -120,6 +126,8 @@ class CatalogView(BoxLayout):
         self.page_text = f"{title} · page {page}" if products else f"{title}: nothing found"
         self.page_label.text, self.page_label.color = self.page_text, theme.TEXT
 
-    def say(self, text: str) -> None:
-        """A message for the cashier, where the page number was, until the page changes."""
-        self.page_label.text, self.page_label.color = text, theme.WARN
+    def say(self, text: str, *, warn: bool = False) -> None:
+        """A message for the cashier, where the page number was, until the page changes; a
+        warning (nothing happened, or something needs a look) is amber."""
+        self.page_label.text = text
+        self.page_label.color = theme.WARN if warn else theme.TEXT

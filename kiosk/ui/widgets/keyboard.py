@@ -11,7 +11,6 @@ from kiosk.ui import theme
 from kiosk.ui.widgets.basics import PosButton
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl@", "zxcvbnm.-_")
-BACKSPACE = "⌫"
 
 
 class Keyboard(BoxLayout):
@@ -52,8 +51,7 @@ class Keyboard(BoxLayout):
         )
         last.add_widget(
             PosButton(
-                text=BACKSPACE,
-                font_name="DejaVuSans",
+                text=theme.BACKSPACE,
                 font_size=th.font,
                 size_hint_x=1.5,
                 on_release=lambda _b: self.set_text(self.text[:-1]),

@@ -41,7 +41,8 @@ class Sheet(ModalView):
             on_release=lambda _b: (on_back or self.dismiss)(),
         )
         self.back.role = "back"
-        head.add_widget(self.back)
+        if back:  # no label: the sheet's content has its own way out
+            head.add_widget(self.back)
         self.box.add_widget(head)
         self.body = BoxLayout(orientation="vertical", spacing=th.pad)
         self.box.add_widget(self.body)
