@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the build and the tests need (php-cli: `php -l` over plugin/; xvfb: the app's
-# window in tests); installed when we
-# are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb
+# window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback without it);
+# installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1
 
 .PHONY: run test lint bench deps-debian clean
 

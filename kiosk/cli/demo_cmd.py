@@ -78,26 +78,28 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
 
 DEMO_PRODUCTS = 300  # a shop's worth: categories, variable products, barcodes, stock, taxes
 DEMO_SEED = 7
+DEMO_CASHIER = "Sam"
 
 
 async def run_app_demo(args: argparse.Namespace) -> int:
     """The simulated store, the agent syncing with it, and the app, all in this process."""
     check_display()
-    from kiosk.config import Config, StoreConfig, SyncConfig, save_config
-    from kiosk.secrets import Secrets, save_secrets
+    from kiosk.config import SyncConfig
     from kiosk.sim.catalog import generate_export
+    from kiosk.sim.device import provision_device
     from kiosk.sim.woocommerce import running_sim
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     export = generate_export(DEMO_PRODUCTS, variable_share=0.15, variations_per=6, seed=DEMO_SEED)
     async with running_sim(export=export) as sim:
-        config = Config(
-            data_dir=data_dir,
-            store=StoreConfig(platform="woocommerce", url=sim.url),
+        provision_device(
+            data_dir,
+            url=sim.url,
+            key=sim.consumer_key,
+            secret=sim.consumer_secret,
             sync=SyncConfig(interval_s=10),
+            cashier=DEMO_CASHIER,
         )
-        save_config(config)
-        save_secrets(data_dir, Secrets(sim.consumer_key, sim.consumer_secret, ""))
         config = load_config(None, data_dir)
         codes = [
             (p["global_unique_id"], p["name"])

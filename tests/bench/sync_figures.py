@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import Config, StoreConfig, SyncConfig, save_config
-from kiosk.secrets import Secrets, save_secrets
+from kiosk.config import Config, SyncConfig
+from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce.auth import sign_oauth
 
 PER_PAGE = 100  # the most the REST API gives per page, what a naive client would ask for
@@ -165,14 +165,14 @@ def request_log(store: Store) -> list[dict[str, Any]]:
 
 def provision(data_dir: Path, store: Store, *, concurrency: int) -> Config:
     """A fresh device data dir connected to `store`, as `kiosk provision` would leave it."""
-    config = Config(
-        data_dir=data_dir,
-        store=StoreConfig(platform="woocommerce", url=store.url),
+    return provision_device(
+        data_dir,
+        url=store.url,
+        key=store.key,
+        secret=store.secret,
+        webhook_secret="bench-webhook-secret",
         sync=SyncConfig(concurrency=concurrency),
     )
-    save_config(config)
-    save_secrets(data_dir, Secrets(store.key, store.secret, "bench-webhook-secret"))
-    return config
 
 
 def run_device_sync(data_dir: Path, work: Path, *, timeout_s: float = SYNC_TIMEOUT_S) -> DeviceRun:

@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import Config, StoreConfig, SyncConfig, save_config
-from kiosk.secrets import Secrets, save_secrets
+from kiosk.config import SyncConfig
+from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce import SimHandle
 from kiosk.ui.theme import TOUCH_MIN
 
@@ -52,15 +52,18 @@ class Xvfb:
         self.proc.wait(timeout=10)
 
 
+CASHIER = "Sam"
+
+
 def provision(data_dir: Path, sim: SimHandle) -> None:
-    save_config(
-        Config(
-            data_dir=data_dir,
-            store=StoreConfig(platform="woocommerce", url=sim.url),
-            sync=SyncConfig(interval_s=1),  # tests see the link change within a second or two
-        )
+    provision_device(
+        data_dir,
+        url=sim.url,
+        key=sim.consumer_key,
+        secret=sim.consumer_secret,
+        sync=SyncConfig(interval_s=1),  # tests see the link change within a second or two
+        cashier=CASHIER,
     )
-    save_secrets(data_dir, Secrets(sim.consumer_key, sim.consumer_secret, ""))
 
 
 class Till:

@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.sim.woocommerce import SimHandle
 from tests.ui import records
-from tests.ui.harness import SIZES, provision, running_till
+from tests.ui.harness import CASHIER, SIZES, provision, running_till
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -27,6 +27,7 @@ async def test_scan_search_pick_discount_customer_and_pay_cash(
     simple, variable = records.simple(store), records.variable(store)
     async with running_till(data_dir, display, size) as till:
         screen = await till.screen_text()
+        assert f"Simulated Gift Shop · {CASHIER}" in screen  # who is selling, always in view
         assert "All products" in screen
         assert "Scan or tap a product to start a sale" in screen
         await till.shot("01-sale-empty")

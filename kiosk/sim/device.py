@@ -1,0 +1,31 @@
+"""A device's data directory connected to a store, as `kiosk provision` leaves it (for the demo,
+the benchmarks and the tests, which have a simulated store and no technician)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.config import Config, DeviceConfig, StoreConfig, SyncConfig, save_config
+from kiosk.secrets import Secrets, save_secrets
+
+
+def provision_device(
+    data_dir: Path,
+    *,
+    url: str,
+    key: str,
+    secret: str,
+    webhook_secret: str = "",
+    sync: SyncConfig | None = None,
+    cashier: str = "",
+) -> Config:
+    """Write the settings file and the 0600 secrets file; returns the settings written."""
+    config = Config(
+        data_dir=data_dir,
+        device=DeviceConfig(cashier=cashier),
+        store=StoreConfig(platform="woocommerce", url=url),
+        sync=sync or SyncConfig(),
+    )
+    save_config(config)
+    save_secrets(data_dir, Secrets(key, secret, webhook_secret))
+    return config
