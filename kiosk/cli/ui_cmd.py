@@ -81,6 +81,8 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
         return bool(status is not None and status.online is False)
 
     session = SaleSession(rt.db, rt.checkout, printer, reader, is_offline=offline)
+    from kiosk.network.system import system_network
+
     services = ui_app.Services(
         db=rt.db,
         session=session,
@@ -90,6 +92,7 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
         cashier=rt.config.device.cashier,
         sim_reader=reader,
         receipts=receipts,
+        network=system_network(),
     )
     driver_path = os.environ.get(ui_driver.ENV)
 

@@ -168,7 +168,9 @@ class SaleSession:
     async def park(self, label: str = "") -> parked.ParkedCart:
         """Put the sale aside (durably) and start a new one."""
         self._editable()
-        name = label.strip() or (self._customer.display_name if self._customer else "")
+        # Named so the cashier knows it again: the customer, else what is in it.
+        first = self.cart.lines[0].product.name if self.cart.lines else ""
+        name = label.strip() or (self._customer.display_name if self._customer else first)
         saved = await parked.park(self._db, self.cart, label=name, now=self._checkout.now())
         await self.start()
         return saved

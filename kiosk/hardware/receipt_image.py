@@ -14,6 +14,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.receipt import LineStyle, Receipt, ReceiptLine
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PX_PER_COLUMN = 12  # 48 columns on 576 dots (80 mm at 203 dpi), 32 on 384 (58 mm)
 MARGIN = 8
+QUIET_MODULES = 2  # white around the QR code, in modules: scanners need some
 FONT_NAME = "RobotoMono-Regular.ttf"
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -86,7 +88,8 @@ def render(receipt: Receipt, font_path: Path | None) -> Image.Image:
         _draw_line(draw, line, y, large if big else font, 2 * cell if big else cell)
         y += large_h if big else line_h
     y += line_h
-    _draw_code(draw, (width_px - qr_side) // 2, int(y), qr_side)
+    code, _ = qr_code(receipt.qr_data, qr_side)
+    image.paste(code, ((width_px - code.width) // 2, int(y)))
     y += qr_side
     for row in ref_rows:
         _draw_line(draw, ReceiptLine(row.center(receipt.width).rstrip()), y, font, cell)
@@ -107,13 +110,15 @@ def _draw_line(
             draw.text((x + 1, y), char, fill=0, font=font)
 
 
-def _draw_code(draw: ImageDraw.ImageDraw, x: int, y: int, side: int) -> None:
-    """A placeholder for the QR code: its frame and three finder squares."""
-    draw.rectangle((x, y, x + side - 1, y + side - 1), outline=0, width=2)
-    finder = side // 4
-    for fx, fy in ((x, y), (x + side - finder, y), (x, y + side - finder)):
-        draw.rectangle((fx + 4, fy + 4, fx + finder - 4, fy + finder - 4), outline=0, width=3)
-        draw.rectangle((fx + 10, fy + 10, fx + finder - 10, fy + finder - 10), fill=0)
+def qr_code(data: str, side: int) -> tuple[Image.Image, int]:
+    """The order reference's QR code at most `side` pixels square (whole pixels per module, so
+    it stays sharp), and the pixels per module; a 2-module quiet zone."""
+    qr = qrcode.QRCode(border=QUIET_MODULES, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(data)
+    qr.make(fit=True)
+    qr.box_size = max(1, side // (qr.modules_count + 2 * QUIET_MODULES))
+    image = qr.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    return image, qr.box_size
 
 
 class ImagePrinter(SettableStatus):

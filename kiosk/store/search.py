@@ -28,7 +28,8 @@ _SELECT_P = f"SELECT {_P_COLUMNS} FROM products p"  # noqa: S608
 # - Only listed rows (status in SELLABLE_STATUSES) are returned. Exact SKU or barcode hits come
 #   first, then the rest by folded name, then rowid.
 #
-# The plan: exact hits through their indexes. Then, if the FTS (or prefix) index counts few
+# The plan: exact hits through their indexes. A short query then takes the first rows of the
+# name index and of the SKU index (see _prefix_page). Otherwise, if the FTS index counts few
 # candidates, they are checked and sorted. If it counts many, the name index is walked in
 # order, checking each row, until a page is full: a broad query ends early there, where sorting
 # thousands of hits would not. A walk that runs out of budget falls back to the sort, so every
@@ -89,20 +90,38 @@ def _text_plan(n_terms: int) -> _Plan:
     )
 
 
-_PREFIX = """p.listed AND (
-    (p.kind != 'variation' AND p.fold_name >= :lo AND p.fold_name < :hi)
-    OR (p.fold_sku >= :lo AND p.fold_sku < :hi)
-)"""
-_PREFIX_PLAN = _Plan(
-    count="SELECT (SELECT count(*) FROM (SELECT 1 FROM products "
-    "WHERE fold_name >= :lo AND fold_name < :hi LIMIT :cap)) + (SELECT count(*) FROM "
-    "(SELECT 1 FROM products WHERE fold_sku >= :lo AND fold_sku < :hi LIMIT :cap))",
-    walk=f"{_WALK}{_PREFIX} AND {_NOT_EXCLUDED} {_ORDER} {_PAGE}",
-    indexed=(
-        f"SELECT {_P_COLUMNS}, p.pk FROM products p "  # noqa: S608
-        f"WHERE {_PREFIX} AND {_NOT_EXCLUDED} {_ORDER} {_PAGE}"
-    ),
+# A short query: names and SKUs that start with it. Each is its own ordered, LIMITed scan (the
+# union's page is within the first offset+limit of each); one OR over both would sort every hit.
+_PREFIX_NAME = (
+    "SELECT p.pk, p.fold_name FROM products p WHERE p.kind != 'variation' "  # noqa: S608
+    f"AND p.fold_name >= :lo AND p.fold_name < :hi AND p.listed AND {_NOT_EXCLUDED} "
+    f"{_ORDER} LIMIT :upto"
 )
+# SKUs: through the SKU index when few start so (then sorted), else by walking names in order
+# (the unary + keeps SQLite off the SKU index), where a common prefix fills a page at once.
+_PREFIX_SKU_COUNT = (
+    "SELECT count(*) FROM (SELECT 1 FROM products WHERE fold_sku >= :lo AND fold_sku < :hi "
+    "LIMIT :cap)"
+)
+_PREFIX_SKU = (
+    "SELECT p.pk, p.fold_name FROM products p WHERE p.fold_sku >= :lo AND p.fold_sku < :hi "  # noqa: S608
+    f"AND p.listed AND {_NOT_EXCLUDED} {_ORDER} LIMIT :upto"
+)
+_PREFIX_SKU_WALK = _PREFIX_SKU.replace("p.fold_sku", "+p.fold_sku")
+
+
+def _prefix_page(
+    conn: sqlite3.Connection, params: dict[str, object], upto: int
+) -> list[sqlite3.Row]:
+    many = conn.execute(_PREFIX_SKU_COUNT, params).fetchone()[0] > WALK_THRESHOLD
+    sku = _PREFIX_SKU_WALK if many else _PREFIX_SKU
+    sql = (
+        f"WITH hits AS (SELECT * FROM ({_PREFIX_NAME}) UNION SELECT * FROM ({sku})) "  # noqa: S608
+        f"SELECT {_P_COLUMNS}, p.pk FROM hits JOIN products p ON p.pk = hits.pk "
+        "ORDER BY hits.fold_name, hits.pk LIMIT :limit OFFSET :offset"
+    )
+    return conn.execute(sql, {**params, "upto": upto}).fetchall()
+
 
 _EXACT = (
     f"SELECT {_P_COLUMNS}, p.pk FROM products p "  # noqa: S608
@@ -155,13 +174,13 @@ def _search(conn: sqlite3.Connection, text: str, limit: int, offset: int) -> lis
     }
     terms = sorted(set(folded.split(" ")), key=len, reverse=True)[:MAX_TERMS]
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    if long_terms:
-        plan = _text_plan(len(terms))
-        params.update({f"t{i}": t for i, t in enumerate(terms)})
-        params["match"] = " AND ".join(fts_phrase(t) for t in long_terms)
-    else:
-        plan = _PREFIX_PLAN
+    if not long_terms:
         params.update(lo=folded, hi=folded + _TOP)
+        upto = need + max(0, offset - len(exact))
+        return page + [rows_catalog.product_from(r) for r in _prefix_page(conn, params, upto)]
+    plan = _text_plan(len(terms))
+    params.update({f"t{i}": t for i, t in enumerate(terms)})
+    params["match"] = " AND ".join(fts_phrase(t) for t in long_terms)
 
     if conn.execute(plan.count, params).fetchone()[0] > WALK_THRESHOLD:
         # The walk covers names up to the one WALK_BUDGET rows in (or all of them).

@@ -6,10 +6,11 @@ Import kiosk.ui.boot.prepare() before this module: Kivy reads its settings at im
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from kiosk.core.models import Order
 from kiosk.counter.session import SaleSession
 from kiosk.counter.status import CounterStatus, counter_status
 from kiosk.hardware.base import PrinterState, ReceiptPrinter
+from kiosk.network.base import LinkKind, NetworkInfo
+from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
@@ -47,7 +50,7 @@ class Services:
     reader: CardReader
     shop: str = ""
     cashier: str = ""
-    network: Callable[[], str] = lambda: "WiFi"
+    network: NetworkInfo = field(default_factory=NoNetworkInfo)
     sim_reader: SimulatedReader | None = None
     receipts: Path | None = None  # where the simulated printer leaves its images
 
@@ -86,6 +89,9 @@ class PosApp(App):
         assert self.screen is not None
         await self.screen.load()
         await self.refresh_status()
+        # What start-up made lives as long as the app: a full garbage collection need not walk
+        # it again, which would stall a scan for a few hundred milliseconds now and then.
+        gc.freeze()
         # Ready once the first frame with the catalog on it has been drawn.
         Clock.schedule_once(lambda _dt: self.ready.set(), 0)
 
@@ -150,6 +156,8 @@ class PosApp(App):
         printer = await s.printer.status()
         reader = await s.session.card_status()
         online = None if status.link.state is LinkState.UNKNOWN else status.online
+        link = await s.network.current()
+        named = link.kind not in (LinkKind.UNKNOWN, LinkKind.NONE)
         ready = printer.state is PrinterState.READY
         if reader.ready:
             reader_text = "Reader ready"
@@ -161,7 +169,8 @@ class PosApp(App):
             shop=s.shop,
             cashier=s.cashier,
             online=online,
-            link=s.network() if online else "",
+            link=link.label if named else "",
+            no_network=link.kind is LinkKind.NONE,
             link_detail=status.link.error,
             waiting=status.uploads.waiting,
             failed=status.failed_count,

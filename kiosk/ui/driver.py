@@ -43,6 +43,9 @@ def plain(text: str) -> str:
 
 
 def _walk(widget: Widget) -> Iterator[Widget]:
+    """The widget and its descendants, leaving out what is hidden (opacity 0), as an eye does."""
+    if widget.opacity == 0:
+        return
     yield widget
     for child in reversed(widget.children):
         yield from _walk(child)
@@ -116,8 +119,9 @@ class Driver:
             await self.settle()
             return {"size": list(Window.size)}
         if op == "settle":
+            started = time.perf_counter()
             await self.settle()
-            return None
+            return {"ms": (time.perf_counter() - started) * 1000}
         if op == "texts":
             return [d for d in (describe(w) for w in visible()) if d["text"]]
         if op == "tap":
@@ -129,11 +133,12 @@ class Driver:
             if w.disabled:
                 raise LookupError(f"{describe(w)} is disabled")
             cx, cy = w.to_window(*w.center)
+            started = time.perf_counter()
             touch = _Touch(cx, cy)
             EventLoop.post_dispatch_input("begin", touch)
             EventLoop.post_dispatch_input("end", touch)
             await self.settle()
-            return describe(w)
+            return {**describe(w), "ms": (time.perf_counter() - started) * 1000}
         if op == "type":
             return await self.type(cmd["text"])
         if op == "scan":

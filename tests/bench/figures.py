@@ -1,4 +1,4 @@
-"""The benchmark figures: sale commit latency, catalog search at scale, initial sync."""
+"""The benchmark figures: sale commit latency, catalog search at scale, initial sync, the app."""
 
 from __future__ import annotations
 
@@ -16,20 +16,11 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
-from tests.bench import sync_figures
+from tests.bench import sync_figures, ui_figures
+from tests.bench.stats import figure, pct
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
 SEARCH_QUERIES = 200
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def figure(name: str, value: float, unit: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "value": round(value, 4), "unit": unit, **extra}
 
 
 def fsync_floor(path: Path, n: int) -> list[float]:
@@ -112,17 +103,28 @@ def _queries(export_products: list[Any], rng: random.Random) -> list[str]:
     return qs
 
 
-async def search_at_scale(tmp: Path, products: int) -> list[dict[str, Any]]:
+async def build_catalog(path: Path, products: int) -> tuple[list[Any], float]:
+    """A device database holding a generated catalog of `products`; returns the products and
+    the seconds the load took. The search and UI figures share it."""
     export = parse_export(generate_export(products, seed=2))
-    db = await Database.open(tmp / "search.db")
+    db = await Database.open(path)
     try:
         await catalog.save_shop_settings(db, export.settings)
+        await catalog.replace_tax_rates(db, export.tax_rates)
         t0 = time.perf_counter()
         batch = 1000
         items = list(export.products)
         for i in range(0, len(items), batch):
             await catalog.upsert_products(db, items[i : i + batch])
-        load_s = time.perf_counter() - t0
+        return items, time.perf_counter() - t0
+    finally:
+        await db.close()
+
+
+async def search_at_scale(path: Path, products: int) -> list[dict[str, Any]]:
+    items, load_s = await build_catalog(path, products)
+    db = await Database.open(path)
+    try:
         queries = _queries(items, random.Random(3))
         fts, like = [], []
         for q in queries:
@@ -150,7 +152,7 @@ async def search_at_scale(tmp: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-GROUPS = ("sale", "search", "sync")
+GROUPS = ("sale", "search", "sync", "ui")
 
 
 async def run_all(
@@ -167,8 +169,13 @@ async def run_all(
     results: list[dict[str, Any]] = []
     if only in (None, "sale"):
         results += await sale_commit(tmp, sales)
+    catalog_db = tmp / "catalog.db"
     if only in (None, "search"):
-        results += await search_at_scale(tmp, products)
+        results += await search_at_scale(catalog_db, products)
+    elif only == "ui":
+        await build_catalog(catalog_db, products)
+    if only in (None, "ui"):
+        results += await ui_figures.ui_figures(tmp, catalog_db, products)
     if only in (None, "sync"):
         # Blocking on child processes; a thread keeps this event loop free while it waits.
         results += await asyncio.to_thread(sync_figures.initial_sync, tmp, products=sync_products)

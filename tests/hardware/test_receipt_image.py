@@ -119,3 +119,31 @@ async def test_the_drawer_is_counted_and_logged(
         await printer.open_drawer()
     assert printer.drawer_opened == 2
     assert sum("drawer opened" in r.getMessage() for r in caplog.records) == 2
+
+
+async def test_the_qr_code_carries_the_order_reference(tmp_path: Path) -> None:
+    import qrcode
+
+    printer = ImagePrinter(tmp_path / "receipts")
+    receipt = a_receipt(width=48)
+    await printer.print_receipt(receipt)
+    want = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    want.add_data(receipt.qr_data)
+    want.make(fit=True)
+    code, box = receipt_image.qr_code(receipt.qr_data, 160)
+    assert box >= 2  # at least two dots a module: a phone or scanner reads it off paper
+    with Image.open(tmp_path / "receipts" / "POS-00001.png") as image:
+        page = image.convert("L")
+    left = (page.width - code.width) // 2 + receipt_image.QUIET_MODULES * box
+
+    def dark(x: int, y: int) -> bool:
+        return int(page.getpixel((x, y))) < 128
+
+    # The code's top edge: the first row where the top-left finder's 7 dark modules run.
+    first_y = next(y for y in range(page.height) if all(dark(left + x, y) for x in range(7 * box)))
+    n = want.modules_count
+    got = [
+        [dark(left + c * box + box // 2, first_y + r * box + box // 2) for c in range(n)]
+        for r in range(n)
+    ]
+    assert got == want.modules  # module by module, the QR code of the receipt's reference

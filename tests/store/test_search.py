@@ -146,6 +146,9 @@ def _queries(products: Sequence[Product]) -> list[tuple[str, int]]:
         ("30000012340", 0),  # a variation barcode prefix
         ("2000000099", 0),  # a barcode substring
         ("xl", 0),  # short: prefix
+        ("sk", 0),  # short, and the prefix of every SKU: names are walked for it
+        ("sk", 3000),  # ... to a deep page
+        ("r", 0),  # one letter: names and SKUs that start with it
         ("xl towel", 0),  # an option and a name word: parents
         ("nothing here", 0),
         ("", 200),

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kiosk.sim.catalog import generate_export
 from kiosk.sim.woocommerce import SimHandle, running_sim
+from tests.network.private_bus import PrivateBus
 from tests.ui.harness import Xvfb
+
+if TYPE_CHECKING:
+    from tests.network.nm_mock import MockNetworkManager
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +34,23 @@ def shop_export() -> dict[str, Any]:
 async def store() -> AsyncIterator[SimHandle]:
     async with running_sim(export=shop_export()) as sim:
         yield sim
+
+
+@pytest.fixture
+def network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockNetworkManager]:
+    """NetworkManager (python-dbusmock's) on a private system bus, which the app reads."""
+    if shutil.which("dbus-daemon") is None:
+        pytest.skip("dbus-daemon is not installed (Debian package `dbus`; `make test` installs it)")
+    from tests.network.nm_mock import MockNetworkManager
+
+    root = tmp_path / "dbus"
+    root.mkdir()
+    bus = PrivateBus(root)
+    bus.start()
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)  # the app inherits it
+    nm = MockNetworkManager()
+    try:
+        yield nm
+    finally:
+        nm.close()
+        bus.stop()

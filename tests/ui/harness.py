@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -71,6 +72,7 @@ class Till:
 
     def __init__(self, proc: asyncio.subprocess.Process, sock: Path, size: str) -> None:
         self.proc, self.sock, self.size = proc, sock, size
+        self.started_s = 0.0
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -130,20 +132,30 @@ class Till:
                 await self.call(op="settle")
 
 
-@asynccontextmanager
-async def running_till(data_dir: Path, display: str, size: str) -> AsyncIterator[Till]:
-    sock = data_dir.parent / f"driver-{size}.sock"
-    env = {
+def kivy_env(display: str, kivy_home: Path) -> dict[str, str]:
+    """The environment a Kivy process gets under Xvfb, for the app and for a bare Kivy baseline."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
         "DISPLAY": display,
-        "KIOSK_UI_DRIVER": str(sock),
         "DBUS_SESSION_BUS_ADDRESS": "disabled:",  # else SDL starts a dbus that outlives the test
-        "KIVY_HOME": str(data_dir.parent / "kivy-home"),
+        "KIVY_HOME": str(kivy_home),
     }
+
+
+@asynccontextmanager
+async def running_till(
+    data_dir: Path, display: str, size: str, *, agent: bool = True
+) -> AsyncIterator[Till]:
+    """`kiosk ui` (with the agent beside it unless `agent` is False) until the block ends;
+    `till.started_s` is how long it took from the process's start to the sale screen drawn."""
+    sock = data_dir.parent / f"driver-{size}.sock"
+    env = {**kivy_env(display, data_dir.parent / "kivy-home"), "KIOSK_UI_DRIVER": str(sock)}
     log_path = data_dir.parent / f"ui-{size}.log"
     log = log_path.open("wb")
+    args = ["--data-dir", str(data_dir), "ui", "--size", size] + (["--agent"] if agent else [])
+    started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), "ui", "--size", size, "--agent",
+        sys.executable, "-m", "kiosk", *args,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=env,
     )  # fmt: skip
     till = Till(proc, sock, size)
@@ -154,6 +166,7 @@ async def running_till(data_dir: Path, display: str, size: str) -> AsyncIterator
             line = await proc.stdout.readline()
         if b"ready" not in line:
             raise RuntimeError(f"the app did not start: {log_path.read_text()[-3000:]}")
+        till.started_s = time.perf_counter() - started
         await till.call(op="ready")
         yield till
         assert await till.call(op="errors") == [], "the app hit errors (see its log)"

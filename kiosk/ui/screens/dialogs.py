@@ -277,7 +277,8 @@ async def failed_orders(screen: SaleScreen) -> None:
 def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None:
     th = screen.th
     sheet = Sheet(th, "Sale complete", back="New sale")
-    sheet.note(big, size=th.huge).bold = True
+    change = sheet.note(big, size=th.huge)
+    change.bold, change.height = True, int(th.huge * 1.4)
     sheet.note(small, color=theme.MUTED)
     if done.printer_error:
         sheet.note(done.printer_error, color=theme.WARN)

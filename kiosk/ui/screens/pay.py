@@ -44,7 +44,7 @@ class PaySheet(Sheet):
         self.message = self.note("", color=theme.WARN)
         self.quick = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
         self.add(self.quick)
-        keypad = GridLayout(
+        self.keypad = keypad = GridLayout(
             cols=4, spacing=th.pad, size_hint_y=None, height=3 * th.row + 2 * th.pad
         )
         for key in ("7", "8", "9", theme.BACKSPACE, "4", "5", "6", "00", "1", "2", "3", "0"):
@@ -71,6 +71,7 @@ class PaySheet(Sheet):
         # Empty (no height) until a card payment waits on the simulated reader.
         self.reader_row = BoxLayout(size_hint_y=None, height=0, spacing=th.pad)
         self.add(self.reader_row)
+        self.add(BoxLayout())  # what is left of the sheet stays below the keys, not above them
         self.refresh()
 
     # -- showing --------------------------------------------------------------------------------
@@ -118,13 +119,14 @@ class PaySheet(Sheet):
         self._cash(typed_amount(self.digits, self.session.cart.currency))
 
     def _cash(self, amount: Money) -> None:
-        self.digits = ""
+        self.digits, self.message.text = "", ""
         self.session.add_cash(amount)
         self._after_tender()
 
     async def _card(self) -> None:
         self.card_button.disabled = True
         self.message.text = "Present the card on the reader…"
+        self._keys_shown(False)  # no cash while the card is on the reader
         if self.sim_reader is not None:
             self._simulated_reader_buttons()
         try:
@@ -132,12 +134,21 @@ class PaySheet(Sheet):
         finally:
             self.reader_row.clear_widgets()
             self.reader_row.height = 0
+            self._keys_shown(True)
         if not result.approved:
             self.message.text = f"Card not approved: {result.message or 'declined'}"
             self.refresh()
             return
         self.message.text = ""
         self._after_tender()
+
+    def _keys_shown(self, shown: bool) -> None:
+        """The cash keys, or (while a card is on the reader) room for the reader's state."""
+        for w, height in (
+            (self.quick, self.th.row),
+            (self.keypad, 3 * self.th.row + 2 * self.th.pad),
+        ):
+            w.height, w.opacity, w.disabled = (height, 1, False) if shown else (0, 0, True)
 
     def _simulated_reader_buttons(self) -> None:
         reader = self.sim_reader

@@ -39,6 +39,11 @@ class PosButton(Button):
         r, g, b, a = self.tone
         self.background_color = (r, g, b, 0.45 if self.disabled else a)
 
+    def fit(self, text: str, detail: str = "") -> None:
+        """Show `text` cut to the button's `lines`, with `detail` on a line under it."""
+        self._full, self._detail = text, detail
+        self._wrap()
+
     def _wrap(self, *_: Any) -> None:
         width = max(self.width - 8, 0)
         self.text_size = (width, None)

@@ -8,6 +8,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
 from kiosk.core.cart import Cart, CartTotals
 from kiosk.core.models import Customer, OrderLine
@@ -61,6 +62,19 @@ class CartView(Panel):
         )
         self.pay.role = "pay"
         self.add_widget(self.pay)
+        self._rows: list[CartLine] = []
+        self._total_labels: list[PosLabel] = []
+        self._empty = PosLabel(
+            text="Scan or tap a product to start a sale",
+            font_size=th.font,
+            color=theme.MUTED,
+            size_hint_y=None,
+            height=th.row * 2,
+            halign="center",
+        )
+
+    # Rows are made once and kept: rebuilding every widget on each scan left tens of thousands of
+    # objects for the garbage collector, whose full passes stalled scans for 100 ms and more.
 
     def show(self, cart: Cart, customer: Customer | None, parked: int) -> None:
         th, locale = self.th, cart.settings.locale
@@ -68,63 +82,16 @@ class CartView(Panel):
         incl = cart.settings.prices_include_tax
         self.customer.text = f"Customer: {customer.display_name}" if customer else "Add customer"
         self.parked_button.text = f"Parked ({parked})" if parked else "Parked"
-        self.lines.clear_widgets()
-        for i, line in enumerate(cart.lines):
-            row = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        while len(self._rows) < len(cart.lines):
+            self._rows.append(CartLine(th, len(self._rows), self.actions))
+        for row, line, priced in zip(self._rows, cart.lines, totals.lines, strict=False):
             # The name on one line (cut with "…" on a narrow screen), the quantity under it.
-            detail = f"[b]{line.quantity}[/b] × {totals.lines[i].unit_price.format(locale)}"
+            detail = f"[b]{line.quantity}[/b] × {priced.unit_price.format(locale)}"
             if line.discount is not None:
                 detail += f"  [color=7fd49a]−{line.discount.label(locale)}[/color]"
-            label = PosButton(
-                text=line.product.name,
-                detail=f"[color=b4b8c0]{detail}[/color]",
-                markup=True,
-                font_size=th.small,
-                lines=1,
-                halign="left",
-                on_release=lambda _b, n=i: self.actions["line"](n),
-            )
-            label.role = "line"
-            row.add_widget(label)
-            row.add_widget(
-                PosButton(
-                    text="−",
-                    font_size=th.large,
-                    size_hint_x=None,
-                    width=th.row,
-                    on_release=lambda _b, n=i: self.actions["step"](n, -1),
-                )
-            )
-            row.add_widget(
-                PosButton(
-                    text="+",
-                    font_size=th.large,
-                    size_hint_x=None,
-                    width=th.row,
-                    on_release=lambda _b, n=i: self.actions["step"](n, 1),
-                )
-            )
-            row.add_widget(
-                PosLabel(
-                    text=line_amount(totals.lines[i], incl).format(locale),
-                    font_size=th.font,
-                    halign="right",
-                    size_hint_x=None,
-                    width=int(th.font * 4.2),  # "£1,234.56" on one line
-                )
-            )
-            self.lines.add_widget(row)
-        if cart.is_empty:
-            self.lines.add_widget(
-                PosLabel(
-                    text="Scan or tap a product to start a sale",
-                    font_size=th.font,
-                    color=theme.MUTED,
-                    size_hint_y=None,
-                    height=th.row * 2,
-                    halign="center",
-                )
-            )
+            row.show(line.product.name, detail, line_amount(priced, incl).format(locale))
+        wanted: list[Widget] = [*self._rows[: len(cart.lines)]] or [self._empty]
+        _keep_children(self.lines, wanted)
         self._show_totals(cart, totals)
         self.pay.disabled = cart.is_empty
         self.pay.text = f"Pay {totals.total.format(locale)}" if not cart.is_empty else "Pay"
@@ -145,21 +112,61 @@ class CartView(Panel):
                 continue  # a 0% rate has nothing to tell the customer at the counter
             rows.append((f"{incl}{tax.label}", tax.amount.format(locale), th.small))
         rows.append(("Total", t.total.format(locale), th.large))
-        self.totals.clear_widgets()
-        for left, right, size in rows:
-            h = max(int(size * 1.6), 24)
-            self.totals.add_widget(
-                PosLabel(
-                    text=left, font_size=size, size_hint_y=None, height=h, bold=size == th.large
+        while len(self._total_labels) < 2 * len(rows):
+            self._total_labels.append(PosLabel(size_hint_y=None))
+        for (left, right, size), pair in zip(rows, _pairs(self._total_labels), strict=False):
+            for label, text in zip(pair, (left, right), strict=True):
+                label.text, label.font_size, label.bold = text, size, size == th.large
+                label.height = max(int(size * 1.6), 24)
+            pair[1].halign = "right"
+        _keep_children(self.totals, self._total_labels[: 2 * len(rows)])
+
+
+class CartLine(BoxLayout):
+    """One line of the cart: name and quantity (tap for its menu), − and +, and its amount."""
+
+    def __init__(self, th: theme.Theme, index: int, actions: dict[str, Callable[..., None]]):
+        super().__init__(size_hint_y=None, height=th.row, spacing=th.pad)
+        self.name = PosButton(
+            markup=True,
+            font_size=th.small,
+            lines=1,
+            halign="left",
+            on_release=lambda _b: actions["line"](index),
+        )
+        self.name.role = "line"
+        self.add_widget(self.name)
+        for text, step in (("−", -1), ("+", 1)):
+            self.add_widget(
+                PosButton(
+                    text=text,
+                    font_size=th.large,
+                    size_hint_x=None,
+                    width=th.row,
+                    on_release=lambda _b, d=step: actions["step"](index, d),
                 )
             )
-            self.totals.add_widget(
-                PosLabel(
-                    text=right,
-                    font_size=size,
-                    size_hint_y=None,
-                    height=h,
-                    halign="right",
-                    bold=size == th.large,
-                )
-            )
+        self.amount = PosLabel(
+            font_size=th.font,
+            halign="right",
+            size_hint_x=None,
+            width=int(th.font * 4.2),  # "£1,234.56" on one line
+        )
+        self.add_widget(self.amount)
+
+    def show(self, name: str, detail: str, amount: str) -> None:
+        self.name.fit(name, f"[color=b4b8c0]{detail}[/color]")
+        self.amount.text = amount
+
+
+def _pairs(labels: list[PosLabel]) -> list[tuple[PosLabel, PosLabel]]:
+    return list(zip(labels[::2], labels[1::2], strict=True))
+
+
+def _keep_children(parent: Widget, wanted: list[Widget]) -> None:
+    """Make `wanted` the children of `parent`, in order, touching nothing when they already are."""
+    if list(reversed(parent.children)) == wanted:
+        return
+    parent.clear_widgets()
+    for w in wanted:
+        parent.add_widget(w)

@@ -36,15 +36,24 @@ def stock_badge(p: Product) -> tuple[str, bool]:
 
 
 class ProductTile(PosButton):
-    def __init__(self, th: theme.Theme, product: Product, price: str, **kw: Any) -> None:
+    """A product's name, price and stock; the same tiles show each page's products."""
+
+    def __init__(self, th: theme.Theme, **kw: Any) -> None:
+        super().__init__(markup=True, font_size=th.small, **kw)
+        self.product: Product | None = None
+        self.role = "tile"
+
+    def show(self, product: Product | None, price: str = "") -> None:
+        self.product = product
+        self.opacity, self.disabled = (1, False) if product is not None else (0, True)
+        if product is None:
+            self.text = ""
+            return
         badge, warn = stock_badge(product)
         colour = "f0a020" if warn else "b4b8c0"
-        text = f"{product.name}\n[b]{price}[/b]" + (
+        self.text = f"{product.name}\n[b]{price}[/b]" + (
             f"\n[color={colour}]{badge}[/color]" if badge else ""
         )
-        super().__init__(text=text, markup=True, font_size=th.small, **kw)
-        self.product = product
-        self.role = "tile"
 
 
 class CatalogView(BoxLayout):
@@ -77,6 +86,12 @@ class CatalogView(BoxLayout):
         scroller.add_widget(self._tabs)
         self.add_widget(scroller)
         self.grid = GridLayout(cols=th.cols, spacing=th.pad)
+        self._tiles = [
+            ProductTile(th, on_release=lambda b: self._tapped(b)) for _ in range(th.page_size)
+        ]
+        for tile in self._tiles:
+            tile.show(None)
+            self.grid.add_widget(tile)
         self.add_widget(self.grid)
         pager = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
         # Narrow arrows leave the label most of the row: it carries the cashier's messages too.
@@ -114,17 +129,20 @@ class CatalogView(BoxLayout):
     def show_page(
         self, products: Sequence[Product], price: Fmt, *, page: int, has_next: bool, title: str
     ) -> None:
-        self.grid.clear_widgets()
-        for p in products[: self.th.page_size]:
-            self.grid.add_widget(
-                ProductTile(self.th, p, price(p), on_release=lambda b: self._on_tile(b.product))
-            )
-        for _ in range(self.th.page_size - len(products)):
-            self.grid.add_widget(BoxLayout())  # keep tiles the same size on a short page
+        # The same tiles every page (a short page hides the rest, so tiles keep their size): new
+        # widgets on every keystroke of a search were garbage the collector stalled on.
+        shown = list(products[: self.th.page_size])
+        for i, tile in enumerate(self._tiles):
+            p = shown[i] if i < len(shown) else None
+            tile.show(p, price(p) if p is not None else "")
         self.prev.disabled = page <= 1
         self.next.disabled = not has_next
         self.page_text = f"{title} · page {page}" if products else f"{title}: nothing found"
         self.page_label.text, self.page_label.color = self.page_text, theme.TEXT
+
+    def _tapped(self, tile: ProductTile) -> None:
+        if tile.product is not None:
+            self._on_tile(tile.product)
 
     def say(self, text: str, *, warn: bool = False) -> None:
         """A message for the cashier, where the page number was, until the page changes; a

@@ -19,8 +19,9 @@ class BarState:
     shop: str = ""
     cashier: str = ""
     online: bool | None = None  # None: not known yet
-    link: str = ""  # "WiFi", "Cellular"
+    link: str = ""  # "WiFi ShopNet 72%", "Cellular", or "" when not known
     link_detail: str = ""  # why offline
+    no_network: bool = False  # no link at all (NetworkManager says so)
     waiting: int = 0
     failed: int = 0
     printer: str = "Printer ready"
@@ -41,8 +42,9 @@ class StatusBar(Panel):
             **kw,
         )
         small = th.small
-        self.who = PosLabel(font_size=small, size_hint_x=1.6)
-        self.link = PosLabel(font_size=small, size_hint_x=1.5)
+        self._narrow = th.cols <= theme.COMPACT.cols  # the 7" display: room for the cashier only
+        self.who = PosLabel(font_size=small, size_hint_x=0.8 if self._narrow else 1.6)
+        self.link = PosLabel(font_size=small, size_hint_x=2.1 if self._narrow else 1.5)
         self.queue = PosLabel(font_size=small, size_hint_x=1.0)
         self.failed = PosButton(
             font_size=small, size_hint_x=1.1, tone=theme.DANGER, on_release=lambda _b: show_failed()
@@ -65,7 +67,8 @@ class StatusBar(Panel):
 
     def show(self, s: BarState) -> None:
         self.state = s
-        self.who.text = " · ".join(v for v in (s.shop, s.cashier) if v)
+        names = (s.cashier,) if self._narrow and s.cashier else (s.cashier, s.shop)
+        self.who.text = " · ".join(v for v in names if v)
         if s.online is None:
             self.link.text, self.link.color = "Connecting…", theme.MUTED
         elif s.online:
@@ -74,7 +77,9 @@ class StatusBar(Panel):
                 (0.45, 0.85, 0.55, 1),
             )
         else:
-            self.link.text, self.link.color = "Offline: cash only", theme.WARN
+            # No network at all is the technician's problem; a link without the store is not.
+            why = "No network" if s.no_network else "Offline"
+            self.link.text, self.link.color = f"{why}: cash only", theme.WARN
         self.queue.text = f"{s.waiting} to upload" if s.waiting else "All uploaded"
         self._failed_slot.clear_widgets()
         if s.failed:

@@ -1,0 +1,127 @@
+"""The device's link as NetworkManager reports it, read over the system D-Bus.
+
+The only module that imports sdbus. It reads, never changes: NetworkManager's PrimaryConnection
+(the connection that carries the default route) gives the link's kind; for WiFi the device's
+ActiveAccessPoint gives the SSID and strength; NetworkManager's Metered says whether data costs.
+sd-bus finds the system bus through DBUS_SYSTEM_BUS_ADDRESS when it is set (the tests' private
+bus), else at the standard socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from sdbus import SdBus, SdBusBaseError, sd_bus_open_system
+from sdbus_async.networkmanager import (
+    AccessPoint,
+    ActiveConnection,
+    DeviceMetered,
+    NetworkDeviceWireless,
+    NetworkManager,
+)
+
+from kiosk.network.base import NO_NETWORK, UNKNOWN, Link, LinkKind
+
+log = logging.getLogger(__name__)
+
+# NetworkManager's connection types (its `connection.type` setting) that we name on screen;
+# anything else (a VPN, a bridge, Bluetooth tethering) shows as unknown.
+CONNECTION_KINDS: dict[str, LinkKind] = {
+    "802-11-wireless": LinkKind.WIFI,
+    "gsm": LinkKind.CELLULAR,
+    "cdma": LinkKind.CELLULAR,
+    "802-3-ethernet": LinkKind.ETHERNET,
+}
+
+NO_OBJECT = "/"  # D-Bus's "none" for an object path property
+METERED = frozenset({DeviceMetered.YES, DeviceMetered.GUESS_YES})
+
+
+class NetworkManagerInfo:
+    """A NetworkInfo that asks NetworkManager on the system bus.
+
+    The bus is opened on the first call and reopened after a failure, so a restarted D-Bus or
+    NetworkManager is picked up without restarting the app. `timeout` bounds one `current()` call
+    (a wedged NetworkManager must not freeze the status bar). Use it from one event loop.
+    """
+
+    def __init__(self, *, timeout: float = 2.0) -> None:
+        self._timeout = timeout
+        self._bus: SdBus | None = None
+        self._failing = False  # the last call failed and said so in the log
+
+    async def current(self) -> Link:
+        try:
+            async with asyncio.timeout(self._timeout):
+                link = await self._read(self._open())
+        except Exception as e:  # the contract: report UNKNOWN, never raise
+            self._failed(e)
+            return UNKNOWN
+        if self._failing:
+            log.info("NetworkManager answers again: the link is %s", link.label)
+            self._failing = False
+        return link
+
+    def close(self) -> None:
+        """Close the D-Bus connection; a later `current()` opens a new one."""
+        if self._bus is not None:
+            bus, self._bus = self._bus, None
+            bus.close()
+
+    def _open(self) -> SdBus:
+        if self._bus is None:
+            bus = sd_bus_open_system()
+            # sd-bus waits 25 s for a reply by default; we give up sooner (see `timeout`).
+            bus.method_call_timeout_usec = int(self._timeout * 1_000_000)
+            self._bus = bus
+        return self._bus
+
+    def _failed(self, error: Exception) -> None:
+        # A dead bus connection stays dead: drop it so the next call reconnects.
+        self.close()
+        if self._failing:
+            log.debug("NetworkManager still cannot be read: %r", error)
+            return
+        self._failing = True
+        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or "the standard system bus"
+        cause = "no answer in time" if isinstance(error, TimeoutError) else repr(error)
+        log.warning(
+            "Cannot read the network link from NetworkManager on %s (%s); the status bar "
+            "shows it as unknown until NetworkManager answers again",
+            where,
+            cause,
+        )
+
+    async def _read(self, bus: SdBus) -> Link:
+        manager = NetworkManager(bus)
+        primary = await manager.primary_connection.get_async()
+        if primary == NO_OBJECT:
+            return NO_NETWORK
+        metered = await manager.metered.get_async() in METERED
+        active = ActiveConnection(primary, bus)
+        kind = CONNECTION_KINDS.get(await active.connection_type.get_async(), LinkKind.UNKNOWN)
+        name = await active.id.get_async()
+        if kind is LinkKind.WIFI:
+            return await _wifi(bus, await active.devices.get_async(), name, metered)
+        return Link(kind, name=name, metered=metered)
+
+
+async def _wifi(bus: SdBus, devices: list[str], connection_name: str, metered: bool) -> Link:
+    """The WiFi link with the access point's SSID and strength, or the connection's name alone."""
+    bare = Link(LinkKind.WIFI, name=connection_name, metered=metered)
+    if not devices:
+        return bare
+    try:
+        ap_path = await NetworkDeviceWireless(devices[0], bus).active_access_point.get_async()
+        if ap_path == NO_OBJECT:  # between access points (roaming)
+            return bare
+        ap = AccessPoint(ap_path, bus)
+        ssid = (await ap.ssid.get_async()).decode("utf-8", errors="replace")
+        strength = await ap.strength.get_async()
+    except SdBusBaseError:
+        # Access points come and go as the device roams: one that vanished between two reads
+        # is no fault; the next call finds the new one.
+        return bare
+    return Link(LinkKind.WIFI, name=ssid or connection_name, signal=strength, metered=metered)

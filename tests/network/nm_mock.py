@@ -1,0 +1,189 @@
+"""Drives python-dbusmock's `networkmanager` template over D-Bus to set up a device's links.
+
+The template's own helpers (AddWiFiDevice, AddAccessPoint, AddWiFiConnection, AddEthernetDevice,
+AddActiveConnection) build the objects; what it lacks (a modem, NetworkManager's PrimaryConnection
+and Metered, a device's ActiveAccessPoint) is added with dbusmock's AddObject/AddProperties.
+Calls go to /org/freedesktop/NetworkManager, as DESIGN.md says (the /org/freedesktop proxy's
+signals never reach a client).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sdbus import DbusInterfaceCommonAsync, dbus_method_async, sd_bus_open_system
+from sdbus_async.dbus_daemon import FreedesktopDbus
+from sdbus_async.networkmanager import NetworkManagerSettings
+
+SERVICE = "org.freedesktop.NetworkManager"
+MANAGER = "/org/freedesktop/NetworkManager"
+MANAGER_IFACE = "org.freedesktop.NetworkManager"
+DEVICE_IFACE = "org.freedesktop.NetworkManager.Device"
+WIRELESS_IFACE = "org.freedesktop.NetworkManager.Device.Wireless"
+MODEM_IFACE = "org.freedesktop.NetworkManager.Device.Modem"
+
+ACTIVATED = 100  # NMDeviceState
+ACTIVE_CONNECTION_ACTIVATED = 2  # NMActiveConnectionState
+DEVICE_TYPE_MODEM = 8
+MODEM_GSM_UMTS = 4  # NMDeviceModemCapabilities
+WPA_PSK = 0x100  # NM80211ApSecurityFlags.KEY_MGMT_PSK
+MODE_INFRA = 2
+
+Variant = tuple[str, Any]  # sdbus spells a D-Bus variant as (signature, value)
+
+
+class _Mock(DbusInterfaceCommonAsync, interface_name="org.freedesktop.DBus.Mock"):
+    @dbus_method_async("ssi", "s", method_name="AddWiFiDevice")
+    async def add_wifi_device(self, name: str, interface: str, state: int) -> str:
+        raise NotImplementedError
+
+    @dbus_method_async("ssssuuuyu", "s", method_name="AddAccessPoint")
+    async def add_access_point(
+        self,
+        device: str,
+        name: str,
+        ssid: str,
+        hw_address: str,
+        mode: int,
+        frequency: int,
+        rate: int,
+        strength: int,
+        security: int,
+    ) -> str:
+        raise NotImplementedError
+
+    @dbus_method_async("ss", "", method_name="RemoveAccessPoint")
+    async def remove_access_point(self, device: str, access_point: str) -> None:
+        raise NotImplementedError
+
+    @dbus_method_async("ssss", "s", method_name="AddWiFiConnection")
+    async def add_wifi_connection(self, device: str, name: str, ssid: str, key_mgmt: str) -> str:
+        raise NotImplementedError
+
+    @dbus_method_async("ssi", "s", method_name="AddEthernetDevice")
+    async def add_ethernet_device(self, name: str, interface: str, state: int) -> str:
+        raise NotImplementedError
+
+    @dbus_method_async("assssu", "s", method_name="AddActiveConnection")
+    async def add_active_connection(
+        self, devices: list[str], connection: str, specific_object: str, name: str, state: int
+    ) -> str:
+        raise NotImplementedError
+
+    @dbus_method_async("ssa{sv}a(ssss)", "", method_name="AddObject")
+    async def add_object(
+        self,
+        path: str,
+        interface: str,
+        properties: dict[str, Variant],
+        methods: list[tuple[str, str, str, str]],
+    ) -> None:
+        raise NotImplementedError
+
+    @dbus_method_async("sa{sv}", "", method_name="AddProperties")
+    async def add_properties(self, interface: str, properties: dict[str, Variant]) -> None:
+        raise NotImplementedError
+
+
+class MockNetworkManager:
+    """Sets up links on the mock over its own connection to the system bus (the environment's
+    DBUS_SYSTEM_BUS_ADDRESS); each method returns the object path it made."""
+
+    def __init__(self) -> None:
+        self._bus = sd_bus_open_system()
+        self._mock = _Mock.new_proxy(SERVICE, MANAGER, self._bus)
+        self._primary_added = False  # the template has no PrimaryConnection until we add it
+
+    def close(self) -> None:
+        self._bus.close()
+
+    def _at(self, path: str) -> _Mock:
+        return _Mock.new_proxy(SERVICE, path, self._bus)
+
+    async def wifi(self, ssid: str, strength: int) -> tuple[str, str, str]:
+        """A WiFi device associated with an access point: (device, access point, active conn)."""
+        device = await self._mock.add_wifi_device("wlan0dev", "wlan0", ACTIVATED)
+        ap = await self._mock.add_access_point(
+            device, "ap0", ssid, "00:11:22:33:44:55", MODE_INFRA, 2437, 54000, strength, WPA_PSK
+        )
+        connection = await self._mock.add_wifi_connection(device, "shopwifi", ssid, "wpa-psk")
+        active = await self._mock.add_active_connection(
+            [device], connection, ap, "wifi", ACTIVE_CONNECTION_ACTIVATED
+        )
+        # The template does not give a wireless device its ActiveAccessPoint: add it.
+        await self._at(device).add_properties(WIRELESS_IFACE, {"ActiveAccessPoint": ("o", ap)})
+        return device, ap, active
+
+    async def remove_access_point(self, device: str, ap: str) -> None:
+        await self._mock.remove_access_point(device, ap)
+
+    async def ethernet(self) -> str:
+        device = await self._mock.add_ethernet_device("eth0dev", "eth0", ACTIVATED)
+        connection = await self._connection("802-3-ethernet", "Wired connection 1")
+        return await self._mock.add_active_connection(
+            [device], connection, "/", "wired", ACTIVE_CONNECTION_ACTIVATED
+        )
+
+    async def cellular(self, connection_id: str = "Mobile data") -> str:
+        """A GSM modem (the template has no helper for one) with an active gsm connection."""
+        device = f"{MANAGER}/Devices/wwan0"
+        await self._mock.add_object(
+            device,
+            MODEM_IFACE,
+            {
+                "ModemCapabilities": ("u", MODEM_GSM_UMTS),
+                "CurrentCapabilities": ("u", MODEM_GSM_UMTS),
+            },
+            [],
+        )
+        await self._at(device).add_properties(
+            DEVICE_IFACE,
+            {
+                "DeviceType": ("u", DEVICE_TYPE_MODEM),
+                "Interface": ("s", "cdc-wdm0"),
+                "IpInterface": ("s", "wwan0"),
+                "State": ("u", ACTIVATED),
+                "StateReason": ("(uu)", (ACTIVATED, 0)),
+                "ActiveConnection": ("o", "/"),
+                "Managed": ("b", True),
+            },
+        )
+        connection = await self._connection("gsm", connection_id, gsm={"apn": ("s", "internet")})
+        return await self._mock.add_active_connection(
+            [device], connection, "/", "cellular", ACTIVE_CONNECTION_ACTIVATED
+        )
+
+    async def vpn(self) -> str:
+        connection = await self._connection("vpn", "Office VPN")
+        return await self._mock.add_active_connection(
+            [], connection, "/", "vpn", ACTIVE_CONNECTION_ACTIVATED
+        )
+
+    async def set_primary(self, active_connection: str, metered: int = 2) -> None:
+        """NetworkManager's PrimaryConnection ("/" for none) and Metered (NMMetered; 2 is "no");
+        called again, it changes them, as a failover does."""
+        values: dict[str, Variant] = {
+            "PrimaryConnection": ("o", active_connection),
+            "Metered": ("u", metered),
+        }
+        if self._primary_added:
+            # Properties.Set, as a raw call (sdbus has the interface's name taken, and the
+            # mock's UpdateProperties cannot wrap an object path).
+            for name, value in values.items():
+                message = self._bus.new_method_call_message(
+                    SERVICE, MANAGER, "org.freedesktop.DBus.Properties", "Set"
+                )
+                message.append_data("ssv", MANAGER_IFACE, name, value)
+                await self._bus.call_async(message)
+        else:
+            await self._mock.add_properties(MANAGER_IFACE, values)
+            self._primary_added = True
+
+    async def pid(self) -> int:
+        """The mock NetworkManager's process id."""
+        return await FreedesktopDbus(self._bus).get_connection_pid(SERVICE)
+
+    async def _connection(self, kind: str, connection_id: str, **more: dict[str, Variant]) -> str:
+        return await NetworkManagerSettings(self._bus).add_connection(
+            {"connection": {"type": ("s", kind), "id": ("s", connection_id)}, **more}
+        )
