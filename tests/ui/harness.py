@@ -73,6 +73,7 @@ class Till:
     def __init__(self, proc: asyncio.subprocess.Process, sock: Path, size: str) -> None:
         self.proc, self.sock, self.size = proc, sock, size
         self.started_s = 0.0
+        self.said: list[str] = []
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -144,15 +145,17 @@ def kivy_env(display: str, kivy_home: Path) -> dict[str, str]:
 
 @asynccontextmanager
 async def running_till(
-    data_dir: Path, display: str, size: str, *, agent: bool = True
+    data_dir: Path, display: str, size: str, *, agent: bool = True, demo: bool = False
 ) -> AsyncIterator[Till]:
-    """`kiosk ui` (with the agent beside it unless `agent` is False) until the block ends;
-    `till.started_s` is how long it took from the process's start to the sale screen drawn."""
+    """`kiosk ui` (with the agent beside it unless `agent` is False), or `kiosk demo`, until the
+    block ends; `till.started_s` is how long it took from the process's start to the sale screen
+    drawn, `till.said` what it printed before."""
     sock = data_dir.parent / f"driver-{size}.sock"
     env = {**kivy_env(display, data_dir.parent / "kivy-home"), "KIOSK_UI_DRIVER": str(sock)}
     log_path = data_dir.parent / f"ui-{size}.log"
     log = log_path.open("wb")
-    args = ["--data-dir", str(data_dir), "ui", "--size", size] + (["--agent"] if agent else [])
+    command = ["demo"] if demo else ["ui"] + (["--agent"] if agent else [])
+    args = ["--data-dir", str(data_dir), *command, "--size", size]
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "kiosk", *args,
@@ -163,9 +166,10 @@ async def running_till(
         assert proc.stdout is not None
         # The app says so on stdout once its window is up and the driver listens.
         async with asyncio.timeout(START_S):
-            line = await proc.stdout.readline()
-        if b"ready" not in line:
-            raise RuntimeError(f"the app did not start: {log_path.read_text()[-3000:]}")
+            while b"ready" not in (line := await proc.stdout.readline()):
+                if not line:
+                    raise RuntimeError(f"the app did not start: {log_path.read_text()[-3000:]}")
+                till.said.append(line.decode().rstrip())
         till.started_s = time.perf_counter() - started
         await till.call(op="ready")
         yield till
