@@ -258,6 +258,8 @@ class SaleSession:
             raise CartError("a payment is in progress: wait for it before taking cash")
         if amount.minor <= 0:
             raise CartError("enter the cash the customer handed over")
+        if self.settled():
+            raise CartError("this sale is already paid")
         self._tenders.append(Tender(PaymentMethod.CASH, amount))
         self._changed()
 

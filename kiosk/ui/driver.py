@@ -134,9 +134,11 @@ class Driver:
                 raise LookupError(f"{describe(w)} is disabled")
             cx, cy = w.to_window(*w.center)
             started = time.perf_counter()
-            touch = _Touch(cx, cy)
-            EventLoop.post_dispatch_input("begin", touch)
-            EventLoop.post_dispatch_input("end", touch)
+            # times=2 is a double tap: both touches land before the app has acted on either.
+            for _ in range(int(cmd.get("times", 1))):
+                touch = _Touch(cx, cy)
+                EventLoop.post_dispatch_input("begin", touch)
+                EventLoop.post_dispatch_input("end", touch)
             await self.settle()
             return {**describe(w), "ms": (time.perf_counter() - started) * 1000}
         if op == "type":

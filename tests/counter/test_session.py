@@ -341,6 +341,16 @@ async def test_a_double_tap_on_pay_sells_once(till: Till) -> None:
     assert printer.drawer_opened == 1
 
 
+async def test_cash_on_a_paid_sale_is_refused(till: Till) -> None:
+    s = till.session
+    await fill(s)
+    s.add_cash(eur(2900))
+    with pytest.raises(CartError, match="already paid"):
+        s.add_cash(eur(2900))  # the second tap of a double tap on "Exact"
+    assert [t.amount for t in s.tenders] == [eur(2900)]
+    assert (await s.complete()).change == eur(0)
+
+
 async def test_completing_short_raises_and_writes_nothing(till: Till) -> None:
     s = till.session
     await fill(s)

@@ -95,9 +95,12 @@ class Till:
         return "\n".join(await self.texts())
 
     async def tap(
-        self, text: str = "", *, role: str = "", exact: bool = False, index: int = 0
+        self, text: str = "", *, role: str = "", exact: bool = False, index: int = 0, times: int = 1
     ) -> Any:
-        return await self.call(op="tap", text=text, role=role, exact=exact, index=index)
+        """Tap a widget (`times=2`: a double tap) and wait until the app has acted and drawn."""
+        return await self.call(
+            op="tap", text=text, role=role, exact=exact, index=index, times=times
+        )
 
     async def scan(self, code: str) -> float:
         return float((await self.call(op="scan", code=code))["ms"])

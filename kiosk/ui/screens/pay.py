@@ -39,6 +39,9 @@ class PaySheet(Sheet):
         super().__init__(th, "Pay", back="Back to sale", on_back=lambda: self._leave())
         self.session, self.spawn, self._done, self.sim_reader = session, spawn, done, sim_reader
         self.digits = ""
+        # Set at the tap itself, not when its task runs: the second touch of a double tap
+        # arrives before then.
+        self._busy = False
         self.total = self.title  # the sheet's title says what is to pay
         self.paid = self.note("", color=theme.MUTED)
         self.message = self.note("", color=theme.WARN)
@@ -63,7 +66,7 @@ class PaySheet(Sheet):
             text="Card",
             font_size=th.font,
             tone=theme.ACCENT,
-            on_release=lambda _b: self.spawn(self._card(), waits_on_person=True),
+            on_release=lambda _b: self._card_tapped(),
         )
         row.add_widget(self.cash_button)
         row.add_widget(self.card_button)
@@ -119,9 +122,18 @@ class PaySheet(Sheet):
         self._cash(typed_amount(self.digits, self.session.cart.currency))
 
     def _cash(self, amount: Money) -> None:
+        if self._busy:
+            return
         self.digits, self.message.text = "", ""
         self.session.add_cash(amount)
         self._after_tender()
+
+    def _card_tapped(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.card_button.disabled = True
+        self.spawn(self._card(), waits_on_person=True)
 
     async def _card(self) -> None:
         self.card_button.disabled = True
@@ -132,6 +144,7 @@ class PaySheet(Sheet):
         try:
             result = await self.session.pay_card()
         finally:
+            self._busy = False
             self.reader_row.clear_widgets()
             self.reader_row.height = 0
             self._keys_shown(True)
@@ -166,6 +179,7 @@ class PaySheet(Sheet):
 
     def _after_tender(self) -> None:
         if self.session.settled():
+            self._busy = True  # paid: every further tap is too late
             self.spawn(self._complete())
         else:
             self.refresh()
