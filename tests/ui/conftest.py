@@ -10,7 +10,7 @@ import pytest
 from kiosk.sim.catalog import generate_export
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from tests.network.private_bus import PrivateBus
-from tests.ui.harness import Xvfb
+from tests.ui.harness import Xvfb, provision
 
 if TYPE_CHECKING:
     from tests.network.nm_mock import MockNetworkManager
@@ -34,6 +34,14 @@ def shop_export() -> dict[str, Any]:
 async def store() -> AsyncIterator[SimHandle]:
     async with running_sim(export=shop_export()) as sim:
         yield sim
+
+
+@pytest.fixture
+def device(tmp_path: Path, store: SimHandle) -> Path:
+    """A device's data directory, provisioned for the simulated store."""
+    data_dir = tmp_path / "device"
+    provision(data_dir, store)
+    return data_dir
 
 
 @pytest.fixture

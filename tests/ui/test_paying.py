@@ -10,24 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle
 from tests.ui import records
-from tests.ui.harness import SIZES, provision, running_till
+from tests.ui.harness import SIZES, running_till
 
 pytestmark = pytest.mark.timeout(240)
 
 
 def _pounds(price: str) -> int:
-    whole, _, frac = price.partition(".")
-    return int(whole) * 100 + int((frac + "00")[:2])
+    return Money.parse(price, "GBP").minor
 
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_park_decline_split_tender_and_resume(
-    tmp_path: Path, display: str, store: SimHandle, size: str
+    device: Path, display: str, store: SimHandle, size: str
 ) -> None:
-    data_dir = tmp_path / "device"
-    provision(data_dir, store)
+    data_dir = device
     first, second = records.simple(store, 1), records.simple(store, 2)
     async with running_till(data_dir, display, size) as till:
         await till.wait_text("Online")

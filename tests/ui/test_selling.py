@@ -17,17 +17,16 @@ from tests.ui import records
 
 if TYPE_CHECKING:
     from tests.network.nm_mock import MockNetworkManager
-from tests.ui.harness import CASHIER, SIZES, provision, running_till
+from tests.ui.harness import CASHIER, SIZES, running_till
 
 pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_scan_search_pick_discount_customer_and_pay_cash(
-    tmp_path: Path, display: str, store: SimHandle, size: str
+    device: Path, display: str, store: SimHandle, size: str
 ) -> None:
-    data_dir = tmp_path / "device"
-    provision(data_dir, store)
+    data_dir = device
     simple, variable = records.simple(store), records.variable(store)
     async with running_till(data_dir, display, size) as till:
         screen = await till.screen_text()
@@ -115,10 +114,9 @@ async def test_scan_search_pick_discount_customer_and_pay_cash(
 
 
 async def test_offline_cash_sale_uploads_when_the_store_is_back(
-    tmp_path: Path, display: str, store: SimHandle, network: MockNetworkManager
+    device: Path, display: str, store: SimHandle, network: MockNetworkManager
 ) -> None:
-    data_dir = tmp_path / "device"
-    provision(data_dir, store)
+    data_dir = device
     item = records.simple(store, 1)
     _, _, wifi = await network.wifi("ShopNet", strength=72)
     await network.set_primary(wifi)
