@@ -45,3 +45,15 @@ def payments(data_dir: Path, order_id: str) -> list[tuple[str, int, int]]:
         order_id,
     )
     return [(r["method"], r["amount"], r["change"]) for r in found]
+
+
+def out_of_stock(sim: SimHandle) -> dict[str, Any]:
+    """A published simple product the store has none of."""
+    return next(
+        p
+        for p in sorted(sim.state.products.values(), key=lambda p: p["id"])
+        if p["type"] == "simple"
+        and p["status"] == "publish"
+        and p["manage_stock"]
+        and p["stock_quantity"] == 0
+    )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle
 from tests.ui import records
 
@@ -148,3 +149,24 @@ async def test_offline_cash_sale_uploads_when_the_store_is_back(
         (remote,) = store.state.orders.values()
         meta = {m["key"]: m["value"] for m in remote["meta_data"]}
         assert order["id"] in meta.values()
+
+
+async def test_out_of_stock_is_shown_and_still_sells(
+    device: Path, display: str, store: SimHandle
+) -> None:
+    item = records.out_of_stock(store)
+    async with running_till(device, display, "800x480") as till:
+        await till.tap(role="search")
+        await till.type_on_keyboard(item["name"].split()[-1][:6])
+        await till.tap("Done", exact=True)
+        tile = await till.tap(item["name"], role="tile")
+        assert "Out of stock" in tile["text"]
+        screen = await till.screen_text()
+        assert f"Added {item['name']}, but the shop has none in stock" in screen
+        assert f"Pay £{item['price']}" in screen
+        await till.shot("18-out-of-stock-added")
+        await till.tap(role="pay")
+        await till.tap(role="quick-cash", index=0)
+        await till.wait_text("Sale complete")
+    (order,) = records.orders(device)
+    assert order["total"] == Money.parse(item["price"], "GBP").minor
