@@ -167,6 +167,9 @@ class Driver:
                 await self.app.settled()
                 for w in visible():
                     if text in plain(str(getattr(w, "text", ""))):
+                        # Drawn, not just set: a widget added this frame is laid out by the
+                        # next, and a tap before then would land where it is not.
+                        await self.frame()
                         return describe(w)
                 await self.frame()
 
@@ -181,13 +184,17 @@ class Driver:
 
     async def serve(self, path: Path) -> asyncio.AbstractServer:
         async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            while line := await reader.readline():
-                try:
-                    result = {"ok": True, "result": await self.handle(json.loads(line))}
-                except Exception as exc:  # the test reads the failure; the app goes on
-                    result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                writer.write(json.dumps(result).encode() + b"\n")
-                await writer.drain()
-            writer.close()
+            try:
+                while line := await reader.readline():
+                    try:
+                        result = {"ok": True, "result": await self.handle(json.loads(line))}
+                    except Exception as exc:  # the test reads the failure; the app goes on
+                        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                    writer.write(json.dumps(result).encode() + b"\n")
+                    await writer.drain()
+            except (asyncio.CancelledError, ConnectionError):
+                return  # the app is closing, or the test went: nothing is waiting for an answer
+            finally:
+                writer.close()
 
         return await asyncio.start_unix_server(client, path=str(path))

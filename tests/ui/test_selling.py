@@ -170,3 +170,39 @@ async def test_out_of_stock_is_shown_and_still_sells(
         await till.wait_text("Sale complete")
     (order,) = records.orders(device)
     assert order["total"] == Money.parse(item["price"], "GBP").minor
+
+
+async def test_a_refused_order_shows_the_stores_reason_and_is_retried(
+    device: Path, display: str, store: SimHandle
+) -> None:
+    item = records.simple(store, 3)
+    async with running_till(device, display, "1280x800") as till:
+        await till.wait_text("Online")
+        # Sold while the store is away; meanwhile someone deletes the product in the store.
+        store.faults.add("drop", path=None, count=10**6)
+        await till.wait_text("Offline: cash only")
+        await till.scan(item["global_unique_id"])
+        await till.tap(role="pay")
+        await till.tap(role="quick-cash", index=0)
+        await till.wait_text("Sale complete")
+        await till.tap("New sale", exact=True)
+        store.state.products[item["id"]]["status"] = "trash"
+        store.faults.clear()
+
+        # The store refuses it; the bar says so, and a tap shows why, with Retry.
+        await till.wait_text("1 failed ›")
+        await till.tap("1 failed ›")
+        screen = await till.screen_text()
+        assert "Orders the store refused" in screen
+        assert "The store said: Product ID provided is invalid." in screen
+        await till.shot("19-failed-order")
+        assert store.state.orders == {}
+
+        # Put right in the store, then retried from the till: it goes up once.
+        store.state.products[item["id"]]["status"] = "publish"
+        await till.tap("Retry POS-00001")
+        assert "The order is queued to upload again" in await till.screen_text()
+        await till.until(lambda: store.state.orders)
+        await till.wait_text("All uploaded")
+    (remote,) = store.state.orders.values()
+    assert remote["line_items"][0]["product_id"] == item["id"]

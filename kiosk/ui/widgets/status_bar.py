@@ -81,10 +81,14 @@ class StatusBar(Panel):
             why = "No network" if s.no_network else "Offline"
             self.link.text, self.link.color = f"{why}: cash only", theme.WARN
         self.queue.text = f"{s.waiting} to upload" if s.waiting else "All uploaded"
-        self._failed_slot.clear_widgets()
+        # Added or removed only when that changes: a button re-added every second can lose a tap.
+        shown = self.failed.parent is self._failed_slot
         if s.failed:
             self.failed.text = f"{s.failed} failed ›"
-            self._failed_slot.add_widget(self.failed)
+            if not shown:
+                self._failed_slot.add_widget(self.failed)
+        elif shown:
+            self._failed_slot.remove_widget(self.failed)
         self.printer.text = s.printer
         self.printer.color = theme.TEXT if s.printer_ok else theme.WARN
         self.reader.text = s.reader
