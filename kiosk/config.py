@@ -62,6 +62,30 @@ class SyncConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HardwareConfig:
+    """The counter's devices; empty means none configured (the demo's simulated ones)."""
+
+    printer: str = (
+        ""  # usb:VID:PID, file:/dev/usb/lp0, serial:/dev/ttyUSB0?baudrate=19200, tcp:HOST
+    )
+    paper_mm: int = 80  # 80 mm paper takes 48 columns, 58 mm takes 32
+    drawer_pin: int = 2  # the kick connector's pin: 2 or 5
+    drawer_pulse_ms: int = 100
+    logo: str = ""  # an image file printed above the receipt's header
+    scanners: str = ""  # input devices to read, comma-separated paths; "" finds them
+    serial_scanners: str = (
+        ""  # serial scanner URIs (serial:/dev/ttyACM0?baudrate=9600), comma-separated
+    )
+    scanner_layout: str = "us"  # the keyboard layout the scanners are set to
+    scanner_terminator: str = "enter"  # what ends a code: enter, tab, or none (then a pause)
+    scanner_gap_ms: int = 50  # with terminator none: the pause that ends a code
+
+
+PAPER_COLUMNS = {80: 48, 58: 32}
+TERMINATORS = ("enter", "tab", "none")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     data_dir: Path
     path: Path | None = None  # the file it came from, if any
@@ -69,6 +93,7 @@ class Config:
     shop: ShopConfig = field(default_factory=ShopConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    hardware: HardwareConfig = field(default_factory=HardwareConfig)
 
     @property
     def db_path(self) -> Path:
@@ -100,7 +125,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     if path is not None:
         raw = _read_toml(path, required=explicit)
     where = str(path) if path else "environment"
-    known = {"device", "shop", "store", "sync"}
+    known = {"device", "shop", "store", "sync", "hardware"}
     for section in raw:
         if section not in known:
             raise ConfigError(
@@ -110,8 +135,18 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     shop = _section(ShopConfig, raw.get("shop", {}), "shop", where)
     store = _section(StoreConfig, raw.get("store", {}), "store", where)
     sync = _section(SyncConfig, raw.get("sync", {}), "sync", where)
+    hardware = _section(HardwareConfig, raw.get("hardware", {}), "hardware", where)
     _validate(device, shop, store, where)
-    return Config(data_dir=data_dir, path=path, device=device, shop=shop, store=store, sync=sync)
+    _validate_hardware(hardware, where)
+    return Config(
+        data_dir=data_dir,
+        path=path,
+        device=device,
+        shop=shop,
+        store=store,
+        sync=sync,
+        hardware=hardware,
+    )
 
 
 def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
@@ -180,10 +215,26 @@ def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where:
         )
 
 
+def _validate_hardware(hw: HardwareConfig, where: str) -> None:
+    if hw.paper_mm not in PAPER_COLUMNS:
+        raise ConfigError(f"{where}: hardware.paper_mm {hw.paper_mm} must be 80 or 58")
+    if hw.drawer_pin not in (2, 5):
+        raise ConfigError(f"{where}: hardware.drawer_pin {hw.drawer_pin} must be 2 or 5")
+    if not 2 <= hw.drawer_pulse_ms <= 510:
+        raise ConfigError(
+            f"{where}: hardware.drawer_pulse_ms {hw.drawer_pulse_ms} must be 2 to 510"
+        )
+    if hw.scanner_terminator not in TERMINATORS:
+        raise ConfigError(
+            f"{where}: hardware.scanner_terminator {hw.scanner_terminator!r} must be one of "
+            f"{', '.join(TERMINATORS)}"
+        )
+
+
 def dump_toml(config: Config) -> str:
     """The settings as kiosk.toml text (every section, every value)."""
     out: list[str] = []
-    for section in ("device", "shop", "store", "sync"):
+    for section in ("device", "shop", "store", "sync", "hardware"):
         out.append(f"[{section}]")
         values = getattr(config, section)
         for f in fields(values):

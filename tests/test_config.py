@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,28 @@ def test_store_auth_must_be_known(tmp_path: Path) -> None:
     path.write_text("[store]\nauth = 'bearer'\n")
     with pytest.raises(ConfigError, match=r"store\.auth"):
         load_config(path, tmp_path)
+
+
+def test_hardware_settings_are_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[hardware]\nprinter = "serial:/dev/ttyUSB0?baudrate=19200"\npaper_mm = 58\n'
+        'drawer_pin = 5\nscanner_terminator = "tab"\n'
+    )
+    hw = load_config(path, tmp_path).hardware
+    assert (hw.printer, hw.paper_mm, hw.drawer_pin, hw.scanner_terminator) == (
+        "serial:/dev/ttyUSB0?baudrate=19200",
+        58,
+        5,
+        "tab",
+    )
+    assert hw.drawer_pulse_ms == 100
+    for bad, message in [
+        ("paper_mm = 76", "hardware.paper_mm 76 must be 80 or 58"),
+        ("drawer_pin = 3", "hardware.drawer_pin 3 must be 2 or 5"),
+        ("drawer_pulse_ms = 600", "hardware.drawer_pulse_ms 600 must be 2 to 510"),
+        ('scanner_terminator = "space"', "hardware.scanner_terminator 'space' must be one of"),
+    ]:
+        path.write_text(f"[hardware]\n{bad}\n")
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_config(path, tmp_path)
