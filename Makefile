@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the build and the tests need (php-cli: `php -l` over plugin/; xvfb: the app's
 # window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback without it; dbus,
-# python3-dbusmock: a private bus with a mock NetworkManager for tests/network); installed when we
-# are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1 dbus python3-dbusmock
+# python3-dbusmock: a private bus with a mock NetworkManager for tests/network; libusb-1.0-0: USB
+# printers); installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
 
 .PHONY: run test lint bench deps-debian clean
 

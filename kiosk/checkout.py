@@ -6,8 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kiosk.core.cart import Cart
+from kiosk.core import barcodes
+from kiosk.core.barcodes import DEFAULT_LAYOUTS, VariableLayout
+from kiosk.core.cart import Cart, CartError
 from kiosk.core.models import Order, Product, ShopSettings, TaxRate
+from kiosk.core.money import Money
 from kiosk.core.tender import Tender
 from kiosk.store import catalog, orders
 from kiosk.store.db import Database
@@ -19,6 +22,25 @@ class UnknownCode(LookupError):
     def __init__(self, code: str) -> None:
         super().__init__(f"no product has the barcode or SKU {code!r}")
         self.code = code
+
+
+class BadScan(UnknownCode):
+    """A numeric code failed its check digit (or a price code its price's): the scanner
+    misread it, so the cashier must scan again; no product is guessed."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.args = (f"{barcodes.RESCAN} ({code})",)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan sells: the product, and the price or weight a variable-measure code carries
+    (both None for an ordinary code: the catalog price applies)."""
+
+    product: Product
+    price: Money | None = None
+    weight_g: int | None = None
 
 
 class NotReady(RuntimeError):
@@ -51,8 +73,10 @@ class Checkout:
         cashier: str = "",
         fallback: ShopSettings | None = None,
         clock: Clock = utc_now,
+        variable_layouts: Sequence[VariableLayout] = DEFAULT_LAYOUTS,
     ) -> None:
         self._db = db
+        self._layouts = tuple(variable_layouts)
         self._prefix = order_prefix
         self._cashier = cashier
         self._fallback = fallback
@@ -75,14 +99,56 @@ class Checkout:
         p = await self.pricing()
         return Cart(p.settings, p.tax_rates)
 
-    async def lookup(self, code: str) -> Product:
-        code = code.strip()
-        product = await catalog.find_by_code(self._db, code) if code else None
+    async def lookup_scan(self, code: str) -> ScanResult:
+        """What a scanned or typed code sells.
+
+        The code's barcode forms (EAN-13, UPC-A, UPC-E, GTIN-14) and then its SKU name the
+        product at its catalog price; failing that, a GS1 variable-measure code names its item
+        (by the zeroed code or the item code) with the price or weight it carries. Raises
+        BadScan for a numeric code whose check digit is wrong (unless a product has that exact
+        code) or a known item's variable-measure code whose price check digit is; UnknownCode
+        when nothing matches.
+        """
+        scanned = barcodes.scan(code)
+        if not scanned.text:
+            raise UnknownCode(scanned.text)
+        product = await catalog.find_by_code(self._db, scanned.text)
+        if product is not None:
+            return ScanResult(product)
+        if scanned.misread:
+            raise BadScan(scanned.text)
+        layout = barcodes.find_layout(scanned.text, self._layouts)
+        if layout is None:
+            raise UnknownCode(scanned.text)
+        # The item first: a code nobody sells is unknown, whatever its price digits say.
+        item_code, zeroed = barcodes.variable_item(scanned.text, layout)
+        product = await catalog.find_by_code(self._db, zeroed, also=(item_code,))
         if product is None:
-            raise UnknownCode(code)
-        return product
+            raise UnknownCode(scanned.text)
+        currency = (await self.pricing()).settings.currency
+        try:
+            measure = barcodes.decode_variable(scanned.text, layout, currency)
+        except barcodes.VariableCodeError:
+            raise BadScan(scanned.text) from None
+        return ScanResult(product, measure.price, measure.weight_g)
+
+    async def lookup(self, code: str) -> Product:
+        """The product a code names, for callers that sell at the catalog price.
+
+        Raises BadScan or UnknownCode as lookup_scan does, and CartError for a code that
+        carries its own price or weight: selling it at the catalog price would charge wrongly.
+        """
+        found = await self.lookup_scan(code)
+        if found.price is not None or found.weight_g is not None:
+            what = f"a price of {found.price}" if found.price is not None else "a weight"
+            raise CartError(
+                f"{found.product.name!r} was scanned with {what} in its barcode, and this till "
+                "cannot yet sell at a scanned price or weight: nothing was added"
+            )
+        return found.product
 
     async def add_code(self, cart: Cart, code: str, quantity: int = 1) -> Product:
+        """Add the product a code names; raises as lookup does, leaving the cart as it was."""
         product = await self.lookup(code)
         cart.add(product, quantity)
         return product

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from babel.core import Locale, UnknownLocaleError
 
+from kiosk.core.barcodes import Measure, VariableLayout
 from kiosk.core.money import check_currency
 
 CONFIG_NAME = "kiosk.toml"
@@ -81,6 +82,16 @@ class HardwareConfig:
     scanner_gap_ms: int = 50  # with terminator none: the pause that ends a code
 
 
+@dataclass(frozen=True, slots=True)
+class BarcodesConfig:
+    """How the shop's scale and label printer lay out GS1 variable-measure EAN-13s (prefix 2x)."""
+
+    price_prefixes: str = "20,21,22,23,24"  # codes that carry a price; "" for none
+    weight_prefixes: str = "25,26,27,28,29"  # codes that carry a weight in grams; "" for none
+    item_digits: int = 5
+    price_check: str = "yes"  # "yes": a GS1 check digit for the price precedes it
+
+
 PAPER_COLUMNS = {80: 48, 58: 32}
 TERMINATORS = ("enter", "tab", "none")
 
@@ -94,6 +105,7 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
+    barcodes: BarcodesConfig = field(default_factory=BarcodesConfig)
 
     @property
     def db_path(self) -> Path:
@@ -125,7 +137,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     if path is not None:
         raw = _read_toml(path, required=explicit)
     where = str(path) if path else "environment"
-    known = {"device", "shop", "store", "sync", "hardware"}
+    known = {"device", "shop", "store", "sync", "hardware", "barcodes"}
     for section in raw:
         if section not in known:
             raise ConfigError(
@@ -137,7 +149,12 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     sync = _section(SyncConfig, raw.get("sync", {}), "sync", where)
     hardware = _section(HardwareConfig, raw.get("hardware", {}), "hardware", where)
     _validate(device, shop, store, where)
+    barcodes = _section(BarcodesConfig, raw.get("barcodes", {}), "barcodes", where)
     _validate_hardware(hardware, where)
+    try:
+        variable_layouts(barcodes)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [barcodes] {exc}") from None
     return Config(
         data_dir=data_dir,
         path=path,
@@ -146,6 +163,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
         store=store,
         sync=sync,
         hardware=hardware,
+        barcodes=barcodes,
     )
 
 
@@ -231,10 +249,25 @@ def _validate_hardware(hw: HardwareConfig, where: str) -> None:
         )
 
 
+def variable_layouts(b: BarcodesConfig) -> tuple[VariableLayout, ...]:
+    """The variable-measure layouts these settings describe; ValueError names what is wrong."""
+    if b.price_check not in ("yes", "no"):
+        raise ValueError(f"price_check {b.price_check!r} must be yes or no")
+    layouts = []
+    for text, measure in ((b.price_prefixes, Measure.PRICE), (b.weight_prefixes, Measure.WEIGHT)):
+        prefixes = tuple(p.strip() for p in text.split(",") if p.strip())
+        if not prefixes:
+            continue
+        check = measure is Measure.PRICE and b.price_check == "yes"
+        digits = 13 - len(prefixes[0]) - b.item_digits - int(check) - 1
+        layouts.append(VariableLayout(prefixes, b.item_digits, measure, digits, check))
+    return tuple(layouts)
+
+
 def dump_toml(config: Config) -> str:
     """The settings as kiosk.toml text (every section, every value)."""
     out: list[str] = []
-    for section in ("device", "shop", "store", "sync", "hardware"):
+    for section in ("device", "shop", "store", "sync", "hardware", "barcodes"):
         out.append(f"[{section}]")
         values = getattr(config, section)
         for f in fields(values):

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from kiosk.checkout import Checkout
-from kiosk.config import Config
+from kiosk.config import Config, variable_layouts
 from kiosk.core.models import ShopSettings
 from kiosk.store.db import Database
 
@@ -35,6 +35,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
             order_prefix=config.device.order_prefix,
             cashier=config.device.cashier,
             fallback=fallback_settings(config),
+            variable_layouts=variable_layouts(config.barcodes),
         )
         yield Runtime(config=config, db=db, checkout=checkout)
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, default_data_dir, load_config
+from kiosk.config import ConfigError, default_data_dir, load_config, variable_layouts
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
@@ -118,3 +118,22 @@ def test_hardware_settings_are_read_and_checked(tmp_path: Path) -> None:
         path.write_text(f"[hardware]\n{bad}\n")
         with pytest.raises(ConfigError, match=re.escape(message)):
             load_config(path, tmp_path)
+
+
+def test_variable_measure_layouts_come_from_the_barcodes_section(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[barcodes]\nprice_prefixes = "02"\nweight_prefixes = ""\nitem_digits = 4\n')
+    (layout,) = variable_layouts(load_config(path, tmp_path).barcodes)
+    assert (layout.prefixes, layout.item_digits, layout.value_digits) == (("02",), 4, 5)
+    assert layout.value_check is True
+    defaults = load_config(None, tmp_path / "fresh").barcodes
+    assert [lay.prefixes for lay in variable_layouts(defaults)] == [
+        ("20", "21", "22", "23", "24"),
+        ("25", "26", "27", "28", "29"),
+    ]
+    path.write_text('[barcodes]\nprice_prefixes = "31"\n')
+    with pytest.raises(ConfigError, match=r"\[barcodes\] variable-measure prefixes start with 2"):
+        load_config(path, tmp_path)
+    path.write_text('[barcodes]\nprice_check = "maybe"\n')
+    with pytest.raises(ConfigError, match="price_check 'maybe' must be yes or no"):
+        load_config(path, tmp_path)

@@ -16,8 +16,10 @@ from kiosk.cli import (
     catalog_cmd,
     db_cmd,
     demo_cmd,
+    hw_cmd,
     orders_cmd,
     provision_cmd,
+    receipt_cmd,
     sale_cmd,
     sim_cmd,
     status_cmd,
@@ -30,6 +32,7 @@ from kiosk.connectors.errors import ConnectorError
 from kiosk.connectors.factory import NotProvisioned
 from kiosk.core.cart import CartError
 from kiosk.core.tender import PaymentError
+from kiosk.hardware.base import PrinterError
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.secrets import SecretsError
 
@@ -63,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         sim_cmd,
         demo_cmd,
         ui_cmd,
+        receipt_cmd,
+        hw_cmd,
     )
     for module in modules:
         module.add_parser(sub)
@@ -82,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BAD_INPUT as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    except (NotReady, NotProvisioned, SecretsError, ConnectorError) as exc:
+    except (NotReady, NotProvisioned, SecretsError, ConnectorError, PrinterError) as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

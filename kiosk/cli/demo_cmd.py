@@ -111,4 +111,5 @@ async def run_app_demo(args: argparse.Namespace) -> int:
         for code, name in codes:
             print(f"  {code}  {name}")
         async with open_runtime(config) as rt, agent_task(rt):
-            return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
+            # The demo's scanner is the keyboard: typed codes and Enter.
+            return await run_ui(rt, size=args.size, fullscreen=args.fullscreen, scanners=False)

@@ -48,30 +48,42 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
 
 
-async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
-    """The app over an open runtime, with the simulated printer and reader (the real ones come
-    with the hardware and card-reader issues)."""
+async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = True) -> int:
+    """The app over an open runtime: the configured printer (else receipts saved as images), the
+    scanners read directly (with `scanners`; else only keyboard-mode scanners, which type) and the
+    simulated card reader (the real one comes with the card-reader issue)."""
     from kiosk.ui.theme import parse_size
 
     try:
         dims = parse_size(size)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if scanners:
+        from kiosk.hardware.scanner_setup import scanner_options
+
+        try:
+            scanner_options(rt.config.hardware)  # a bad setting stops here, named, not later
+        except ValueError as exc:
+            raise UsageError(f"hardware: {exc}") from None
     check_display()
     from kiosk.ui.boot import prepare
 
     prepare(dims, fullscreen=fullscreen, home=rt.config.data_dir / "kivy")
     # Kivy is imported only now, after prepare() has set it up.
     from kiosk.counter.session import SaleSession
-    from kiosk.hardware.receipt_image import ImagePrinter
+    from kiosk.hardware.printers import printer_for, printer_uri, receipt_columns, receipts_folder
     from kiosk.payments.fake import SimulatedReader
     from kiosk.store import catalog
     from kiosk.ui import app as ui_app
     from kiosk.ui import driver as ui_driver
 
     settings = await catalog.load_shop_settings(rt.db)
-    receipts = rt.config.data_dir / "receipts"
-    printer = ImagePrinter(receipts)
+    try:
+        printer = printer_for(rt.config)
+    except ValueError as exc:  # hardware.printer cannot be read
+        raise UsageError(f"hardware.printer: {exc}") from None
+    uri = printer_uri(rt.config)
+    columns = receipt_columns(rt.config)
     reader = SimulatedReader(interactive=True)
     holder: dict[str, Any] = {}
 
@@ -80,7 +92,9 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
         status = getattr(app, "last_status", None)
         return bool(status is not None and status.online is False)
 
-    session = SaleSession(rt.db, rt.checkout, printer, reader, is_offline=offline)
+    session = SaleSession(
+        rt.db, rt.checkout, printer, reader, is_offline=offline, receipt_width=columns
+    )
     from kiosk.network.system import system_network
 
     services = ui_app.Services(
@@ -91,13 +105,17 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
         shop=(settings.name if settings else "") or rt.config.device.name,
         cashier=rt.config.device.cashier,
         sim_reader=reader,
-        receipts=receipts,
+        receipts=None if uri else receipts_folder(rt.config),
+        printer_name=uri or "Receipt images",
+        receipt_columns=columns,
         network=system_network(),
     )
     driver_path = os.environ.get(ui_driver.ENV)
 
     async def on_ready(app: ui_app.PosApp) -> None:
         holder["app"] = app
+        if scanners:
+            holder["scanners"] = await start_scanners(rt, app)
         if driver_path:
             server = await ui_driver.Driver(app).serve(Path(driver_path))
             holder["server"] = server
@@ -108,6 +126,24 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool) -> int:
     finally:
         if "server" in holder:
             holder["server"].close()
+        if "scanners" in holder:
+            await holder["scanners"].stop()
+
+
+async def start_scanners(rt: Runtime, app: Any) -> Any:
+    """Read the scanners this device names (kiosk.toml, udev); each code goes to the sale screen
+    as a keyboard-mode scan would."""
+    from kiosk.hardware.scanner_setup import scanner_options
+    from kiosk.hardware.scanners import ScannerManager, SystemDeviceSource
+
+    async def on_code(_scanner: str, code: str) -> None:
+        if app.screen is not None:
+            app.spawn(app.screen.scanned(code))
+
+    manager = ScannerManager(SystemDeviceSource(scanner_options(rt.config.hardware)), on_code)
+    await manager.__aenter__()  # rescans every few seconds: a replugged scanner reads again
+    app.services.scanners = manager
+    return manager
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,7 @@ import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 
 from kiosk.core.models import Order, OrderLine, Payment, PaymentMethod, ShopSettings, TaxLine
@@ -85,6 +85,12 @@ class Receipt:
     def text(self) -> str:
         """The receipt as plain text, one line per printed line."""
         return "\n".join(line.text for line in self.lines)
+
+
+def device_zone() -> tzinfo:
+    """The time zone this device is set to: receipts show the time on the shop's wall clock."""
+    zone = datetime.now().astimezone().tzinfo
+    return zone if zone is not None else UTC
 
 
 def build_receipt(

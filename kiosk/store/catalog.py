@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kiosk.core import barcodes
 from kiosk.core.models import Category, Customer, Product, ProductKind, ShopSettings, TaxRate
 from kiosk.store import bulk, rows, rows_catalog
 from kiosk.store.db import Database
@@ -231,25 +232,34 @@ async def get_product(db: Database, product_id: str) -> Product | None:
     return await db.read(run)
 
 
-async def find_by_code(db: Database, code: str) -> Product | None:
-    """The product a scanned or typed code names: exact barcode first, then exact SKU.
+_IN_JSON = " IN (SELECT value FROM json_each(?)) ORDER BY sellable DESC, pk LIMIT 1"
+_BY_BARCODES = _SELECT_PRODUCT + " WHERE barcode" + _IN_JSON
+_BY_SKUS = _SELECT_PRODUCT + " WHERE fold_sku" + _IN_JSON
 
-    SKUs compare case-insensitively. When several rows share the code, a sellable one
-    (priced, published, not a variable parent) wins, then the oldest row.
+
+async def find_by_code(db: Database, code: str, *, also: Sequence[str] = ()) -> Product | None:
+    """The product a scanned or typed code names: its barcode in any equivalent form (EAN-13,
+    UPC-A, UPC-E, GTIN-14: see barcodes.equivalents) first, then its exact SKU.
+
+    `also` are more codes naming the same item (a variable-measure code's item code), tried
+    the same way. SKUs compare case-insensitively. When several rows share the code, a sellable
+    one (priced, published, not a variable parent) wins, then the oldest row. A code whose
+    check digit is wrong is only ever matched exactly: a misread is never corrected.
     """
-    code = code.strip()
-    if not code:
+    codes = [c.strip() for c in (code, *also) if c.strip()]
+    if not codes:
         return None
+    forms = rows.strings_json(
+        list(dict.fromkeys(f for c in codes for f in barcodes.equivalents(c)))
+    )
+    skus = rows.strings_json(list(dict.fromkeys(rows_catalog.fold(c) for c in codes)))
 
     def run(conn: sqlite3.Connection) -> Product | None:
-        r = conn.execute(
-            _SELECT_PRODUCT + " WHERE barcode = ? ORDER BY sellable DESC, pk LIMIT 1", (code,)
-        ).fetchone()
+        # One indexed query per column: IN over a json_each list searches the products_barcode
+        # (then products_sku) index once per form.
+        r = conn.execute(_BY_BARCODES, (forms,)).fetchone()
         if r is None:
-            r = conn.execute(
-                _SELECT_PRODUCT + " WHERE fold_sku = ? ORDER BY sellable DESC, pk LIMIT 1",
-                (rows_catalog.fold(code),),
-            ).fetchone()
+            r = conn.execute(_BY_SKUS, (skus,)).fetchone()
         return None if r is None else rows_catalog.product_from(r)
 
     return await db.read(run)

@@ -9,11 +9,11 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -22,7 +22,7 @@ from kivy.core.window import Window
 from kiosk.core.models import Order
 from kiosk.counter.session import SaleSession
 from kiosk.counter.status import CounterStatus, counter_status
-from kiosk.hardware.base import PrinterState, ReceiptPrinter
+from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader
@@ -38,7 +38,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+class ScannerShown(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+
+class ScannerList(Protocol):
+    def list(self) -> Sequence[ScannerShown]: ...
+
+
 STATUS_EVERY_S = 1.0
+# Asking a printer its state is a round trip on its cable (and a USB printer without a return
+# endpoint is reopened, which resets it): every few seconds is enough, and each job reports too.
+PRINTER_EVERY_S = 10.0
 ENTER, TAB = 13, 9
 
 
@@ -53,6 +70,19 @@ class Services:
     network: NetworkInfo = field(default_factory=NoNetworkInfo)
     sim_reader: SimulatedReader | None = None
     receipts: Path | None = None  # where the simulated printer leaves its images
+    printer_name: str = "Receipt images"  # the printer's URI, for the test page
+    receipt_columns: int = 48
+    scanners: ScannerList | None = None  # the scanners read directly (not as a keyboard)
+
+    def scanner_lines(self) -> list[str]:
+        """The scanners and their state, in words, for the Devices sheet."""
+        if self.scanners is None:
+            return ["Scanners: in keyboard mode, they type into the till"]
+        found = self.scanners.list()
+        if not found:
+            return ["No scanner found: plug one in, or set hardware.scanners in kiosk.toml"]
+        return [f"Scanner {s.name}: {s.state}" + (f" ({s.detail})" if s.detail else "")
+                for s in found]  # fmt: skip
 
     def receipt_image(self, order: Order) -> Path | None:
         if self.receipts is None:
@@ -76,6 +106,8 @@ class PosApp(App):
         self.screen: SaleScreen | None = None
         self.ready = asyncio.Event()
         self.errors: list[str] = []
+        self._printer_status: PrinterStatus | None = None
+        self._printer_asked = 0.0
 
     def build(self) -> SaleScreen:
         th = theme.theme_for(*Window.size)
@@ -149,11 +181,18 @@ class PosApp(App):
 
     # -- the status bar -------------------------------------------------------------------------
 
+    def printer_used(self) -> None:
+        """A job just ran on the printer: the bar asks its state at the next refresh."""
+        self._printer_asked = 0.0
+
     async def refresh_status(self) -> None:
         s = self.services
         status = await counter_status(s.db, now=datetime.now(UTC))
         self.last_status = status
-        printer = await s.printer.status()
+        now = time.monotonic()
+        if self._printer_status is None or now - self._printer_asked >= PRINTER_EVERY_S:
+            self._printer_status, self._printer_asked = await s.printer.status(), now
+        printer = self._printer_status
         reader = await s.session.card_status()
         online = None if status.link.state is LinkState.UNKNOWN else status.online
         link = await s.network.current()

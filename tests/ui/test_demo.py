@@ -45,3 +45,15 @@ async def test_a_newcomer_sells_a_first_item_in_the_demo(tmp_path: Path, display
 
         await till.until(uploaded)
         await till.wait_text("All uploaded")
+
+        # The Devices sheet, from the printer's state in the bar: the technician's checks.
+        await till.tap(role="devices")
+        assert "Printer: The printer is ready" in await till.screen_text()
+        await till.tap("Print a test page")
+        assert "Test page printed" in await till.screen_text()
+        assert "Printer test page" in (data_dir / "receipts" / "test-page.txt").read_text()
+        await till.tap("Open the drawer")
+        assert "Drawer opened (no sale)" in await till.screen_text()
+        await till.tap("Last receipt again")
+        assert "The last receipt was printed again" in await till.screen_text()
+        await till.shot("21-devices")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from kiosk.core.barcodes import check_digit
 from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle
 from tests.ui import records
@@ -41,9 +42,15 @@ async def test_scan_search_pick_discount_customer_and_pay_cash(
         screen = await till.screen_text()
         assert simple["name"] in screen
         assert f"Pay £{simple['price']}" in screen
-        await till.scan("999999999999")
+        unknown = "590123412345" + str(check_digit("590123412345"))  # well formed, not sold here
+        await till.scan(unknown)
         screen = await till.screen_text()
-        assert "Unknown barcode 999999999999: nothing was added" in screen
+        assert f"Unknown barcode {unknown}: nothing was added" in screen
+        assert f"Pay £{simple['price']}" in screen
+        misread = unknown[:-1] + str((int(unknown[-1]) + 1) % 10)  # the check digit fails
+        await till.scan(misread)
+        screen = await till.screen_text()
+        assert f"This barcode did not read correctly: scan it again ({misread})" in screen
         assert f"Pay £{simple['price']}" in screen
         await till.shot("02-cart-one-line")
 

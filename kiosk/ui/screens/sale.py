@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.checkout import UnknownCode
+from kiosk.checkout import BadScan, UnknownCode
 from kiosk.core.cart import CartError
 from kiosk.core.models import Category, Product, ProductKind
 from kiosk.counter.session import Completed, SaleSession
 from kiosk.store import catalog, search
 from kiosk.ui import theme
 from kiosk.ui.screens import dialogs
+from kiosk.ui.screens.devices import devices
 from kiosk.ui.screens.pay import PaySheet, Spawn, change_text
 from kiosk.ui.widgets.basics import Panel
 from kiosk.ui.widgets.cart_view import CartView
@@ -32,7 +33,11 @@ class SaleScreen(Panel):
         self.app, self.th = app, th
         self.session: SaleSession = app.services.session
         self.spawn: Spawn = app.spawn
-        self.bar = StatusBar(th, show_failed=lambda: self.spawn(dialogs.failed_orders(self)))
+        self.bar = StatusBar(
+            th,
+            show_failed=lambda: self.spawn(dialogs.failed_orders(self)),
+            show_devices=lambda: self.spawn(devices(self)),
+        )
         self.add_widget(self.bar)
         body = BoxLayout(spacing=th.pad)
         self.catalog = CatalogView(
@@ -155,6 +160,10 @@ class SaleScreen(Panel):
         """A code from the scanner: add it at once; an unknown code leaves the cart alone."""
         try:
             found = await self.session.scan(code)
+        except BadScan as exc:  # a check digit failed: never guess which product was meant
+            text = str(exc)
+            self.say(text[:1].upper() + text[1:], warn=True)
+            return
         except UnknownCode:
             self.say(f"Unknown barcode {code}: nothing was added", warn=True)
             return
@@ -197,6 +206,7 @@ class SaleScreen(Panel):
         sheet.open()
 
     def paid(self, done: Completed) -> None:
+        self.app.printer_used()
         big, small = change_text(done, self.session.cart.settings.locale)
         dialogs.sale_done(self, done, big, small)
         self.spawn(self.show_page())  # stock badges moved

@@ -31,14 +31,24 @@ class BarState:
     time: str = ""
 
 
+BAR = (0.07, 0.08, 0.09, 1)
+
+
 class StatusBar(Panel):
-    def __init__(self, th: theme.Theme, *, show_failed: Callable[[], None], **kw: Any) -> None:
+    def __init__(
+        self,
+        th: theme.Theme,
+        *,
+        show_failed: Callable[[], None],
+        show_devices: Callable[[], None],
+        **kw: Any,
+    ) -> None:
         super().__init__(
             size_hint_y=None,
             height=th.bar,
             padding=(th.pad, 0),
             spacing=th.pad * 2,
-            fill=(0.07, 0.08, 0.09, 1),
+            fill=BAR,
             **kw,
         )
         small = th.small
@@ -49,7 +59,11 @@ class StatusBar(Panel):
         self.failed = PosButton(
             font_size=small, size_hint_x=1.1, tone=theme.DANGER, on_release=lambda _b: show_failed()
         )
-        self.printer = PosLabel(font_size=small, size_hint_x=1.2)
+        # The printer's state opens the Devices sheet: test page, drawer, last receipt, scanners.
+        self.printer = PosButton(
+            font_size=small, size_hint_x=1.2, tone=BAR, on_release=lambda _b: show_devices()
+        )
+        self.printer.role = "devices"
         self.reader = PosLabel(font_size=small, size_hint_x=1.2)
         self.clock = PosLabel(font_size=th.font, size_hint_x=0.6, halign="right", bold=True)
         self._failed_slot = BoxLayout(size_hint_x=1.1)
@@ -89,7 +103,7 @@ class StatusBar(Panel):
                 self._failed_slot.add_widget(self.failed)
         elif shown:
             self._failed_slot.remove_widget(self.failed)
-        self.printer.text = s.printer
+        self.printer.text = f"{s.printer} ›"
         self.printer.color = theme.TEXT if s.printer_ok else theme.WARN
         self.reader.text = s.reader
         self.reader.color = theme.TEXT if s.reader_ok else theme.WARN

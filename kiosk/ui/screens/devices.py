@@ -1,0 +1,72 @@
+"""The Devices sheet (tap the printer in the status bar): the printer's state, a test page, the
+drawer for a no-sale, the last receipt again, and the scanners found; the same code paths as
+`kiosk hw` and `kiosk receipt`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.core.cart import CartError
+from kiosk.hardware.base import PrinterError
+from kiosk.hardware.test_page import test_page
+from kiosk.ui import theme
+from kiosk.ui.widgets.basics import PosLabel
+from kiosk.ui.widgets.sheet import Sheet
+
+if TYPE_CHECKING:
+    from kiosk.ui.screens.sale import SaleScreen
+
+
+async def devices(screen: SaleScreen) -> None:
+    services, th = screen.app.services, screen.th
+    sheet = Sheet(th, "Devices")
+    status = await services.printer.status()
+    state = sheet.note(
+        f"Printer: {status.message}", color=theme.TEXT if status.ready else theme.WARN
+    )
+    outcome = sheet.note("", color=theme.MUTED)
+
+    def run(job: Callable[[], Awaitable[str]]) -> Callable[[], None]:
+        async def act() -> None:
+            try:
+                outcome.text, outcome.color = await job(), theme.TEXT
+            except (PrinterError, CartError) as exc:
+                outcome.text, outcome.color = str(exc), theme.WARN
+            screen.app.printer_used()
+            now = await services.printer.status()
+            state.text = f"Printer: {now.message}"
+            state.color = theme.TEXT if now.ready else theme.WARN
+
+        return lambda: screen.spawn(act())
+
+    async def test_print() -> str:
+        page = test_page(
+            services.shop, services.printer_name, services.receipt_columns,
+            now=datetime.now().astimezone(),
+        )  # fmt: skip
+        await services.printer.print_receipt(page)
+        return "Test page printed"
+
+    async def no_sale() -> str:
+        await services.printer.open_drawer()
+        return "Drawer opened (no sale)"
+
+    async def reprint() -> str:
+        await screen.session.reprint()
+        return "The last receipt was printed again"
+
+    sheet.buttons(
+        [
+            ("Print a test page", run(test_print)),
+            ("Open the drawer", run(no_sale)),
+            ("Last receipt again", run(reprint)),
+        ]
+    )
+    for line in services.scanner_lines():
+        sheet.add(PosLabel(text=line, font_size=th.small, size_hint_y=None, height=th.row * 0.8))
+    sheet.add(BoxLayout())
+    sheet.open()
