@@ -132,26 +132,20 @@ class Checkout:
             raise BadScan(scanned.text) from None
         return ScanResult(product, measure.price, measure.weight_g)
 
-    async def lookup(self, code: str) -> Product:
-        """The product a code names, for callers that sell at the catalog price.
-
-        Raises BadScan or UnknownCode as lookup_scan does, and CartError for a code that
-        carries its own price or weight: selling it at the catalog price would charge wrongly.
-        """
-        found = await self.lookup_scan(code)
-        if found.price is not None or found.weight_g is not None:
-            what = f"a price of {found.price}" if found.price is not None else "a weight"
-            raise CartError(
-                f"{found.product.name!r} was scanned with {what} in its barcode, and this till "
-                "cannot yet sell at a scanned price or weight: nothing was added"
-            )
-        return found.product
-
     async def add_code(self, cart: Cart, code: str, quantity: int = 1) -> Product:
-        """Add the product a code names; raises as lookup does, leaving the cart as it was."""
-        product = await self.lookup(code)
-        cart.add(product, quantity)
-        return product
+        """Add the product a code names (a variable-measure label at its own price or weight,
+        one at a time); raises as lookup_scan does, leaving the cart as it was."""
+        found = await self.lookup_scan(code)
+        if found.price is None and found.weight_g is None:
+            cart.add(found.product, quantity)
+        elif quantity != 1:
+            raise CartError(
+                f"{found.product.name!r} is sold by its label, one at a time: scan or enter "
+                "each label on its own"
+            )
+        else:
+            cart.add(found.product, unit_price=found.price, weight_g=found.weight_g)
+        return found.product
 
     async def complete(
         self, cart: Cart, tenders: Sequence[Tender], *, offline: bool = False

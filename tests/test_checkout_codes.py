@@ -61,13 +61,13 @@ def price_code(prefix: str, item: str, pence: str) -> str:
 
 async def test_upc_forms_find_the_same_product(checkout: Checkout) -> None:
     for code in ("04963406", "049000006346", "0049000006346", "00049000006346\n"):
-        assert (await checkout.lookup(code)).id == "4"
+        assert (await checkout.lookup_scan(code)).product.id == "4"
         assert await checkout.lookup_scan(code) == ScanResult(COLA)
 
 
 async def test_a_misread_says_scan_again_and_is_an_unknown_code(checkout: Checkout) -> None:
     with pytest.raises(BadScan, match="did not read correctly: scan it again") as info:
-        await checkout.lookup("049000006347")
+        await checkout.lookup_scan("049000006347")
     assert isinstance(info.value, UnknownCode)  # callers that catch UnknownCode keep working
     assert info.value.code == "049000006347"
     with pytest.raises(BadScan):
@@ -76,14 +76,16 @@ async def test_a_misread_says_scan_again_and_is_an_unknown_code(checkout: Checko
 
 async def test_a_well_read_code_nobody_has_is_unknown_not_misread(checkout: Checkout) -> None:
     with pytest.raises(UnknownCode) as info:
-        await checkout.lookup("5449000000996")
+        await checkout.lookup_scan("5449000000996")
     assert not isinstance(info.value, BadScan)
     with pytest.raises(UnknownCode):
-        await checkout.lookup("  ")
+        await checkout.lookup_scan("  ")
 
 
 async def test_an_exact_code_wins_over_check_digits_and_layouts(checkout: Checkout) -> None:
-    assert (await checkout.lookup("12345678")).id == "6"  # numeric SKU, "bad" EAN-8 check
+    assert (
+        await checkout.lookup_scan("12345678")
+    ).product.id == "6"  # numeric SKU, "bad" EAN-8 check
     # 20... is a price prefix by default, but the store holds this exact code: catalog price.
     assert await checkout.lookup_scan("2000000001012") == ScanResult(LABEL)
 
@@ -130,20 +132,18 @@ async def test_custom_layouts(db: Database) -> None:
         await checkout.lookup_scan(price_code("20", "12345", "0345"))
 
 
-async def test_lookup_and_add_code_refuse_a_scanned_price_rather_than_charge_wrongly(
+async def test_add_code_sells_a_label_at_its_own_price_one_at_a_time(
     checkout: Checkout,
 ) -> None:
     cart = await checkout.start()
     code = price_code("20", "12345", "0345")
-    with pytest.raises(CartError, match=r"price of 3\.45 GBP"):
-        await checkout.lookup(code)
-    with pytest.raises(CartError, match="cannot yet sell at a scanned price"):
-        await checkout.add_code(cart, code)
-    with pytest.raises(CartError, match="a weight"):
-        await checkout.add_code(cart, ean13("25" + "54321" + "01234"))
+    with pytest.raises(CartError, match="sold by its label, one at a time"):
+        await checkout.add_code(cart, code, 2)
     assert cart.is_empty
+    await checkout.add_code(cart, code)
+    assert [(ln.quantity, ln.price) for ln in cart.lines] == [(1, gbp(345))]
     assert (await checkout.add_code(cart, "049000006346", 2)).id == "4"
-    assert [(ln.product.id, ln.quantity) for ln in cart.lines] == [("4", 2)]
+    assert [(ln.product.id, ln.quantity) for ln in cart.lines][-1] == ("4", 2)
 
 
 async def test_an_unknown_item_with_a_bad_price_check_is_unknown_not_misread(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 from kiosk.core.discount import Discount
-from kiosk.core.models import Order, Product, ProductKind, ShopSettings, TaxRate
+from kiosk.core.models import SELLABLE_STATUSES, Order, Product, ProductKind, ShopSettings, TaxRate
+from kiosk.core.money import Money, round_half_up
 from kiosk.core.pricing import CartLine, CartTotals, compute_totals
 from kiosk.core.tender import Tender, settle
 
@@ -84,7 +87,8 @@ class Cart:
 
     def __repr__(self) -> str:
         lines = ", ".join(
-            f"{ln.quantity} x {ln.product.id} @ {ln.product.price}"
+            f"{ln.quantity} x {ln.product.id} @ {ln.price}"
+            + (f" ({ln.weight_g} g)" if ln.weight_g is not None else "")
             + (f" -{ln.discount.label()}" if ln.discount else "")
             for ln in self._lines
         )
@@ -93,11 +97,39 @@ class Cart:
 
     # -- changes --------------------------------------------------------------------------------
 
-    def add(self, product: Product, quantity: int = 1) -> int:
+    def add(
+        self,
+        product: Product,
+        quantity: int = 1,
+        *,
+        unit_price: Money | None = None,
+        weight_g: int | None = None,
+    ) -> int:
         """Add `quantity` of `product`; returns the line's index (an undiscounted line of the
-        same product at the same price grows instead of a new line appearing)."""
+        same product at the same price grows instead of a new line appearing).
+
+        A variable-measure label adds a line of its own, quantity 1, that never merges:
+        `unit_price` is the price on the label; `weight_g` alone prices a weighed item at the
+        catalog price per kg x weight (rounded half up); both keep the given price and record
+        the weight (a resumed parked line). Raises CartError, for the cashier, when the product
+        cannot be sold this way.
+        """
         if not isinstance(product, Product):
             raise CartError(f"only products can be sold, not {type(product).__name__}")
+        if unit_price is None and weight_g is None:
+            price = self._catalog_price(product)
+            quantity = _check_quantity(quantity)
+            for i, line in enumerate(self._lines):
+                same = line.product.id == product.id and line.price == price
+                if same and line.discount is None and not line.measured:
+                    self.set_quantity(i, line.quantity + quantity)
+                    return i
+            self._lines.append(CartLine(product, quantity))
+            return len(self._lines) - 1
+        self._lines.append(self._measured_line(product, quantity, unit_price, weight_g))
+        return len(self._lines) - 1
+
+    def _catalog_price(self, product: Product) -> Money:
         if not product.sellable:
             why = (
                 "it only groups variations: choose one"
@@ -108,19 +140,48 @@ class Cart:
             )
             raise CartError(f"{product.name!r} cannot be sold: {why}")
         assert product.price is not None
-        if product.price.currency != self.currency:
+        return self._check_currency(product.name, product.price)
+
+    def _check_currency(self, name: str, price: Money) -> Money:
+        if price.currency != self.currency:
             raise CartError(
-                f"{product.name!r} is priced in {product.price.currency}, "
-                f"but this shop sells in {self.currency}"
+                f"{name!r} is priced in {price.currency}, but this shop sells in {self.currency}"
             )
-        quantity = _check_quantity(quantity)
-        for i, line in enumerate(self._lines):
-            same = line.product.id == product.id and line.product.price == product.price
-            if same and line.discount is None:
-                self.set_quantity(i, line.quantity + quantity)
-                return i
-        self._lines.append(CartLine(product, quantity))
-        return len(self._lines) - 1
+        return price
+
+    def _measured_line(
+        self, product: Product, quantity: object, unit_price: object, weight_g: object
+    ) -> CartLine:
+        if quantity != 1 or isinstance(quantity, bool):
+            raise CartError(
+                f"{product.name!r} is sold by its label, one at a time: scan each label "
+                f"instead of asking for {quantity!r}"
+            )
+        if weight_g is not None and (
+            isinstance(weight_g, bool) or not isinstance(weight_g, int) or weight_g <= 0
+        ):
+            raise CartError(
+                f"the label on {product.name!r} has no usable weight ({weight_g!r} g): "
+                "weigh it again"
+            )
+        if unit_price is None:
+            assert isinstance(weight_g, int)
+            per_kg = self._catalog_price(product)
+            price = Money(round_half_up(Fraction(per_kg.minor * weight_g, 1000)), self.currency)
+        else:
+            if not isinstance(unit_price, Money):
+                raise CartError(f"a scanned price must be Money, not {type(unit_price).__name__}")
+            if unit_price.minor < 0:
+                raise CartError(f"the label on {product.name!r} has a negative price")
+            # The label's price stands in for the catalog's, which may well be missing.
+            if product.kind is ProductKind.VARIABLE:
+                raise CartError(f"{product.name!r} only groups variations: choose one")
+            if product.status not in SELLABLE_STATUSES:
+                raise CartError(
+                    f"{product.name!r} cannot be sold: its status is {product.status!r}"
+                )
+            price = self._check_currency(product.name, unit_price)
+        return CartLine(product, 1, None, price, weight_g)
 
     def _index(self, index: int) -> int:
         if isinstance(index, bool) or not isinstance(index, int):
@@ -136,7 +197,13 @@ class Cart:
             del self._lines[i]
             return
         line = self._lines[i]
-        self._lines[i] = CartLine(line.product, _check_quantity(quantity), line.discount)
+        quantity = _check_quantity(quantity)
+        if line.measured and quantity != 1:
+            raise CartError(
+                f"{line.name!r} is sold by its label, one at a time: scan the next label to "
+                "sell another"
+            )
+        self._lines[i] = replace(line, quantity=quantity)
 
     def remove(self, index: int) -> None:
         del self._lines[self._index(index)]
@@ -158,8 +225,7 @@ class Cart:
     def set_line_discount(self, index: int, discount: Discount | None) -> None:
         """Discount one line (None removes it); it comes off price x quantity."""
         i = self._index(index)
-        line = self._lines[i]
-        self._lines[i] = CartLine(line.product, line.quantity, self._check_discount(discount))
+        self._lines[i] = replace(self._lines[i], discount=self._check_discount(discount))
 
     def set_cart_discount(self, discount: Discount | None) -> None:
         """Discount the whole cart, spread over the lines after their own discounts."""

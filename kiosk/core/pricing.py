@@ -24,19 +24,54 @@ from kiosk.core.models import (
 from kiosk.core.money import Money
 
 
+def weight_label(weight_g: int) -> str:
+    """A weight in grams as kilograms with three decimals ("0.532 kg"), for receipts and
+    screens; a plain dot, as kiosk.core.money has no locale number formatter."""
+    kg, g = divmod(weight_g, 1000)
+    return f"{kg}.{g:03d} kg"
+
+
+def measured_name(name: str, weight_g: int | None) -> str:
+    """A product's name with the weight it was sold by, if any ("Cheddar, 0.532 kg")."""
+    return name if weight_g is None else f"{name}, {weight_label(weight_g)}"
+
+
 @dataclass(frozen=True, slots=True)
 class CartLine:
-    """A product, how many of it, and the line's own discount."""
+    """A product, how many of it, and the line's own discount.
+
+    A measured line (a GS1 variable-measure barcode) carries its own `unit_price`: the price on
+    the label, or the catalog price per kg x `weight_g` for a weighed item. It is always one
+    label, quantity 1, and its price is used instead of the catalog's.
+    """
 
     product: Product
     quantity: int
     discount: Discount | None = None
+    unit_price: Money | None = None
+    weight_g: int | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.unit_price is not None
+
+    @property
+    def price(self) -> Money:
+        """What one unit of this line costs: the scanned price, else the catalog's."""
+        if self.unit_price is not None:  # not `or`: a scanned price of 0.00 is still a price
+            return self.unit_price
+        assert self.product.price is not None  # Cart.add only takes priced products
+        return self.product.price
+
+    @property
+    def name(self) -> str:
+        """The product's name, with the weight for a weighed line ("Cheddar, 0.532 kg")."""
+        return measured_name(self.product.name, self.weight_g)
 
     @property
     def amount(self) -> Money:
-        """Shelf price x quantity, in the shop's price basis."""
-        assert self.product.price is not None  # Cart.add only takes sellable products
-        return self.product.price * self.quantity
+        """Unit price x quantity, in the shop's price basis."""
+        return self.price * self.quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +161,15 @@ def _order_line(
     cur: str,
 ) -> OrderLine:
     p = line.product
-    assert p.price is not None
     variation = p.kind is ProductKind.VARIATION
     return OrderLine(
         line_no=line_no,
         product_id=(p.parent_id or p.id) if variation else p.id,
         variation_id=p.id if variation else None,
-        name=p.name,
+        name=line.name,  # a weighed line says its weight on the receipt and in the store
         sku=p.sku,
         quantity=line.quantity,
-        unit_price=p.price,
+        unit_price=line.price,
         subtotal=Money(subtotal, cur),
         subtotal_tax=Money(sum(sub), cur),
         total=Money(total, cur),

@@ -21,7 +21,8 @@ from kiosk.core.cart import Cart, CartError
 from kiosk.core.discount import Discount
 from kiosk.core.models import Customer, Order, PaymentMethod, Product, ProductKind
 from kiosk.core.money import Money
-from kiosk.core.receipt import Receipt, build_receipt
+from kiosk.core.pricing import measured_name
+from kiosk.core.receipt import Receipt, build_receipt, device_zone
 from kiosk.core.tender import Tender, settle
 from kiosk.hardware.base import PrinterError, ReceiptPrinter
 from kiosk.payments.base import (
@@ -40,10 +41,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Scanned:
-    """What a scan did: added `product` to the cart, or found a product that needs a choice."""
+    """What a scan did: added `product` to the cart, or found a product that needs a choice.
+
+    A variable-measure label also gives the line's price (the label's, or price per kg x
+    weight) and, for a weighed item, its weight; both are None for an ordinary code.
+    """
 
     product: Product
     added: bool  # False: a variable product, whose variation the cashier must pick
+    price: Money | None = None
+    weight_g: int | None = None
+
+    @property
+    def name(self) -> str:
+        """What the screen names: the product, with the weight of a weighed item."""
+        return measured_name(self.product.name, self.weight_g)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +119,23 @@ class SaleSession:
         self._changed()
 
     async def scan(self, code: str) -> Scanned:
-        """Add the product with this barcode or SKU; raises UnknownCode, leaving the cart as is."""
-        product = await self._checkout.lookup(code)
-        if product.kind is ProductKind.VARIABLE:
-            return Scanned(product, added=False)
-        self.add(product)
-        return Scanned(product, added=True)
+        """Add the product with this barcode or SKU, at the price or weight a variable-measure
+        label carries; raises UnknownCode (BadScan for a misread) or CartError, leaving the cart
+        as is."""
+        found = await self._checkout.lookup_scan(code)
+        product = found.product
+        if found.price is None and found.weight_g is None:
+            if product.kind is ProductKind.VARIABLE:
+                return Scanned(product, added=False)
+            self.add(product)
+            return Scanned(product, added=True)
+        # A label's price is for this product as scanned: never offered as a variation choice,
+        # which would sell at the catalog price (the cart refuses a variable product instead).
+        self._editable()
+        index = self.cart.add(product, unit_price=found.price, weight_g=found.weight_g)
+        self._changed()
+        line = self.cart.lines[index]
+        return Scanned(product, added=True, price=line.price, weight_g=line.weight_g)
 
     def add(self, product: Product, quantity: int = 1) -> int:
         self._editable()
@@ -278,7 +301,7 @@ class SaleSession:
                 return self.last
             settle(cart.totals().total, self._tenders, locale=cart.settings.locale)  # or raise
             order = await self._checkout.complete(cart, self._tenders, offline=self._is_offline())
-            receipt = build_receipt(order, cart.settings, width=self._width)
+            receipt = build_receipt(order, cart.settings, width=self._width, timezone=device_zone())
             change = sum((p.change for p in order.payments), Money.zero(order.currency))
             problem = await self._after_commit(order, receipt)
             self.last = Completed(order, receipt, change, problem)
@@ -287,19 +310,22 @@ class SaleSession:
 
     async def _after_commit(self, order: Order, receipt: Receipt) -> str:
         """Receipt and drawer: their failures are told to the cashier, never undo the sale."""
-        problems: list[str] = []
+        failed: list[tuple[str, str]] = []  # (what did not happen, the printer's reason)
         try:
             await self._printer.print_receipt(receipt)
         except PrinterError as exc:
             log.warning("order %s: receipt not printed: %s", order.number, exc)
-            problems.append(f"The receipt did not print: {exc}")
+            failed.append(("The receipt did not print", str(exc)))
         if any(p.method is PaymentMethod.CASH for p in order.payments):
             try:
                 await self._printer.open_drawer()
             except PrinterError as exc:
                 log.warning("order %s: drawer did not open: %s", order.number, exc)
-                problems.append(f"The drawer did not open: {exc}")
-        return " ".join(problems)
+                failed.append(("the drawer did not open", str(exc)))
+        if len({why for _, why in failed}) == 1:  # one cause: said once
+            what = " and ".join(w for w, _ in failed)
+            return f"{what[:1].upper()}{what[1:]}. {failed[0][1]}."
+        return " ".join(f"{w[:1].upper()}{w[1:]}: {why}." for w, why in failed)
 
     async def reprint(self) -> None:
         """Print the last sale's receipt again (raises PrinterError)."""

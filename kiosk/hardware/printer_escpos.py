@@ -151,8 +151,7 @@ class EscposPrinter:
             conn = self._connect(self.uri)
             conn.open()
         except PrinterError as exc:  # no connection can be made at all (pyusb missing)
-            message = f"{failed}: {exc}" if failed else str(exc)
-            raise _Fault(PrinterStatus(PrinterState.OFFLINE, message)) from exc
+            raise _Fault(PrinterStatus(PrinterState.OFFLINE, str(exc))) from exc
         except FAULTS as exc:
             _discard(conn)
             raise self._offline(failed, "is not connected", exc) from exc
@@ -168,12 +167,12 @@ class EscposPrinter:
         return status
 
     def _offline(self, failed: str, problem: str, exc: BaseException) -> _Fault:
-        """The fault a cashier reads: what failed, why, what to do; then, for a technician,
-        the printer and the system's own words."""
+        """The fault a cashier reads (why, and what to do); the printer's address and the
+        system's own words go to the log, for a technician."""
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         cause = lines[-1] if lines else type(exc).__name__
-        what = f"{failed}: the receipt printer" if failed else "The receipt printer"
-        message = f"{what} {problem}. Check its cable and power. ({self.uri}: {cause})"
+        log.warning("%s: %s %s (%s)", failed or "printer", self.uri, problem, cause)
+        message = f"The printer {problem}: check its cable and power"
         return _Fault(PrinterStatus(PrinterState.OFFLINE, message))
 
     def _check(self, p: Escpos) -> PrinterStatus:
@@ -181,7 +180,7 @@ class EscposPrinter:
         if found is None:
             return PrinterStatus(
                 PrinterState.OFFLINE,
-                f"The receipt printer does not answer: check it is switched on ({self.uri})",
+                "The printer does not answer: check it is switched on",
             )
         return found
 

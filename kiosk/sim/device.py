@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.config import Config, DeviceConfig, StoreConfig, SyncConfig, save_config
+from kiosk.config import (
+    Config,
+    DeviceConfig,
+    HardwareConfig,
+    StoreConfig,
+    SyncConfig,
+    save_config,
+)
 from kiosk.secrets import Secrets, save_secrets
 
 
@@ -18,6 +25,7 @@ def provision_device(
     webhook_secret: str = "",
     sync: SyncConfig | None = None,
     cashier: str = "",
+    hardware: HardwareConfig | None = None,
 ) -> Config:
     """Write the settings file and the 0600 secrets file; returns the settings written."""
     config = Config(
@@ -25,6 +33,7 @@ def provision_device(
         device=DeviceConfig(cashier=cashier),
         store=StoreConfig(platform="woocommerce", url=url),
         sync=sync or SyncConfig(),
+        hardware=hardware or HardwareConfig(),
     )
     save_config(config)
     save_secrets(data_dir, Secrets(key, secret, webhook_secret))

@@ -53,6 +53,14 @@ class ScannerList(Protocol):
 
 
 STATUS_EVERY_S = 1.0
+# The bar's few words for the printer; the Devices sheet (a tap on them) says the rest.
+PRINTER_WORDS = {
+    PrinterState.READY: "Printer ready",
+    PrinterState.OFFLINE: "Printer offline",
+    PrinterState.PAPER_OUT: "Printer: no paper",
+    PrinterState.COVER_OPEN: "Printer: cover open",
+    PrinterState.BUSY: "Printer busy",
+}
 # Asking a printer its state is a round trip on its cable (and a USB printer without a return
 # endpoint is reopened, which resets it): every few seconds is enough, and each job reports too.
 PRINTER_EVERY_S = 10.0
@@ -213,7 +221,7 @@ class PosApp(App):
             link_detail=status.link.error,
             waiting=status.uploads.waiting,
             failed=status.failed_count,
-            printer="Printer ready" if ready else f"Printer: {printer.detail or printer.state}",
+            printer=PRINTER_WORDS[printer.state],
             printer_ok=ready,
             reader=reader_text,
             reader_ok=reader.ready,

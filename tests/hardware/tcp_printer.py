@@ -13,8 +13,9 @@ READY = {1: 0x12, 2: 0x12, 4: 0x12}  # DLE EOT 1, 2, 4 answers of a printer onli
 class TcpPrinter:
     """A network printer on 127.0.0.1: keeps each connection's bytes, answers DLE EOT n."""
 
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, port: int = 0) -> None:
+        # A given port: the same printer switched on again at the address the till knows.
+        self.server = socket.create_server(("127.0.0.1", port))
         self.port = self.server.getsockname()[1]
         self.jobs: list[bytes] = []
         self.done = threading.Condition()
@@ -42,7 +43,15 @@ class TcpPrinter:
             assert self.done.wait_for(lambda: len(self.jobs) > n, timeout=10)
             return self.jobs[n]
 
+    def sent(self) -> list[bytes]:
+        """Every connection's bytes so far (status checks too), oldest first."""
+        with self.done:
+            return list(self.jobs)
+
     def close(self) -> None:
+        """Switch it off (again is fine): nothing listens on its port any more."""
+        if self.server.fileno() == -1:
+            return
         self.server.shutdown(socket.SHUT_RDWR)  # wakes accept(); close() alone would not
         self.server.close()
         self._thread.join(timeout=10)

@@ -28,6 +28,7 @@ from tests.hardware.escpos_decoder import decode
 from tests.hardware.receipts import a_receipt
 from tests.hardware.tcp_printer import TcpPrinter
 
+NOT_CONNECTED = "The printer is not connected: check its cable and power"
 DLE_EOT = b"\x10\x04"
 # DLE EOT n answers (Epson): bits 1 and 4 are always set (0x12).
 READY = {1: 0x12, 2: 0x12, 4: 0x12}
@@ -258,7 +259,7 @@ async def test_the_printer_vanishing_mid_receipt(link: Path, tmp_path: Path) -> 
     printer = EscposPrinter(f"serial:{link}", logo=logo)
     with pytest.raises(PrinterError) as error:
         await printer.print_receipt(a_receipt())
-    assert "The receipt did not print: the receipt printer stopped answering" in str(error.value)
+    assert str(error.value) == "The printer stopped answering: check its cable and power"
     assert printer.last_status.state is PrinterState.OFFLINE
     assert printer.last_status.message == str(error.value)
     device.close()
@@ -266,8 +267,8 @@ async def test_the_printer_vanishing_mid_receipt(link: Path, tmp_path: Path) -> 
     # gone: checks and jobs say so, and the drawer too
     status = await printer.status()
     assert status.state is PrinterState.OFFLINE
-    assert status.message.startswith("The receipt printer is not connected. Check its cable")
-    with pytest.raises(PrinterError, match=r"The cash drawer did not open: .* is not connected"):
+    assert status.message == NOT_CONNECTED
+    with pytest.raises(PrinterError, match=rf"^{NOT_CONNECTED}$"):
         await printer.open_drawer()
 
     # plugged back in (udev gives it the same name): all is well again, without a restart
@@ -287,7 +288,7 @@ async def test_the_printer_vanishing_mid_receipt(link: Path, tmp_path: Path) -> 
 
 async def test_a_later_job_clears_offline(link: Path) -> None:
     printer = EscposPrinter(f"serial:{link}")
-    with pytest.raises(PrinterError, match=r"is not connected\. Check its cable and power"):
+    with pytest.raises(PrinterError, match=rf"^{NOT_CONNECTED}$"):
         await printer.print_receipt(a_receipt())
     assert printer.last_status.state is PrinterState.OFFLINE
     device = PtyPrinter(link)
@@ -353,7 +354,7 @@ async def test_a_cancelled_job_still_ends_before_the_next_begins(
     assert len(out.cuts) == 2
 
 
-async def test_a_network_printer_on_port_9100_style() -> None:
+async def test_a_network_printer_on_port_9100_style(caplog: pytest.LogCaptureFixture) -> None:
     server = TcpPrinter()
     try:
         printer = EscposPrinter(f"tcp:127.0.0.1:{server.port}?timeout=5", columns=32)
@@ -368,8 +369,10 @@ async def test_a_network_printer_on_port_9100_style() -> None:
     assert out.cuts == [d.Cut(partial=False)]
 
     # the printer switched off: nothing listens on its port any more
-    with pytest.raises(PrinterError, match=r"is not connected.*tcp:127\.0\.0\.1"):
+    with pytest.raises(PrinterError, match=rf"^{NOT_CONNECTED}$"):
         await printer.print_receipt(receipt)
+    # the technician's detail (which printer, what the system said) is in the log
+    assert f"tcp:127.0.0.1:{server.port}" in caplog.text
     assert printer.last_status.state is PrinterState.OFFLINE
 
 
@@ -394,7 +397,7 @@ async def test_a_usb_printer_that_is_not_there_is_a_printer_error() -> None:
     # With libusb (make installs it) the device is looked for and not found; without it the
     # error says what to install. Either way the cashier reads why, and the sale is not touched.
     expected = "not connected" if usb_backend() is not None else "needs pyusb and libusb"
-    with pytest.raises(PrinterError, match=rf"^The receipt did not print: .*{expected}"):
+    with pytest.raises(PrinterError, match=expected):
         await printer.print_receipt(a_receipt())
     assert printer.last_status.state is PrinterState.OFFLINE
     assert [str(uri) for uri in made] == ["usb:04b8:0202"]

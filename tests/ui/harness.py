@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import SyncConfig
+from kiosk.config import HardwareConfig, SyncConfig
 from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce import SimHandle
 from kiosk.ui.theme import TOUCH_MIN
@@ -56,7 +56,7 @@ class Xvfb:
 CASHIER = "Sam"
 
 
-def provision(data_dir: Path, sim: SimHandle) -> None:
+def provision(data_dir: Path, sim: SimHandle, hardware: HardwareConfig | None = None) -> None:
     provision_device(
         data_dir,
         url=sim.url,
@@ -64,6 +64,7 @@ def provision(data_dir: Path, sim: SimHandle) -> None:
         secret=sim.consumer_secret,
         sync=SyncConfig(interval_s=1),  # tests see the link change within a second or two
         cashier=CASHIER,
+        hardware=hardware,
     )
 
 

@@ -17,6 +17,7 @@ from kiosk.core.discount import Discount
 from kiosk.core.models import Customer, Product
 from kiosk.core.variant_picker import Picker
 from kiosk.counter.session import Completed, SaleSession
+from kiosk.hardware.base import PrinterError
 from kiosk.store import outbox
 from kiosk.ui import theme
 from kiosk.ui.cash import keyed, typed_amount
@@ -281,7 +282,20 @@ def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None
     change.bold, change.height = True, int(th.huge * 1.4)
     sheet.note(small, color=theme.MUTED)
     if done.printer_error:
-        sheet.note(done.printer_error, color=theme.WARN)
+        problem = sheet.note(done.printer_error, color=theme.WARN)
+        problem.height = th.row * 1.5  # two lines at 800x480
+
+        async def print_again() -> None:
+            try:
+                await screen.session.reprint()
+            except PrinterError as exc:
+                problem.text = f"Still not printed. {exc}."
+                return
+            finally:
+                screen.app.printer_used()
+            problem.text, problem.color = "The receipt has printed", theme.TEXT
+
+        sheet.buttons([("Print the receipt again", lambda: screen.spawn(print_again()))])
     receipt = screen.app.services.receipt_image(done.order)
 
     def show_receipt() -> None:

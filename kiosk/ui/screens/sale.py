@@ -170,7 +170,9 @@ class SaleScreen(Panel):
         except CartError as exc:
             self.say(str(exc), warn=True)
             return
-        if found.added:
+        if found.added and (found.price is not None or found.weight_g is not None):
+            self.say(f"Added {found.name}")  # a label's price or weight: never out of stock
+        elif found.added:
             self._added(found.product)
         else:
             await dialogs.pick_variation(self, found.product)

@@ -89,7 +89,7 @@ class CartView(Panel):
             detail = f"[b]{line.quantity}[/b] × {priced.unit_price.format(locale)}"
             if line.discount is not None:
                 detail += f"  [color=7fd49a]−{line.discount.label(locale)}[/color]"
-            row.show(line.product.name, detail, line_amount(priced, incl).format(locale))
+            row.show(line.name, detail, line_amount(priced, incl).format(locale))
         wanted: list[Widget] = [*self._rows[: len(cart.lines)]] or [self._empty]
         _keep_children(self.lines, wanted)
         self._show_totals(cart, totals)
