@@ -51,6 +51,7 @@ class StoreConfig:
     auth: str = "basic"  # over HTTPS: "basic", or "query" for hosts that strip Authorization
     ca_file: str = ""  # a PEM for a store behind a private certificate authority
     public_url: str = ""  # where the store can reach this device's webhooks, if anywhere
+    barcode_meta_key: str = ""  # the product meta key a barcode plugin keeps EANs in, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,4 +33,5 @@ def open_connector(config: Config, secrets: Secrets, *, locale: str) -> Connecto
         ca_file=store.ca_file or None,
         locale=locale,
         concurrency=config.sync.concurrency,
+        barcode_meta_key=store.barcode_meta_key,
     )

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle
 
 
@@ -57,3 +58,8 @@ def out_of_stock(sim: SimHandle) -> dict[str, Any]:
         and p["manage_stock"]
         and p["stock_quantity"] == 0
     )
+
+
+def money(price: str) -> int:
+    """A store price ("12.50") in pence."""
+    return Money.parse(price, "GBP").minor

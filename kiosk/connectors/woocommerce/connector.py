@@ -72,8 +72,11 @@ class WooConnector:
         currency: str | None = None,
         per_page: int = PER_PAGE,
         plugin: bool | None = None,
+        barcode_meta_key: str = "",
     ) -> None:
-        """`plugin`: use the companion plugin always (True), never (False), or if present (None)."""
+        """`plugin`: use the companion plugin always (True), never (False), or if present (None).
+        `barcode_meta_key`: the product meta key the shop's barcode plugin keeps codes in, if any.
+        """
         # WordPress does not expose its locale through the REST API: the device configures it.
         self.client = client
         self.locale = locale
@@ -81,6 +84,7 @@ class WooConnector:
         self.per_page = per_page
         self._plugin = plugin
         self._plugin_lock = asyncio.Lock()
+        self.barcode_meta_key = barcode_meta_key
         # variation id -> parent id, learned from listings, so stock_levels can find variations.
         self._parents: dict[str, str] = {}
         self._stock = StockReader(client, self._parents)
@@ -97,13 +101,20 @@ class WooConnector:
         locale: str = "en_US",
         currency: str | None = None,
         plugin: bool | None = None,
+        barcode_meta_key: str = "",
         **client_options: Any,
     ) -> WooConnector:
         """A connector with its own client (options as WooClient's: timeout, concurrency, ...)."""
         client = WooClient(
             url, Keys(key, secret), query_auth=query_auth, ca_file=ca_file, **client_options
         )
-        return cls(client, locale=locale, currency=currency, plugin=plugin)
+        return cls(
+            client,
+            locale=locale,
+            currency=currency,
+            plugin=plugin,
+            barcode_meta_key=barcode_meta_key,
+        )
 
     async def __aenter__(self) -> WooConnector:
         return self
@@ -246,14 +257,18 @@ class WooConnector:
             if isinstance(obj, dict) and obj.get("status", "publish") not in SELLABLE_STATUSES:
                 continue
             try:
-                mapped.append(product_from_woo(obj, currency))
+                mapped.append(
+                    product_from_woo(obj, currency, barcode_meta_key=self.barcode_meta_key)
+                )
             except MappingError as exc:
                 skipped.append(paging.skipped(exc))
         variable = [p for p in mapped if p.kind is ProductKind.VARIABLE]
         children: dict[str, list[Product]] = {}
         if variable and await self.has_plugin():
             try:
-                children, bad = await woo_plugin.variations(self.client, variable, currency)
+                children, bad = await woo_plugin.variations(
+                    self.client, variable, currency, barcode_meta_key=self.barcode_meta_key
+                )
             except woo_plugin.GONE as exc:
                 self._plugin_failed(exc)
             else:
@@ -301,7 +316,9 @@ class WooConnector:
             if isinstance(obj, dict) and obj.get("status", "publish") != woo_plugin.SOLD_STATUS:
                 continue
             try:
-                v = variation_from_woo(obj, parent, currency)
+                v = variation_from_woo(
+                    obj, parent, currency, barcode_meta_key=self.barcode_meta_key
+                )
             except MappingError as exc:
                 bad.append(paging.skipped(exc))
                 continue

@@ -23,7 +23,8 @@ from kiosk.core.models import Attribute, Product, ProductKind, StockStatus, TaxS
 from kiosk.core.money import check_currency
 
 # Where barcodes live when the store predates `global_unique_id` (WC 9.2) or a plugin keeps them,
-# in the order we trust them.
+# in the order we trust them. A shop's own plugin key (StoreConfig.barcode_meta_key) goes before
+# these: the merchant named it, while these are guesses.
 BARCODE_META_KEYS: tuple[str, ...] = (
     "_global_unique_id",
     "_barcode",
@@ -93,8 +94,13 @@ class UnsupportedProductType(MappingError):
 # -- products and variations --------------------------------------------------------------------
 
 
-def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
+def product_from_woo(
+    obj: Mapping[str, Any], currency: str, *, barcode_meta_key: str = ""
+) -> Product:
     """Map a /products object (simple or variable) priced in `currency`.
+
+    The barcode is `global_unique_id`, else the meta value under `barcode_meta_key` (the shop's
+    barcode plugin's key, "" for none), else the first of BARCODE_META_KEYS that has one.
 
     Raises UnsupportedProductType (a MappingError) for grouped and external products, which a
     counter cannot sell, and MappingError for anything malformed.
@@ -119,7 +125,7 @@ def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
         name=r.text("name"),
         price=r.money("price", currency),
         sku=r.text("sku"),
-        barcode=_barcode(r),
+        barcode=_barcode(r, barcode_meta_key),
         regular_price=r.money("regular_price", currency),
         tax_status=r.choice("tax_status", TaxStatus, TaxStatus.TAXABLE),
         tax_class=tax_class_of(r.text("tax_class")),
@@ -134,8 +140,12 @@ def product_from_woo(obj: Mapping[str, Any], currency: str) -> Product:
     )
 
 
-def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -> Product:
+def variation_from_woo(
+    obj: Mapping[str, Any], parent: Product, currency: str, *, barcode_meta_key: str = ""
+) -> Product:
     """Map a /products/<id>/variations object of `parent` (already mapped) priced in `currency`.
+
+    The barcode is found as product_from_woo finds it (`barcode_meta_key` likewise).
 
     A variation has no categories of its own (it takes the parent's), may name no image or tax
     class of its own (it takes the parent's), and `manage_stock: "parent"` means the parent counts
@@ -159,7 +169,7 @@ def variation_from_woo(obj: Mapping[str, Any], parent: Product, currency: str) -
         name=name,
         price=r.money("price", currency),
         sku=r.text("sku"),
-        barcode=_barcode(r),
+        barcode=_barcode(r, barcode_meta_key),
         parent_id=parent.id,
         regular_price=r.money("regular_price", currency),
         tax_status=r.choice("tax_status", TaxStatus, parent.tax_status),
@@ -184,16 +194,22 @@ def _category_ids(r: Reader) -> tuple[str, ...]:
     )
 
 
-def _barcode(r: Reader) -> str:
+def _barcode(r: Reader, meta_key: str) -> str:
     code = r.text("global_unique_id")
     if code:
         return code
     meta: dict[str, str] = {}
     for entry in r.objects("meta_data"):
         key, value = entry.get("key"), entry.get("value")
-        if isinstance(key, str) and isinstance(value, str | int) and not isinstance(value, bool):
-            meta.setdefault(key, str(value).strip())
-    return next((meta[k] for k in BARCODE_META_KEYS if meta.get(k)), "")
+        # Importers write codes as numbers too; a blank entry must not hide a later one that
+        # WordPress keeps under the same key.
+        if not isinstance(key, str) or isinstance(value, bool):
+            continue
+        if isinstance(value, str | int) and (text := str(value).strip()):
+            meta.setdefault(key, text)
+    key = meta_key.strip()
+    keys = (key, *BARCODE_META_KEYS) if key else BARCODE_META_KEYS
+    return next((meta[k] for k in keys if k in meta), "")
 
 
 class _Stock(NamedTuple):

@@ -47,11 +47,16 @@ def advertised(index: Any) -> bool | None:
 
 
 async def variations(
-    client: WooClient, parents: Sequence[Product], currency: str
+    client: WooClient,
+    parents: Sequence[Product],
+    currency: str,
+    *,
+    barcode_meta_key: str = "",
 ) -> tuple[dict[str, list[Product]], list[Skipped]]:
     """The sellable variations of each of `parents` (mapped VARIABLE products), by parent id.
 
     Every parent gets an entry, empty if it has none, so a batch can carry ALL of them.
+    `barcode_meta_key` is the mapping's (see variation_from_woo).
     """
     by_id = {p.id: p for p in parents}
     children: dict[str, list[Product]] = {p.id: [] for p in parents}
@@ -77,7 +82,9 @@ async def variations(
             if parent is None or obj.get("status", "publish") != SOLD_STATUS:
                 continue
             try:
-                children[parent.id].append(variation_from_woo(obj, parent, currency))
+                children[parent.id].append(
+                    variation_from_woo(obj, parent, currency, barcode_meta_key=barcode_meta_key)
+                )
             except MappingError as exc:
                 log.warning("skipped %s", exc)
                 skipped.append(Skipped(exc.kind, exc.id, exc.reason))

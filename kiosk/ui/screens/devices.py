@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.cart import CartError
@@ -66,7 +67,23 @@ async def devices(screen: SaleScreen) -> None:
             ("Last receipt again", run(reprint)),
         ]
     )
-    for line in services.scanner_lines():
-        sheet.add(PosLabel(text=line, font_size=th.small, size_hint_y=None, height=th.row * 0.8))
+    scanners = BoxLayout(orientation="vertical", size_hint_y=None, spacing=th.pad)
+    sheet.add(scanners)
+
+    def show_scanners(*_: object) -> None:
+        """Kept up to date while the sheet is open: a scanner plugged in shows up."""
+        lines = services.scanner_lines()
+        if [w.text for w in reversed(scanners.children)] == lines:
+            return
+        scanners.clear_widgets()
+        for line in lines:
+            scanners.add_widget(
+                PosLabel(text=line, font_size=th.small, size_hint_y=None, height=th.row * 0.8)
+            )
+        scanners.height = len(lines) * (th.row * 0.8 + th.pad)
+
+    show_scanners()
+    ticker = Clock.schedule_interval(show_scanners, 1.0)
+    sheet.bind(on_dismiss=lambda *_: ticker.cancel())
     sheet.add(BoxLayout())
     sheet.open()
