@@ -93,6 +93,22 @@ class BarcodesConfig:
     price_check: str = "yes"  # "yes": a GS1 check digit for the price precedes it
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiptConfig:
+    """Lines the shop prints on every receipt, under its name and above the QR code."""
+
+    header: str = ""  # e.g. the address and VAT number; one printed line per line
+    footer: str = ""  # e.g. "Thank you!" and the returns policy
+
+    @property
+    def header_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.header.splitlines() if line.strip())
+
+    @property
+    def footer_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.footer.splitlines() if line.strip())
+
+
 PAPER_COLUMNS = {80: 48, 58: 32}
 TERMINATORS = ("enter", "tab", "none")
 
@@ -107,6 +123,7 @@ class Config:
     sync: SyncConfig = field(default_factory=SyncConfig)
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
     barcodes: BarcodesConfig = field(default_factory=BarcodesConfig)
+    receipt: ReceiptConfig = field(default_factory=ReceiptConfig)
 
     @property
     def db_path(self) -> Path:
@@ -138,7 +155,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     if path is not None:
         raw = _read_toml(path, required=explicit)
     where = str(path) if path else "environment"
-    known = {"device", "shop", "store", "sync", "hardware", "barcodes"}
+    known = {"device", "shop", "store", "sync", "hardware", "barcodes", "receipt"}
     for section in raw:
         if section not in known:
             raise ConfigError(
@@ -151,6 +168,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     hardware = _section(HardwareConfig, raw.get("hardware", {}), "hardware", where)
     _validate(device, shop, store, where)
     barcodes = _section(BarcodesConfig, raw.get("barcodes", {}), "barcodes", where)
+    receipt = _section(ReceiptConfig, raw.get("receipt", {}), "receipt", where)
     _validate_hardware(hardware, where)
     try:
         variable_layouts(barcodes)
@@ -165,6 +183,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
         sync=sync,
         hardware=hardware,
         barcodes=barcodes,
+        receipt=receipt,
     )
 
 
@@ -268,7 +287,7 @@ def variable_layouts(b: BarcodesConfig) -> tuple[VariableLayout, ...]:
 def dump_toml(config: Config) -> str:
     """The settings as kiosk.toml text (every section, every value)."""
     out: list[str] = []
-    for section in ("device", "shop", "store", "sync", "hardware", "barcodes"):
+    for section in ("device", "shop", "store", "sync", "hardware", "barcodes", "receipt"):
         out.append(f"[{section}]")
         values = getattr(config, section)
         for f in fields(values):

@@ -31,6 +31,8 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         stored.order,
         settings,
         width=receipt_columns(rt.config),
+        header=rt.config.receipt.header_lines,
+        footer=rt.config.receipt.footer_lines,
         timezone=device_zone(),
         unsynced=stored.state is not OutboxState.SYNCED,
     )

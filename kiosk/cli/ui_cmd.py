@@ -93,7 +93,14 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
         return bool(status is not None and status.online is False)
 
     session = SaleSession(
-        rt.db, rt.checkout, printer, reader, is_offline=offline, receipt_width=columns
+        rt.db,
+        rt.checkout,
+        printer,
+        reader,
+        is_offline=offline,
+        receipt_width=columns,
+        receipt_header=rt.config.receipt.header_lines,
+        receipt_footer=rt.config.receipt.footer_lines,
     )
     from kiosk.network.system import system_network
 

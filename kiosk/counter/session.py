@@ -80,6 +80,8 @@ class SaleSession:
         *,
         is_offline: Callable[[], bool] = lambda: False,
         receipt_width: int = 48,
+        receipt_header: Sequence[str] = (),
+        receipt_footer: Sequence[str] = (),
         changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = db
@@ -88,6 +90,7 @@ class SaleSession:
         self._reader = reader
         self._is_offline = is_offline
         self._width = receipt_width
+        self._header, self._footer = tuple(receipt_header), tuple(receipt_footer)
         self._changed = changed
         self._cart: Cart | None = None
         self._customer: Customer | None = None
@@ -301,7 +304,14 @@ class SaleSession:
                 return self.last
             settle(cart.totals().total, self._tenders, locale=cart.settings.locale)  # or raise
             order = await self._checkout.complete(cart, self._tenders, offline=self._is_offline())
-            receipt = build_receipt(order, cart.settings, width=self._width, timezone=device_zone())
+            receipt = build_receipt(
+                order,
+                cart.settings,
+                width=self._width,
+                header=self._header,
+                footer=self._footer,
+                timezone=device_zone(),
+            )
             change = sum((p.change for p in order.payments), Money.zero(order.currency))
             problem = await self._after_commit(order, receipt)
             self.last = Completed(order, receipt, change, problem)

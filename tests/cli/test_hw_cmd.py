@@ -123,3 +123,21 @@ def test_a_printer_that_is_off_is_reported_with_exit_1(loaded: Run) -> None:
     code, _out, err = loaded("hw", "test-print", "--printer", f"tcp:127.0.0.1:{port}")
     assert code == 1
     assert "is not connected" in err
+
+
+def test_the_shops_header_and_footer_are_on_the_receipt(
+    loaded: Run, data_dir: Path, demo_products: list[Product]
+) -> None:
+    (data_dir / "kiosk.toml").write_text(
+        '[receipt]\nheader = "12 High Street\\nVAT GB 123 4567 89"\nfooter = "Thank you!"\n'
+    )
+    code, out, err = loaded("sale", "--item", demo_products[0].sku, "--json")
+    assert code == 0, err
+    number = as_json(out)["number"]
+    code, _out, err = loaded("receipt", number)
+    assert code == 0, err
+    text = (data_dir / "receipts" / f"{number}.txt").read_text()
+    lines = [ln.strip() for ln in text.splitlines()]
+    order_at = next(i for i, ln in enumerate(lines) if ln.startswith("Order"))
+    assert lines.index("12 High Street") < lines.index("VAT GB 123 4567 89") < order_at
+    assert lines.index("Thank you!") > order_at
