@@ -18,8 +18,8 @@ from kiosk.store import catalog
 
 OPEN_S = 10.0  # a scanner that neither opens nor fails in this long is reported as it stands
 NO_PRINTER = (
-    'no printer is set: put `printer = "usb:VID:PID"` (or file:, serial:, tcp:) under '
-    "[hardware] in kiosk.toml, or pass --printer URI"
+    'no printer is set or plugged in: put `printer = "usb:VID:PID"` (or file:, serial:, tcp:) '
+    "under [hardware] in kiosk.toml, or pass --printer URI"
 )
 
 

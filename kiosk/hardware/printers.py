@@ -1,8 +1,10 @@
-"""Which receipt printer this device has: the configured ESC/POS printer, else the image printer
-that saves each receipt as a PNG (the demo's, and a desktop's)."""
+"""Which receipt printer this device has: the configured ESC/POS printer, else one found plugged
+in, else the image printer that saves each receipt as a PNG (the demo's, and a desktop's)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import PAPER_COLUMNS, Config
@@ -13,9 +15,20 @@ def receipt_columns(config: Config) -> int:
     return PAPER_COLUMNS[config.hardware.paper_mm]
 
 
-def printer_uri(config: Config, override: str | None = None) -> str:
-    """The printer named on the command line, else in kiosk.toml; "" when there is none."""
-    return (override or config.hardware.printer).strip()
+# Where a printer is found when none is named: the udev rules' stable name for a USB printer-class
+# printer, then the kernel's first one.
+FOUND_AT = ("/dev/kiosk-printer", "/dev/usb/lp0")
+
+
+def printer_uri(
+    config: Config, override: str | None = None, *, found_at: Sequence[str] = FOUND_AT
+) -> str:
+    """The printer named on the command line, else in kiosk.toml, else one found plugged in;
+    "" when there is none."""
+    named = (override or config.hardware.printer).strip()
+    if named:
+        return named
+    return next((f"file:{path}" for path in found_at if os.path.exists(path)), "")
 
 
 def escpos_printer(config: Config, uri: str) -> ReceiptPrinter:

@@ -42,7 +42,7 @@ def test_printer_checks_without_a_printer_say_how_to_set_one(kiosk: Run) -> None
     for action in ("test-print", "open-drawer"):
         code, _out, err = kiosk("hw", action)
         assert code == 2
-        assert "no printer is set" in err
+        assert "no printer is set or plugged in" in err
         assert "[hardware] in kiosk.toml, or pass --printer URI" in err
 
 
