@@ -16,9 +16,10 @@ from enum import StrEnum
 
 from kiosk.core.models import Order, OrderLine, Payment, PaymentMethod, ShopSettings, TaxLine
 from kiosk.core.money import Money, total
+from kiosk.core.receipt_words import ENGLISH, ReceiptWords, receipt_words
 
 MIN_WIDTH = 24  # narrower than any receipt paper; below this an amount and its label cannot share
-UNSYNCED_MARK = "NOT YET SYNCED"
+UNSYNCED_MARK = ENGLISH.unsynced  # the mark on an English receipt; see ReceiptWords.unsynced
 
 # Stripe reports brands in lower case ("visa", "amex"); receipts say them as people do.
 _BRANDS = {"amex": "American Express", "mastercard": "Mastercard", "visa": "Visa"}
@@ -103,20 +104,22 @@ def build_receipt(
     timezone: tzinfo = UTC,
     unsynced: bool = False,
 ) -> Receipt:
-    """Lay out `order` as a receipt. It is marked NOT YET SYNCED when the order was sold offline
-    or `unsynced` says it has not reached the store yet."""
+    """Lay out `order` as a receipt in the language of `settings.locale`. It is marked NOT YET
+    SYNCED (in that language) when the order was sold offline or `unsynced` says it has not
+    reached the store yet."""
     if width < MIN_WIDTH:
         raise ValueError(f"a receipt must be at least {MIN_WIDTH} columns wide, not {width}")
     b = _Builder(width, settings.locale)
+    w = b.words
     b.centred(settings.name, LineStyle.LARGE)
     for text in header:
         b.centred(text)
     b.rule()
     if order.number:
-        b.pair("Order", order.number)
-    b.pair("Date", order.created_at.astimezone(timezone).strftime("%Y-%m-%d %H:%M"))
+        b.pair(w.order, order.number)
+    b.pair(w.date, order.created_at.astimezone(timezone).strftime("%Y-%m-%d %H:%M"))
     if order.cashier:
-        b.pair("Cashier", order.cashier)
+        b.pair(w.cashier, order.cashier)
     b.rule()
     for line in order.lines:
         _order_line(b, line, order.prices_include_tax)
@@ -127,7 +130,7 @@ def build_receipt(
         _payment(b, p)
     if order.offline or unsynced:
         b.rule()
-        b.centred(UNSYNCED_MARK, LineStyle.BOLD)
+        b.centred(w.unsynced, LineStyle.BOLD)
     if footer:
         b.rule()
     for text in footer:
@@ -153,7 +156,7 @@ def _order_line(b: _Builder, line: OrderLine, inclusive: bool) -> None:
     prefix = f"{line.quantity} x "
     b.pair(prefix + _line_name(line), b.money(before), indent=len(prefix))
     if after != before:
-        b.pair(" " * len(prefix) + "Discount", "-" + b.money(before - after))
+        b.pair(" " * len(prefix) + b.words.discount, "-" + b.money(before - after))
 
 
 def _line_name(line: OrderLine) -> str:
@@ -169,41 +172,43 @@ def _line_name(line: OrderLine) -> str:
 
 
 def _totals(b: _Builder, o: Order) -> None:
-    inclusive = o.prices_include_tax
+    inclusive, w = o.prices_include_tax, b.words
     subtotal_tax = total((line.subtotal_tax for line in o.lines), o.currency)
     subtotal = o.subtotal + subtotal_tax if inclusive else o.subtotal
     discount = o.discount_total + o.discount_tax if inclusive else o.discount_total
-    b.pair("Subtotal", b.money(subtotal))
+    b.pair(w.subtotal, b.money(subtotal))
     if discount:
-        b.pair("Discount", "-" + b.money(discount))
+        b.pair(w.discount, "-" + b.money(discount))
     for t in o.tax_lines:
-        b.pair(_tax_label(t) + (" (included)" if inclusive else ""), b.money(t.amount))
-    b.total("TOTAL", b.money(o.total))
+        label = _tax_label(t, w)
+        b.pair(w.included(label) if inclusive else label, b.money(t.amount))
+    b.total(w.total, b.money(o.total))
 
 
-def _tax_label(t: TaxLine) -> str:
+def _tax_label(t: TaxLine, w: ReceiptWords) -> str:
     """The rate's name, with its percentage unless the name already says it ("VAT 20%")."""
-    label = _clean(t.label) or "Tax"
+    label = _clean(t.label) or w.tax
     return label if "%" in label else f"{label} {t.rate.normalize():f}%"
 
 
 def _payment(b: _Builder, p: Payment) -> None:
+    w = b.words
     if p.method is PaymentMethod.CASH:
-        b.pair("Cash", b.money(p.tendered))
+        b.pair(w.method(p.method), b.money(p.tendered))
         if p.change:
-            b.pair("Change", b.money(p.change))
+            b.pair(w.change, b.money(p.change))
         return
     if p.method is PaymentMethod.CARD:
-        words = ["Card"]
+        words = [w.method(p.method)]
         if p.card_brand:
             words.append(_BRANDS.get(p.card_brand.casefold(), p.card_brand))
         if p.card_last4:
             words.append(f"**** {p.card_last4}")
         b.pair(" ".join(words), b.money(p.amount))
     else:
-        b.pair("Other", b.money(p.amount))
+        b.pair(w.method(p.method), b.money(p.amount))
     if p.reference:
-        b.text("Ref " + p.reference, indent=2)
+        b.text(f"{w.reference} {p.reference}", indent=2)
 
 
 # -- layout -------------------------------------------------------------------------------------
@@ -235,6 +240,7 @@ class _Builder:
     def __init__(self, width: int, locale: str) -> None:
         self.width = width
         self.locale = locale
+        self.words = receipt_words(locale)
         self.lines: list[ReceiptLine] = []
 
     def money(self, amount: Money) -> str:

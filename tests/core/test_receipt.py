@@ -156,9 +156,9 @@ def test_euro_in_german_with_tax_included() -> None:
     r = build_receipt(order, de, width=48)
     t = texts(r)
     assert t[t.index("-" * 48, 5) + 1].endswith("25,00\xa0€")  # the shelf price, tax in it
-    assert any(x.startswith("MwSt. 19% (included)") and x.endswith("3,99\xa0€") for x in t)
-    assert ReceiptLine("TOTAL" + "25,00\xa0€".rjust(19), LineStyle.LARGE) in r.lines
-    assert any(x.startswith("Change") and x.endswith("25,00\xa0€") for x in t)
+    assert any(x.startswith("inkl. MwSt. 19%") and x.endswith("3,99\xa0€") for x in t)
+    assert ReceiptLine("SUMME" + "25,00\xa0€".rjust(19), LineStyle.LARGE) in r.lines
+    assert any(x.startswith("Rückgeld") and x.endswith("25,00\xa0€") for x in t)
     assert_fits(r)
 
 

@@ -18,7 +18,7 @@ from kiosk.core.cart import Cart
 from kiosk.core.discount import Discount
 from kiosk.core.models import PaymentMethod, Product, ProductKind, ShopSettings, TaxRate
 from kiosk.core.money import Money
-from kiosk.core.receipt import UNSYNCED_MARK, LineStyle, Receipt, ReceiptLine, build_receipt
+from kiosk.core.receipt import LineStyle, Receipt, ReceiptLine, build_receipt
 from kiosk.core.tender import Tender
 from kiosk.hardware.escpos_receipt import write_receipt
 from tests.hardware import escpos_decoder as d
@@ -71,7 +71,7 @@ def test_every_line_prints_in_order_and_in_its_style(width: int) -> None:
     text = "\n".join(out.texts)
     for words in ("Café Müller", "Crème brûlée", "Grüner Tee", "€", "Jürgen", "schön", "£"):
         assert words in text
-    assert UNSYNCED_MARK in text
+    assert "NOCH NICHT SYNCHRONISIERT" in text
     assert any(ln.large for ln in lines)
     assert any(ln.bold and not ln.large for ln in lines)
 
