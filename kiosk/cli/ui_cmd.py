@@ -121,12 +121,13 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
 
     async def on_ready(app: ui_app.PosApp) -> None:
         holder["app"] = app
-        if scanners:
-            holder["scanners"] = await start_scanners(rt, app)
         if driver_path:
             server = await ui_driver.Driver(app).serve(Path(driver_path))
             holder["server"] = server
         print("kiosk ui: ready", flush=True)
+        # After the sale screen is up: the keyboard-mode scanners already work meanwhile.
+        if scanners:
+            holder["scanners"] = await start_scanners(rt, app)
 
     try:
         return await ui_app.run_app(services, on_ready=on_ready)

@@ -31,9 +31,12 @@ LINES_PER_SALE = 10  # then the sale is parked: carts at a counter are short
 WORDS = 40  # search words typed, letter by letter
 IDLE_ROUND_TRIPS = 100
 START_RUNS = 3  # the figure is the median
-SCAN_TARGET_MS = 100.0  # a cashier feels anything slower as lag
-KEYSTROKE_TARGET_MS = 100.0
-START_TARGET_X = 3.0  # of a bare Kivy app's start
+# Targets are ratios to baselines measured in the same run, so a slower machine moves both: the
+# scan may cost half a frame round trip beyond the floor, a keystroke (a query at 100,000
+# products, a page of tiles redrawn) one whole round trip, start-up three times a bare Kivy app.
+SCAN_TARGET_X = 1.5
+KEYSTROKE_TARGET_X = 2.0
+START_TARGET_X = 3.0
 
 
 async def _bare_start(display: str, home: Path) -> float:
@@ -110,14 +113,14 @@ async def ui_figures(tmp: Path, catalog_db: Path, products: int) -> list[dict[st
         figure(
             "ui_scan_to_line_p95", pct(scans, 95), "ms",
             baseline="idle_frame_p95", baseline_value=round(idle95, 4),
-            ratio=pct(scans, 95) / idle95, target=f"< {SCAN_TARGET_MS:g} ms",
-            met=pct(scans, 95) < SCAN_TARGET_MS,
+            ratio=pct(scans, 95) / idle95, target=f"< {SCAN_TARGET_X:g}x the idle round trip",
+            met=pct(scans, 95) / idle95 < SCAN_TARGET_X,
         ),
         figure(
             f"ui_keystroke_to_results_p95_{products}", pct(keys, 95), "ms",
             baseline="idle_frame_p95", baseline_value=round(idle95, 4),
-            ratio=pct(keys, 95) / idle95, target=f"< {KEYSTROKE_TARGET_MS:g} ms",
-            met=pct(keys, 95) < KEYSTROKE_TARGET_MS, samples=len(keys),
+            ratio=pct(keys, 95) / idle95, target=f"< {KEYSTROKE_TARGET_X:g}x the idle round trip",
+            met=pct(keys, 95) / idle95 < KEYSTROKE_TARGET_X, samples=len(keys),
         ),
         figure(
             "ui_start_to_ready", start, "s",

@@ -211,3 +211,17 @@ async def test_a_wedged_network_manager_reads_unknown_within_the_timeout(
 
     assert link == Link(LinkKind.UNKNOWN)
     assert any("no answer in time" in w for w in warnings_from_nm(caplog))
+
+
+async def test_the_apps_reader_loads_networkmanager_off_the_loop_then_reads_it(
+    nm: MockNetworkManager,
+) -> None:
+    from kiosk.network.system import SystemNetworkInfo
+
+    _, _, active = await nm.wifi("ShopNet", strength=72)
+    await nm.set_primary(active)
+    reader = SystemNetworkInfo()
+    assert (await reader.current()).kind is LinkKind.UNKNOWN  # still loading: not waited for
+    assert reader._loading is not None
+    await reader._loading
+    assert await reader.current() == Link(LinkKind.WIFI, name="ShopNet", signal=72)
