@@ -152,7 +152,7 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
 
     sheet.buttons([(k, partial(key, k)) for k in "1234567"])
     sheet.buttons([(k, partial(key, k)) for k in ("8", "9", "0", "00", theme.BACKSPACE)])
-    sheet.buttons(
+    actions = sheet.buttons(
         [
             (
                 "Take the amount off",
@@ -162,6 +162,7 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
         ],
         tone=theme.ACCENT,
     )
+    actions.children[0].tone = theme.TILE  # "No discount" (added last, first child) is not the act
     message = sheet.note("", color=theme.WARN)
     sheet.add(BoxLayout())  # the rest of the sheet stays empty below the keys
     sheet.open()
