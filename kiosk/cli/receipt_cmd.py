@@ -8,7 +8,8 @@ from typing import Any
 
 from kiosk.cli.output import UsageError, emit
 from kiosk.core.receipt import build_receipt, device_zone
-from kiosk.hardware.printers import printer_for, printer_uri, receipt_columns, receipts_folder
+from kiosk.hardware.printers import printer_at, printer_uri, receipt_columns, receipts_folder
+from kiosk.hardware.receipt_image import image_path
 from kiosk.runtime import Runtime
 from kiosk.store import orders
 from kiosk.store.outbox import OutboxState
@@ -36,17 +37,17 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         timezone=device_zone(),
         unsynced=stored.state is not OutboxState.SYNCED,
     )
+    uri = printer_uri(rt.config, args.printer)
     try:
-        printer = printer_for(rt.config, args.printer)
+        printer = printer_at(rt.config, uri)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     await printer.print_receipt(receipt)  # PrinterError: its message, exit 1
-    uri = printer_uri(rt.config, args.printer)
-    number = stored.order.number or stored.order.id
+    number = receipt.reference
     where = (
         f"printed on {uri}"
         if uri
-        else f"saved as {receipts_folder(rt.config) / (number + '.png')} (no printer is set)"
+        else f"saved as {image_path(receipts_folder(rt.config), number)} (no printer is set)"
     )
     emit(
         args.json,

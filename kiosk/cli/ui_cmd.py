@@ -8,11 +8,14 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.output import UsageError
 from kiosk.runtime import Runtime
 from kiosk.store.db import Database
+
+if TYPE_CHECKING:
+    from kiosk.hardware.scanners import ScannerManager, ScannerOptions
 
 DEFAULT_SIZE = "800x480"
 
@@ -58,11 +61,12 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
         dims = parse_size(size)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    scan_options: ScannerOptions | None = None
     if scanners:
         from kiosk.hardware.scanner_setup import scanner_options
 
         try:
-            scanner_options(rt.config.hardware)  # a bad setting stops here, named, not later
+            scan_options = scanner_options(rt.config.hardware)  # a bad setting stops here
         except ValueError as exc:
             raise UsageError(f"hardware: {exc}") from None
     check_display()
@@ -71,18 +75,18 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
     prepare(dims, fullscreen=fullscreen, home=rt.config.data_dir / "kivy")
     # Kivy is imported only now, after prepare() has set it up.
     from kiosk.counter.session import SaleSession
-    from kiosk.hardware.printers import printer_for, printer_uri, receipt_columns, receipts_folder
+    from kiosk.hardware.printers import printer_at, printer_uri, receipt_columns, receipts_folder
     from kiosk.payments.fake import SimulatedReader
     from kiosk.store import catalog
     from kiosk.ui import app as ui_app
     from kiosk.ui import driver as ui_driver
 
     settings = await catalog.load_shop_settings(rt.db)
+    uri = printer_uri(rt.config)
     try:
-        printer = printer_for(rt.config)
+        printer = printer_at(rt.config, uri)
     except ValueError as exc:  # hardware.printer cannot be read
         raise UsageError(f"hardware.printer: {exc}") from None
-    uri = printer_uri(rt.config)
     columns = receipt_columns(rt.config)
     reader = SimulatedReader(interactive=True)
     holder: dict[str, Any] = {}
@@ -126,8 +130,8 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
             holder["server"] = server
         print("kiosk ui: ready", flush=True)
         # After the sale screen is up: the keyboard-mode scanners already work meanwhile.
-        if scanners:
-            holder["scanners"] = await start_scanners(rt, app)
+        if scan_options is not None:
+            holder["scanners"] = start_scanners(scan_options, app)
 
     try:
         return await ui_app.run_app(services, on_ready=on_ready)
@@ -138,18 +142,17 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
             await holder["scanners"].stop()
 
 
-async def start_scanners(rt: Runtime, app: Any) -> Any:
+def start_scanners(options: ScannerOptions, app: Any) -> ScannerManager:
     """Read the scanners this device names (kiosk.toml, udev); each code goes to the sale screen
     as a keyboard-mode scan would."""
-    from kiosk.hardware.scanner_setup import scanner_options
     from kiosk.hardware.scanners import ScannerManager, SystemDeviceSource
 
     async def on_code(_scanner: str, code: str) -> None:
         if app.screen is not None:
             app.spawn(app.screen.scanned(code))
 
-    manager = ScannerManager(SystemDeviceSource(scanner_options(rt.config.hardware)), on_code)
-    await manager.__aenter__()  # rescans every few seconds: a replugged scanner reads again
+    manager = ScannerManager(SystemDeviceSource(options), on_code)
+    manager.start()  # rescans every few seconds: a replugged scanner reads again
     app.services.scanners = manager
     return manager
 

@@ -48,8 +48,8 @@ def escpos_printer(config: Config, uri: str) -> ReceiptPrinter:
     )
 
 
-def printer_for(config: Config, override: str | None = None) -> ReceiptPrinter:
-    uri = printer_uri(config, override)
+def printer_at(config: Config, uri: str) -> ReceiptPrinter:
+    """The printer at `uri` (from printer_uri), or, for "", the image printer."""
     if uri:
         return escpos_printer(config, uri)
     from kiosk.hardware.receipt_image import ImagePrinter

@@ -60,9 +60,10 @@ def _font(path: Path | None, cell: float) -> tuple[Font, float]:
     return ImageFont.truetype(str(path), size), size * 1.3
 
 
-def _file_stem(reference: str) -> str:
+def image_path(folder: Path, reference: str) -> Path:
+    """Where the image printer saves the receipt of order `reference` (its number, or its id)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", reference).strip("_")
-    return stem or "receipt"
+    return folder / f"{stem or 'receipt'}.png"
 
 
 def render(receipt: Receipt, font_path: Path | None) -> Image.Image:
@@ -149,7 +150,7 @@ class ImagePrinter(SettableStatus):
         log.info("receipt %s printed to %s", receipt.reference, path)
 
     def _save(self, receipt: Receipt) -> Path:
-        path = self.folder / f"{_file_stem(receipt.reference)}.png"
+        path = image_path(self.folder, receipt.reference)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             render(receipt, self._font_path).save(path, format="PNG")

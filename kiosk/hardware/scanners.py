@@ -197,8 +197,12 @@ class ScannerManager:
         self._changed = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> Self:
+    def start(self) -> None:
+        """Find and read scanners in the background until stop()."""
         self._runner = asyncio.create_task(self.run())
+
+    async def __aenter__(self) -> Self:
+        self.start()
         return self
 
     async def __aexit__(self, *_: object) -> None:

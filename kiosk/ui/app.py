@@ -23,6 +23,7 @@ from kiosk.core.models import Order
 from kiosk.counter.session import SaleSession
 from kiosk.counter.status import CounterStatus, counter_status
 from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
+from kiosk.hardware.receipt_image import image_path
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader
@@ -95,7 +96,7 @@ class Services:
     def receipt_image(self, order: Order) -> Path | None:
         if self.receipts is None:
             return None
-        path = self.receipts / f"{order.number or order.id}.png"
+        path = image_path(self.receipts, order.number or order.id)
         return path if path.exists() else None
 
 
