@@ -63,3 +63,8 @@ def out_of_stock(sim: SimHandle) -> dict[str, Any]:
 def money(price: str) -> int:
     """A store price ("12.50") in pence."""
     return Money.parse(price, "GBP").minor
+
+
+def pounds(pence: int) -> str:
+    """Pence as the till shows them: 1600 -> "£16.00"."""
+    return f"£{pence // 100}.{pence % 100:02d}"

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle
 from tests.ui import records
 from tests.ui.harness import SIZES, running_till
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def _pounds(price: str) -> int:
-    return Money.parse(price, "GBP").minor
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -42,7 +37,7 @@ async def test_park_decline_split_tender_and_resume(
 
         # The next customer's card is declined; nothing is taken and the sale goes on.
         await till.scan(second["global_unique_id"])
-        total = _pounds(second["price"])
+        total = records.money(second["price"])
         await till.tap(role="pay")
         await till.tap(f"Card £{second['price']}", exact=True)
         assert "Present the card on the reader" in await till.screen_text()
@@ -57,7 +52,7 @@ async def test_park_decline_split_tender_and_resume(
         for key in ("5", "0", "0"):
             await till.tap(key, exact=True)
         await till.tap("Cash £5.00", exact=True)
-        rest = f"£{(total - 500) // 100}.{(total - 500) % 100:02d}"
+        rest = records.pounds(total - 500)
         screen = await till.screen_text()
         assert f"Paid: Cash £5.00 · Due {rest}" in screen
         await till.shot("15-split-cash-taken")
@@ -93,7 +88,7 @@ async def test_park_decline_split_tender_and_resume(
         assert records.rows(data_dir, "SELECT id FROM parked_carts") == []
         resumed = [o for o in records.orders(data_dir) if o["id"] != split["id"]]
         assert [o["id"] for o in resumed] == [parked_id]
-        assert records.payments(data_dir, parked_id) == [("cash", _pounds(first["price"]), 0)]
+        assert records.payments(data_dir, parked_id) == [("cash", records.money(first["price"]), 0)]
 
         # Both reach the store, once each.
         await till.until(lambda: len(store.state.orders) == 2)

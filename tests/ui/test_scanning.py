@@ -63,6 +63,6 @@ async def test_a_serial_scanner_sells_and_survives_a_replug(
             await till.wait_text(f"Added {second['name']}")
             screen = await till.screen_text()
             total = records.money(first["price"]) + records.money(second["price"])
-            assert f"Pay £{total // 100}.{total % 100:02d}" in screen
+            assert f"Pay {records.pounds(total)}" in screen
     finally:
         scanner.unplug()
