@@ -134,15 +134,21 @@ class SaleSession:
             return Scanned(product, added=True)
         # A label's price is for this product as scanned: never offered as a variation choice,
         # which would sell at the catalog price (the cart refuses a variable product instead).
-        self._editable()
-        index = self.cart.add(product, unit_price=found.price, weight_g=found.weight_g)
-        self._changed()
+        index = self.add(product, unit_price=found.price, weight_g=found.weight_g)
         line = self.cart.lines[index]
         return Scanned(product, added=True, price=line.price, weight_g=line.weight_g)
 
-    def add(self, product: Product, quantity: int = 1) -> int:
+    def add(
+        self,
+        product: Product,
+        quantity: int = 1,
+        *,
+        unit_price: Money | None = None,
+        weight_g: int | None = None,
+    ) -> int:
+        """Add to the cart (a label's price or weight as Cart.add takes them); the line's index."""
         self._editable()
-        index = self.cart.add(product, quantity)
+        index = self.cart.add(product, quantity, unit_price=unit_price, weight_g=weight_g)
         self._changed()
         return index
 
@@ -325,7 +331,7 @@ class SaleSession:
             await self._printer.print_receipt(receipt)
         except PrinterError as exc:
             log.warning("order %s: receipt not printed: %s", order.number, exc)
-            failed.append(("The receipt did not print", str(exc)))
+            failed.append(("the receipt did not print", str(exc)))
         if any(p.method is PaymentMethod.CASH for p in order.payments):
             try:
                 await self._printer.open_drawer()
@@ -333,9 +339,8 @@ class SaleSession:
                 log.warning("order %s: drawer did not open: %s", order.number, exc)
                 failed.append(("the drawer did not open", str(exc)))
         if len({why for _, why in failed}) == 1:  # one cause: said once
-            what = " and ".join(w for w, _ in failed)
-            return f"{what[:1].upper()}{what[1:]}. {failed[0][1]}."
-        return " ".join(f"{w[:1].upper()}{w[1:]}: {why}." for w, why in failed)
+            return f"{_first_up(' and '.join(w for w, _ in failed))}. {failed[0][1]}."
+        return " ".join(f"{_first_up(w)}: {why}." for w, why in failed)
 
     async def reprint(self) -> None:
         """Print the last sale's receipt again (raises PrinterError)."""
@@ -353,3 +358,8 @@ class SaleSession:
 
     def _fmt(self, amount: Money) -> str:
         return amount.format(self.cart.settings.locale)
+
+
+def _first_up(text: str) -> str:
+    """The sentence with its first letter a capital (str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
