@@ -6,9 +6,8 @@ read (and grabbed): a keyboard plugged in for maintenance is never taken from th
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from kiosk.config import HardwareConfig
+from kiosk.hardware.printer_uri import PrinterKind, parse_printer_uri
 from kiosk.hardware.scanners import ScannerOptions
 
 UDEV_NAMES = ("/dev/kiosk-scanner*",)  # system/udev/rules.d/71-kiosk-scanners.rules
@@ -19,16 +18,14 @@ def _listed(text: str) -> tuple[str, ...]:
 
 
 def serial_port(uri: str) -> tuple[str, int]:
-    """`serial:/dev/ttyACM0?baudrate=9600` -> ("/dev/ttyACM0", 9600); ValueError names the URI."""
-    if not uri.startswith("serial:"):
+    """`serial:/dev/ttyACM0?baudrate=9600` -> ("/dev/ttyACM0", 9600), read as a printer's serial
+    URI is; ValueError names the URI."""
+    port = parse_printer_uri(uri)
+    if port.kind is not PrinterKind.SERIAL:
         raise ValueError(
             f"serial scanner {uri!r} must start with serial:, e.g. serial:/dev/ttyACM0"
         )
-    path, _, query = uri.removeprefix("serial:").partition("?")
-    baud = parse_qs(query).get("baudrate", ["9600"])[-1]
-    if not path or not baud.isdigit():
-        raise ValueError(f"serial scanner {uri!r}: expected serial:/dev/PORT?baudrate=9600")
-    return path, int(baud)
+    return port.path, port.baudrate
 
 
 def scanner_options(hw: HardwareConfig) -> ScannerOptions:
