@@ -5,28 +5,32 @@ Secrets (store keys, tokens) never live here: they go in a separate 0600 file be
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from babel.core import Locale, UnknownLocaleError
 
 from kiosk.core.barcodes import Measure, VariableLayout
-from kiosk.core.money import check_currency
+from kiosk.core.cart import MAX_QUANTITY
+from kiosk.core.money import check_currency, parse_limit
 
 CONFIG_NAME = "kiosk.toml"
 PLATFORMS = ("woocommerce", "shopify")
 T = TypeVar("T")
-_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,11}$")
+Rule = range | tuple[object, ...] | Callable[[Any], object]
+_PREFIX = r"[A-Za-z0-9][A-Za-z0-9-]{0,11}"
 
 
 class ConfigError(ValueError):
-    """A setting is missing or wrong; the message names the file and the field."""
+    """A setting is missing or wrong; the message names where it came from and the field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +71,13 @@ class SyncConfig:
 class HardwareConfig:
     """The counter's devices; empty means none configured (the demo's simulated ones)."""
 
-    printer: str = (
-        ""  # usb:VID:PID, file:/dev/usb/lp0, serial:/dev/ttyUSB0?baudrate=19200, tcp:HOST
-    )
+    printer: str = ""  # usb:VID:PID, file:/dev/usb/lp0, serial:/dev/ttyUSB0, tcp:HOST[:PORT]
     paper_mm: int = 80  # 80 mm paper takes 48 columns, 58 mm takes 32
     drawer_pin: int = 2  # the kick connector's pin: 2 or 5
     drawer_pulse_ms: int = 100
     logo: str = ""  # an image file printed above the receipt's header
     scanners: str = ""  # input devices to read, comma-separated paths; "" finds them
-    serial_scanners: str = (
-        ""  # serial scanner URIs (serial:/dev/ttyACM0?baudrate=9600), comma-separated
-    )
+    serial_scanners: str = ""  # comma-separated URIs: serial:/dev/ttyACM0?baudrate=9600
     scanner_layout: str = "us"  # the keyboard layout the scanners are set to
     scanner_terminator: str = "enter"  # what ends a code: enter, tab, or none (then a pause)
     scanner_gap_ms: int = 50  # with terminator none: the pause that ends a code
@@ -109,8 +109,18 @@ class ReceiptConfig:
         return tuple(line.strip() for line in self.footer.splitlines() if line.strip())
 
 
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """The most one sale takes: anything larger is a typing mistake, refused before it is sold."""
+
+    max_amount: str = "100000.00"  # in the sale's currency (money.check_limit): a tender, a total
+    max_quantity: int = 9999  # of one line (the cart's MAX_QUANTITY at most)
+
+
 PAPER_COLUMNS = {80: 48, 58: 32}
 TERMINATORS = ("enter", "tab", "none")
+MULTILINE = frozenset({"receipt.header", "receipt.footer"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +134,17 @@ class Config:
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
     barcodes: BarcodesConfig = field(default_factory=BarcodesConfig)
     receipt: ReceiptConfig = field(default_factory=ReceiptConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "kiosk.db"
+
+
+# Config's sections, in file order: name -> its class.
+SECTIONS: dict[str, Any] = {
+    f.name: f.default_factory for f in fields(Config) if f.name not in ("data_dir", "path")
+}
 
 
 def default_data_dir() -> Path:
@@ -143,7 +160,11 @@ def default_data_dir() -> Path:
 
 
 def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
-    """Read `path` (or <data dir>/kiosk.toml if it exists) and the environment into a Config."""
+    """Read `path` (or <data dir>/kiosk.toml if it exists) and the environment into a Config.
+
+    Every setting is checked here: ConfigError names it and where its value came from (its
+    KIOSK_* variable, else the file).
+    """
     data_dir = data_dir or default_data_dir()
     explicit = path is not None or "KIOSK_CONFIG" in os.environ
     if path is None:
@@ -154,37 +175,36 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
     raw: dict[str, Any] = {}
     if path is not None:
         raw = _read_toml(path, required=explicit)
-    where = str(path) if path else "environment"
-    known = {"device", "shop", "store", "sync", "hardware", "barcodes", "receipt"}
+    origin = _Origin(path)
     for section in raw:
-        if section not in known:
-            raise ConfigError(
-                f"{where}: unknown section [{section}] (known: {', '.join(sorted(known))})"
-            )
-    device = _section(DeviceConfig, raw.get("device", {}), "device", where)
-    shop = _section(ShopConfig, raw.get("shop", {}), "shop", where)
-    store = _section(StoreConfig, raw.get("store", {}), "store", where)
-    sync = _section(SyncConfig, raw.get("sync", {}), "sync", where)
-    hardware = _section(HardwareConfig, raw.get("hardware", {}), "hardware", where)
-    _validate(device, shop, store, where)
-    barcodes = _section(BarcodesConfig, raw.get("barcodes", {}), "barcodes", where)
-    receipt = _section(ReceiptConfig, raw.get("receipt", {}), "receipt", where)
-    _validate_hardware(hardware, where)
-    try:
-        variable_layouts(barcodes)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: [barcodes] {exc}") from None
-    return Config(
-        data_dir=data_dir,
-        path=path,
-        device=device,
-        shop=shop,
-        store=store,
-        sync=sync,
-        hardware=hardware,
-        barcodes=barcodes,
-        receipt=receipt,
-    )
+        if section not in SECTIONS:
+            known = ", ".join(sorted(SECTIONS))
+            raise ConfigError(f"{origin.file}: unknown section [{section}] (known: {known})")
+    sections = {
+        name: _section(cls, raw.get(name, {}), name, origin) for name, cls in SECTIONS.items()
+    }
+    config = Config(data_dir=data_dir, path=path, **sections)
+    _check(config, origin)
+    return config
+
+
+class _Origin:
+    """Where each setting's value came from, so that an error blames the right place."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.file = str(path) if path else "default settings"
+        self.env: dict[str, str] = {}  # "sync.webhook_port" -> "KIOSK_SYNC_WEBHOOK_PORT=70000"
+        self.in_file: set[str] = set()
+
+    def of(self, *keys: str) -> str:
+        named = [self.env[k] for k in keys if k in self.env]
+        if not named or any(k in self.in_file and k not in self.env for k in keys):
+            named.append(self.file)
+        return ", ".join(named)
+
+    def fail(self, key: str, what: str, *also: str) -> ConfigError:
+        """The error for `key` (and `also`, which share the blame): "<where>: <key> <what>"."""
+        return ConfigError(f"{self.of(key, *also)}: {key} {what}")
 
 
 def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
@@ -201,72 +221,143 @@ def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _section(cls: type[T], raw: Any, name: str, where: str) -> T:
+def _section(cls: type[T], raw: Any, name: str, origin: _Origin) -> T:
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: [{name}] must be a table")
+        raise ConfigError(f"{origin.file}: [{name}] must be a table")
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     for key in raw:
         if key not in names:
-            raise ConfigError(f"{where}: unknown setting {name}.{key}")
+            raise ConfigError(f"{origin.file}: unknown setting {name}.{key}")
     values: dict[str, Any] = {}
     for f in fields(cls):  # type: ignore[arg-type]
-        env = os.environ.get(f"KIOSK_{name}_{f.name}".upper())
-        value = env if env is not None else raw.get(f.name, f.default)
-        if isinstance(f.default, int):
-            values[f.name] = _whole(value, f"{where}: {name}.{f.name}")
-            continue
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: {name}.{f.name} must be text, got {value!r}")
-        values[f.name] = value.strip()
+        key, var = f"{name}.{f.name}", f"KIOSK_{name}_{f.name}".upper()
+        value: Any = os.environ.get(var)
+        if value is not None:
+            origin.env[key] = f"{var}={value if value.isprintable() else repr(value)}"
+        elif f.name in raw:
+            origin.in_file.add(key)
+        value = raw.get(f.name, f.default) if value is None else value
+        if isinstance(f.default, int):  # ranges are checked with the rest, in _check
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise origin.fail(key, f"must be a whole number, got {value!r}")
+        elif key == "limits.max_amount" and type(value) is int:
+            value = str(value)  # `max_amount = 500` reads as naturally as "500.00"
+        elif not isinstance(value, str):
+            raise origin.fail(key, f"must be text, got {value!r}")
+        values[f.name] = value.strip() if isinstance(value, str) else value
     return cls(**values)
 
 
-def _whole(value: Any, what: str) -> int:
-    """A positive whole number from TOML or the environment."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{what} must be a whole number of at least 1, got {value!r}")
-    return value
-
-
-def _validate(device: DeviceConfig, shop: ShopConfig, store: StoreConfig, where: str) -> None:
-    if not _PREFIX.match(device.order_prefix):
-        raise ConfigError(
-            f"{where}: device.order_prefix {device.order_prefix!r} must be 1-12 letters, digits "
-            "or '-', starting with a letter or digit"
-        )
+def _check(config: Config, origin: _Origin) -> None:
+    for name in SECTIONS:
+        values = getattr(config, name)
+        for f in fields(values):
+            key, value = f"{name}.{f.name}", getattr(values, f.name)
+            text = value.replace("\n", "") if key in MULTILINE else value
+            if isinstance(text, str) and _CONTROL.search(text):
+                raise origin.fail(key, f"must not hold control characters: {value!r}")
+            try:
+                _apply(CHECKS.get(key, str), value)
+            except (ValueError, UnknownLocaleError) as exc:
+                # Our own checks say "must ..."; the parsers' messages are sentences of their own.
+                sep = " " if str(exc).startswith("must") else ": "
+                raise ConfigError(f"{origin.of(key)}: {key}{sep}{exc}") from None
+    store = config.store
+    if bool(store.platform) != bool(store.url):
+        raise origin.fail("store.url", "and store.platform are set together", "store.platform")
     try:
-        Locale.parse(shop.locale)
-    except (UnknownLocaleError, ValueError):
-        raise ConfigError(f"{where}: shop.locale {shop.locale!r} is not a known locale") from None
-    if shop.currency:
-        try:
-            check_currency(shop.currency)
-        except ValueError as exc:
-            raise ConfigError(f"{where}: shop.currency: {exc}") from None
-    if store.auth not in ("basic", "query"):
-        raise ConfigError(f"{where}: store.auth {store.auth!r} must be basic or query")
-    if store.platform and store.platform not in PLATFORMS:
-        raise ConfigError(
-            f"{where}: store.platform {store.platform!r} must be one of {', '.join(PLATFORMS)}"
-        )
+        variable_layouts(config.barcodes)
+    except ValueError as exc:
+        keys = [f"barcodes.{f.name}" for f in fields(BarcodesConfig)]
+        raise ConfigError(f"{origin.of(*keys)}: [barcodes] {exc}") from None
 
 
-def _validate_hardware(hw: HardwareConfig, where: str) -> None:
-    if hw.paper_mm not in PAPER_COLUMNS:
-        raise ConfigError(f"{where}: hardware.paper_mm {hw.paper_mm} must be 80 or 58")
-    if hw.drawer_pin not in (2, 5):
-        raise ConfigError(f"{where}: hardware.drawer_pin {hw.drawer_pin} must be 2 or 5")
-    if not 2 <= hw.drawer_pulse_ms <= 510:
-        raise ConfigError(
-            f"{where}: hardware.drawer_pulse_ms {hw.drawer_pulse_ms} must be 2 to 510"
-        )
-    if hw.scanner_terminator not in TERMINATORS:
-        raise ConfigError(
-            f"{where}: hardware.scanner_terminator {hw.scanner_terminator!r} must be one of "
-            f"{', '.join(TERMINATORS)}"
-        )
+def _apply(rule: Rule, value: Any) -> None:
+    """Raise ValueError when `value` breaks `rule`: a range, the values allowed, or a check."""
+    if isinstance(rule, range):
+        if value not in rule:
+            raise ValueError(f"must be between {rule.start} and {rule[-1]}, not {value}")
+    elif isinstance(rule, tuple):
+        if value not in rule:
+            listed = " or ".join(str(c) for c in rule if c != "")
+            raise ValueError(f"must be {listed}, not {value!r}")
+    else:
+        rule(value)
+
+
+def _matches(pattern: str, why: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"must {why}" + (f", not {value!r}" if value else ""))
+
+    return check
+
+
+def _url(url: str) -> None:
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError(f"must be an address such as https://shop.example, not {url!r}")
+
+
+def _file(path: str) -> None:
+    if path and not Path(path).is_file():
+        raise ValueError(f"must name a file, and there is none at {path}")
+
+
+def _uris(text: str, *, serial: bool = False) -> None:
+    try:  # the parser comes with the hardware extra: without it nothing prints or scans anyway
+        from kiosk.hardware.printer_uri import PrinterKind, parse_printer_uri
+    except ImportError:
+        return
+    for uri in filter(None, (u.strip() for u in (text.split(",") if serial else [text]))):
+        if parse_printer_uri(uri).kind is not PrinterKind.SERIAL and serial:
+            raise ValueError(f"must list serial: URIs such as serial:/dev/ttyACM0, not {uri!r}")
+
+
+def _layout(name: str) -> None:
+    try:
+        from kiosk.hardware.keymap import KeyDecoder
+    except ImportError:  # evdev, which is Linux's: no scanner is read directly without it
+        return
+    KeyDecoder(name)
+
+
+# How each setting is checked (a parser's ValueError is a refusal); the rest is free text.
+CHECKS: dict[str, Rule] = {
+    "device.name": _matches(r".+", "not be empty"),
+    "device.order_prefix": _matches(
+        _PREFIX, "be 1-12 letters, digits or '-', starting with a letter or digit"
+    ),
+    "shop.locale": Locale.parse,
+    "shop.currency": lambda code: check_currency(code) if code else None,
+    "store.platform": ("", *PLATFORMS),
+    "store.url": _url,
+    "store.auth": ("basic", "query"),
+    "store.ca_file": _file,
+    "store.public_url": _url,
+    "store.barcode_meta_key": _matches(r"\S*", "not contain spaces"),
+    "sync.interval_s": range(1, 86_400 + 1),
+    "sync.metered_interval_s": range(1, 86_400 + 1),
+    "sync.audit_interval_s": range(1, 86_400 + 1),
+    "sync.concurrency": range(1, 64 + 1),  # more than this hammers a shop's web server
+    "sync.webhook_port": range(1, 65535 + 1),
+    "hardware.printer": _uris,
+    "hardware.paper_mm": tuple(PAPER_COLUMNS),
+    "hardware.drawer_pin": (2, 5),
+    "hardware.drawer_pulse_ms": range(2, 510 + 1),  # ESC p: 1 to 255 units of 2 ms
+    "hardware.logo": _file,
+    "hardware.scanners": _matches(r"(/[^,]*)?(\s*,\s*/[^,]*)*", "list full paths (/dev/...)"),
+    "hardware.serial_scanners": functools.partial(_uris, serial=True),
+    "hardware.scanner_layout": _layout,
+    "hardware.scanner_terminator": TERMINATORS,
+    "hardware.scanner_gap_ms": range(1, 1000 + 1),
+    "barcodes.item_digits": range(1, 10 + 1),
+    "barcodes.price_check": ("yes", "no"),
+    "limits.max_amount": parse_limit,
+    "limits.max_quantity": range(1, MAX_QUANTITY + 1),
+}
 
 
 def variable_layouts(b: BarcodesConfig) -> tuple[VariableLayout, ...]:
@@ -287,7 +378,7 @@ def variable_layouts(b: BarcodesConfig) -> tuple[VariableLayout, ...]:
 def dump_toml(config: Config) -> str:
     """The settings as kiosk.toml text (every section, every value)."""
     out: list[str] = []
-    for section in ("device", "shop", "store", "sync", "hardware", "barcodes", "receipt"):
+    for section in SECTIONS:
         out.append(f"[{section}]")
         values = getattr(config, section)
         for f in fields(values):

@@ -14,6 +14,9 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 _AMOUNT = re.compile(r"^\s*(-)?\s*(\d+)?(?:[.,](\d*))?\s*$")
+_LIMIT = re.compile(r"\d+(?:\.\d{1,4})?")
+MAX_MINOR = 2**63 - 1  # SQLite's INTEGER: an amount past it could never be stored
+MAX_LIMIT = Decimal(10) ** 12  # major units: any currency's minor units stay far below MAX_MINOR
 
 
 class CurrencyMismatch(ValueError):
@@ -73,8 +76,9 @@ class Money:
     def parse(cls, text: str, currency: str) -> Money:
         """Parse a decimal string such as "12.5" or "0,99" into exact minor units.
 
-        Raises ValueError, naming the text, when it is not a plain decimal number or has more
-        decimals than the currency allows (e.g. "1.234" EUR, "1.5" JPY).
+        Raises ValueError, naming the text, when it is not a plain decimal number, has more
+        decimals than the currency allows (e.g. "1.234" EUR, "1.5" JPY) or is too large to store
+        (more than MAX_MINOR minor units: a business limit is check_limit's).
         """
         exp = exponent(check_currency(currency))
         m = _AMOUNT.match(text) if isinstance(text, str) else None
@@ -84,7 +88,12 @@ class Money:
         frac = frac.rstrip("0")
         if len(frac) > exp:
             raise ValueError(f"{text!r} has more decimals than {currency} allows ({exp})")
+        # Counted before int() is asked to read them: it refuses more than 4300 digits.
+        if len(whole.lstrip("0")) > len(str(MAX_MINOR)):
+            raise ValueError(f"{text!r} is too large an amount")
         minor = int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp else 0)
+        if minor > MAX_MINOR:
+            raise ValueError(f"{text!r} is too large an amount")
         return cls(-minor if sign else minor, currency)
 
     @classmethod
@@ -181,6 +190,24 @@ class Money:
         for i in order[:left]:
             parts[i] += 1
         return [Money(sign * p, self.currency) for p in parts]
+
+
+def parse_limit(text: str) -> Decimal:
+    """A ceiling in major units of whatever currency ("100000.00"); ValueError naming the text."""
+    value = Decimal(text) if isinstance(text, str) and _LIMIT.fullmatch(text) else Decimal(0)
+    if not 0 < value <= MAX_LIMIT:
+        raise ValueError(
+            f"{text!r} must be an amount such as 100000.00, more than 0 and at most {MAX_LIMIT:,}"
+        )
+    return value
+
+
+def check_limit(amount: Money, limit: str) -> None:
+    """Raise ValueError when `amount` is more than `limit` (major units, as parse_limit reads
+    them), which is rounded down to the currency's minor unit."""
+    most = Money(int(parse_limit(limit).scaleb(amount.exponent)), amount.currency)
+    if amount > most:
+        raise ValueError(f"{amount} is more than {most}, the most one sale takes")
 
 
 def total(amounts: Iterable[Money], currency: str) -> Money:
