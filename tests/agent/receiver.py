@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
-from kiosk.agent.webhooks import WEBHOOK_PATH, WooWebhookReceiver, make_app
+from kiosk.agent.webhooks import BODY_TIMEOUT, WEBHOOK_PATH, WooWebhookReceiver, make_app
 from kiosk.connectors.woocommerce.webhooks import Hint
 
 
 @asynccontextmanager
-async def serve_receiver(secret: str) -> AsyncIterator[tuple[str, list[Hint]]]:
-    """Yield (delivery URL, hints received so far)."""
+async def serve_receiver(
+    secret: str, *, body_timeout: float = BODY_TIMEOUT, **app: Any
+) -> AsyncIterator[tuple[str, list[Hint]]]:
+    """Yield (delivery URL, hints received so far); `app` goes to make_app (its timeouts)."""
     hints: list[Hint] = []
-    runner = web.AppRunner(make_app(WooWebhookReceiver(secret, hints.append)))
+    receiver = WooWebhookReceiver(secret, hints.append, body_timeout=body_timeout)
+    runner = web.AppRunner(make_app(receiver, **app))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ import pytest
 
 from kiosk.agent.webhooks import MAX_BODY
 from kiosk.connectors.woocommerce import webhooks as woo
+from tests.agent.raw_http import exchange, request_bytes
 from tests.agent.receiver import serve_receiver
 
 SECRET = "s3cret-for-tests"
@@ -110,4 +112,87 @@ async def test_signed_garbage_is_400_and_ignored_topics_pass(
     assert (await _post(url, body, _headers(body, "product.updated", "g1")))[0] == 400
     body = json.dumps({"id": 3}).encode()
     assert (await _post(url, body, _headers(body, "order.created", "o1")))[0] == 200
+    assert hints == []
+
+
+# -- the verifier at the door: every malformed signature is a plain 401 -------------------------
+
+GOOD_BODY = json.dumps({"id": 42, "parent_id": 0}).encode()
+GOOD = woo.signature(GOOD_BODY, SECRET).encode()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        None,
+        b"",
+        b"   ",
+        b"not base64 at all!!",
+        base64.b64encode(b"\x00" * 16),  # base64, but half the length of a SHA-256 digest
+        base64.b64encode(b"\x00" * 64),
+        GOOD[:-4],
+        GOOD + b"AAAA",
+        b"\xff\xfe" + GOOD[2:],  # bytes that are not text at all
+        "é".encode() + GOOD[1:],  # UTF-8, but not ASCII
+        GOOD.lower(),
+        woo.signature(GOOD_BODY, "another-secret").encode(),
+    ],
+)
+async def test_a_bad_signature_header_is_401_and_hints_nothing(
+    endpoint: tuple[str, list[woo.Hint]], given: bytes | None
+) -> None:
+    url, hints = endpoint
+    headers = {"Content-Type": b"application/json", woo.TOPIC: b"product.updated"}
+    if given is not None:
+        headers[woo.SIGNATURE] = given
+    status, answer = await exchange(url, request_bytes(url, GOOD_BODY, headers))
+    assert (status, json.loads(answer)) == (401, {"error": "bad signature"})
+    assert hints == []
+    # The same request, rightly signed, is taken: the refusal was the signature's alone.
+    headers[woo.SIGNATURE] = GOOD
+    assert (await exchange(url, request_bytes(url, GOOD_BODY, headers)))[0] == 200
+    assert hints == [woo.Hint("product", "42", False)]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (b"application/json", b"not json"),
+        (b"application/json", b""),
+        (b"application/x-www-form-urlencoded", b"webhook_id=12&then=more"),
+        (b"application/x-www-form-urlencoded", b"webhook_id=\xff"),
+        (b"text/plain", b"webhook_id=12"),
+    ],
+)
+async def test_an_unsigned_body_that_is_not_the_ping_is_401(
+    endpoint: tuple[str, list[woo.Hint]], content_type: bytes, body: bytes
+) -> None:
+    url, hints = endpoint
+    raw = request_bytes(url, body, {"Content-Type": content_type, woo.TOPIC: b"product.updated"})
+    assert (await exchange(url, raw))[0] == 401
+    assert hints == []
+
+
+def test_the_verifier_never_raises() -> None:
+    for given in ["\udcff" + GOOD.decode(), "é" * 44, "\x00", " " + GOOD.decode() + "\t"]:
+        assert woo.verify(GOOD_BODY, given, SECRET) is given.startswith(" ")
+    assert not woo.verify(GOOD_BODY, GOOD.decode(), "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser
+        b"\xff\xfe{}",
+        json.dumps({"id": True}).encode(),
+        json.dumps({"id": "../orders"}).encode(),
+        json.dumps({"id": 2**70}).encode(),
+        json.dumps({"id": 5, "parent_id": "x"}).encode(),
+    ],
+)
+async def test_signed_but_unusable_bodies_are_400(
+    endpoint: tuple[str, list[woo.Hint]], body: bytes
+) -> None:
+    url, hints = endpoint
+    assert (await _post(url, body, _headers(body, "product.updated", "u1")))[0] == 400
     assert hints == []

@@ -7,6 +7,7 @@ these readers; like them, everything here is pure, with no I/O.
 from __future__ import annotations
 
 import functools
+import reprlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,11 +15,30 @@ from typing import Any, TypeVar, cast
 
 from kiosk.core.models import StockStatus, TaxStatus
 from kiosk.core.money import Money
+from kiosk.core.text import clean, clip, too_long
 
 _E = TypeVar("_E", StockStatus, TaxStatus)
 
+# Numbers SQLite can hold (a signed 64-bit integer) and ids WooCommerce can make (bigint unsigned,
+# which SQLite keeps as text): past these a number is not a count or id but a failure waiting.
+_INT_END = 2**63
+_INT_DIGITS = 18
+_ID_END = 2**64
+_PRICE_CHARS = 40  # "8.3333" with room to spare; MAX_MINOR has fewer digits than this
+
 # A catalog repeats the same few thousand price strings; Money is immutable, so share them.
 _parse_price = functools.lru_cache(maxsize=4096)(Money.parse)
+
+
+# Errors quote the value they refuse; a 5 MB string or a list of a million items is quoted by
+# its start, so a log line stays a line.
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 60
+
+
+def shown(value: object) -> str:
+    """`value` as an error message quotes it: repr(), shortened with "..." past 60 characters."""
+    return _repr.repr(value)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,14 +92,20 @@ class Reader:
         return MappingError(self.kind, self.id, self.prefix + reason)
 
     def id_of(self, value: object, field: str) -> str:
-        # WooCommerce ids are positive integers; JSON written by other tools may quote them.
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        # WooCommerce ids are positive integers (a bigint unsigned); JSON written by other tools
+        # may quote them. str.isdigit() alone would let "²" through to int(), which refuses it.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < _ID_END:
             return str(value)
-        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isdigit()
+            and 0 < int(value[:21]) < _ID_END
+        ):
             return str(int(value))
         if value is None:
             raise self.fail(f"{field} is missing")
-        raise self.fail(f"{field} {value!r} is not a positive integer id")
+        raise self.fail(f"{field} {shown(value)} is not a positive integer id")
 
     def ref(self, field: str) -> str | None:
         """An optional reference to another object; 0, null or missing mean none."""
@@ -89,16 +115,43 @@ class Reader:
         return self.id_of(value, field)
 
     def text(self, field: str, default: str = "") -> str:
+        """The field as one line of text, without control or bidi characters (core.text.clean)."""
         value = self.obj.get(field)
         if type(value) is str:  # the common case first
-            return value.strip()
+            return clean(value)
         if value is None:
             return default
         if isinstance(value, str):
-            return value.strip()
+            return clean(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # e.g. a numeric SKU or barcode some importers write as a number
-        raise self.fail(f"{field} {value!r} is not text")
+        raise self.fail(f"{field} {shown(value)} is not text")
+
+    def label(self, field: str, limit: int, default: str = "") -> str:
+        """Display text: cleaned, and shortened with an ellipsis past `limit` characters."""
+        return clip(self.text(field, default), limit)
+
+    def code(self, field: str, limit: int, default: str = "") -> str:
+        """An identifier (SKU, barcode, slug, email): cleaned, and refused when it is unusable.
+
+        Raises MappingError when the text is longer than `limit` (a shortened identifier would
+        match nothing, or the wrong thing) or when it held only invisible characters.
+        """
+        value = self.text(field, default)
+        if not value and self.emptied(field):
+            raise self.fail(f"{field} holds only control or invisible characters")
+        return self.fits(field, value, limit)
+
+    def emptied(self, field: str) -> bool:
+        """True when the field held text and cleaning left none: not blank, but unreadable."""
+        raw = self.obj.get(field)
+        return isinstance(raw, str) and bool(raw.strip()) and not clean(raw)
+
+    def fits(self, field: str, value: str, limit: int) -> str:
+        """`value` (an identifier read from `field`); MappingError when it is over `limit`."""
+        if why := too_long(value, limit):
+            raise self.fail(f"{field} {why}")
+        return value
 
     def flag(self, field: str, default: bool) -> bool:
         value = self.obj.get(field)
@@ -106,20 +159,22 @@ class Reader:
             return default
         if isinstance(value, bool):
             return value
-        raise self.fail(f"{field} {value!r} is not true or false")
+        raise self.fail(f"{field} {shown(value)} is not true or false")
 
     def integer(self, field: str, default: int | None) -> int | None:
         value = self.obj.get(field)
         if value is None:
             return default
         # Stock plugins may send 5.0 for 5; anything fractional is not a count we can trust.
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float) and value.is_integer() and abs(value) < _INT_END:
             return int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < _INT_END:
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        raise self.fail(f"{field} {value!r} is not a whole number")
+        if isinstance(value, str):
+            digits = value.strip().removeprefix("-")
+            if digits.isascii() and digits.isdigit() and len(digits) <= _INT_DIGITS:
+                return int(value)
+        raise self.fail(f"{field} {shown(value)} is not a whole number")
 
     def whole(self, field: str, default: int) -> int:
         value = self.integer(field, default)
@@ -128,7 +183,7 @@ class Reader:
     def money(self, field: str, currency: str) -> Money | None:
         """A price string ("12.50"); "" or missing means no price."""
         value = self.obj.get(field)
-        if type(value) is str and value:
+        if type(value) is str and value and len(value) <= _PRICE_CHARS:
             # The common case: a price string seen before, already parsed and checked.
             try:
                 amount = _parse_price(value, currency)
@@ -142,13 +197,19 @@ class Reader:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise self.fail(f"{field} {value!r} is not a price (expected a string such as '12.50')")
+            raise self.fail(
+                f"{field} {shown(value)} is not a price (expected a string such as '12.50')"
+            )
+        if len(value) > _PRICE_CHARS:
+            # Rounding thousands of digits through Decimal and Fraction takes minutes, and
+            # each would be cached: no price is written that long.
+            raise self.fail(f"{field} {shown(value)} is not a price ({len(value):,} characters)")
         try:
             amount = _parse_price(value, currency)
         except ValueError:
             amount = self._rounded(field, value, currency)
         if amount.minor < 0:
-            raise self.fail(f"{field} {value!r} is negative")
+            raise self.fail(f"{field} {shown(value)} is negative")
         return amount
 
     def _rounded(self, field: str, value: str, currency: str) -> Money:
@@ -159,7 +220,9 @@ class Reader:
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
-            raise self.fail(f"{field} {value!r} is not a price (expected digits such as 12.50)")
+            raise self.fail(
+                f"{field} {shown(value)} is not a price (expected digits such as 12.50)"
+            )
         return Money.from_decimal(number, currency)
 
     def choice(self, field: str, enum: type[_E], default: _E) -> _E:
@@ -174,7 +237,7 @@ class Reader:
             return enum(value)
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            raise self.fail(f"{field} {value!r} is not one of {allowed}") from None
+            raise self.fail(f"{field} {shown(value)} is not one of {allowed}") from None
 
     def gmt_datetime(self, field: str) -> datetime | None:
         """WooCommerce's *_gmt dates are naive ISO strings in UTC ("2024-05-01T09:30:00")."""
@@ -182,11 +245,11 @@ class Reader:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise self.fail(f"{field} {value!r} is not a date")
+            raise self.fail(f"{field} {shown(value)} is not a date")
         try:
             return _gmt(value)
         except ValueError:
-            raise self.fail(f"{field} {value!r} is not an ISO date") from None
+            raise self.fail(f"{field} {shown(value)} is not an ISO date") from None
 
     def objects(self, field: str) -> Sequence[Mapping[str, Any]]:
         value = self.obj.get(field)

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from kiosk.connectors.woocommerce.fields import MappingError, Reader, required_id, tax_class_of
+from kiosk.connectors.woocommerce.fields import (
+    MappingError,
+    Reader,
+    required_id,
+    shown,
+    tax_class_of,
+)
 
 # Categories, customers, tax rates and settings moved to shop_mapping; they stay importable from
 # here (see __all__) for code written against the single module.
@@ -21,6 +27,16 @@ from kiosk.connectors.woocommerce.shop_mapping import (
 )
 from kiosk.core.models import Attribute, Product, ProductKind, StockStatus, TaxStatus
 from kiosk.core.money import check_currency
+from kiosk.core.text import (
+    BARCODE_MAX,
+    LABEL_MAX,
+    NAME_MAX,
+    SKU_MAX,
+    SLUG_MAX,
+    URL_MAX,
+    clean,
+    clip,
+)
 
 # Where barcodes live when the store predates `global_unique_id` (WC 9.2) or a plugin keeps them,
 # in the order we trust them. A shop's own plugin key (StoreConfig.barcode_meta_key) goes before
@@ -102,37 +118,45 @@ def product_from_woo(
     The barcode is `global_unique_id`, else the meta value under `barcode_meta_key` (the shop's
     barcode plugin's key, "" for none), else the first of BARCODE_META_KEYS that has one.
 
+    Text is cleaned and held to core.text's limits: a long name is shortened with an ellipsis
+    (the product stays sellable), while a SKU, barcode or tax class that is too long, or that
+    held only invisible characters, cannot be matched, so the product is refused.
+
     Raises UnsupportedProductType (a MappingError) for grouped and external products, which a
-    counter cannot sell, and MappingError for anything malformed.
+    counter cannot sell, and MappingError for anything malformed or unusable.
     """
     r = Reader("product", obj)
     check_currency(currency)
     type_ = obj.get("type", "simple")
     if not isinstance(type_, str):
-        raise r.fail(f"type {type_!r} is not text")
+        raise r.fail(f"type {shown(type_)} is not text")
     if type_ in _SKIPPED_TYPES:
         raise UnsupportedProductType(
-            "product", r.id, f"type {type_!r} products are not sold at the counter"
+            "product", r.id, f"type {shown(type_)} products are not sold at the counter"
         )
     if type_ not in _SOLD_TYPES:
-        raise r.fail(f"type {type_!r} is not one of simple, variable, grouped, external")
+        raise r.fail(f"type {shown(type_)} is not one of simple, variable, grouped, external")
     kind = _SOLD_TYPES[type_]
     images = r.objects("images")
     stock = _stock(r)
+    name = r.label("name", NAME_MAX)
+    if not name and r.emptied("name"):
+        # Text made only of controls and bidi marks is broken data, not a merchant's blank name.
+        raise r.fail("name holds only control or invisible characters")
     return Product(
         id=required_id(r),
         kind=kind,
-        name=r.text("name"),
+        name=name,
         price=r.money("price", currency),
-        sku=r.text("sku"),
+        sku=r.code("sku", SKU_MAX),
         barcode=_barcode(r, barcode_meta_key),
         regular_price=r.money("regular_price", currency),
         tax_status=r.choice("tax_status", TaxStatus, TaxStatus.TAXABLE),
-        tax_class=tax_class_of(r.text("tax_class")),
+        tax_class=tax_class_of(r.code("tax_class", SLUG_MAX)),
         manage_stock=stock.manage_stock,
         stock_quantity=stock.stock_quantity,
         stock_status=stock.stock_status,
-        status=r.text("status", "publish"),
+        status=r.code("status", SLUG_MAX, "publish"),
         attributes=_product_attributes(r, variations_only=kind is ProductKind.VARIABLE),
         category_ids=_category_ids(r),
         image_url=_image_src(r, images[0]) if images else "",
@@ -145,7 +169,8 @@ def variation_from_woo(
 ) -> Product:
     """Map a /products/<id>/variations object of `parent` (already mapped) priced in `currency`.
 
-    The barcode is found as product_from_woo finds it (`barcode_meta_key` likewise).
+    The barcode is found as product_from_woo finds it (`barcode_meta_key` likewise), and text is
+    held to the same limits.
 
     A variation has no categories of its own (it takes the parent's), may name no image or tax
     class of its own (it takes the parent's), and `manage_stock: "parent"` means the parent counts
@@ -154,11 +179,11 @@ def variation_from_woo(
     r = Reader("variation", obj)
     check_currency(currency)
     attributes = _variation_attributes(r)
-    name = r.text("name")
+    name = r.label("name", NAME_MAX)
     if not name:
         options = ", ".join(a.options[0] for a in attributes)
-        name = f"{parent.name} - {options}" if options else parent.name
-    tax_class = r.text("tax_class")
+        name = clip(f"{parent.name} - {options}", NAME_MAX) if options else parent.name
+    tax_class = r.code("tax_class", SLUG_MAX)
     image = obj.get("image")
     if image is not None and not isinstance(image, Mapping):
         raise r.fail("image is not an object")
@@ -168,7 +193,7 @@ def variation_from_woo(
         kind=ProductKind.VARIATION,
         name=name,
         price=r.money("price", currency),
-        sku=r.text("sku"),
+        sku=r.code("sku", SKU_MAX),
         barcode=_barcode(r, barcode_meta_key),
         parent_id=parent.id,
         regular_price=r.money("regular_price", currency),
@@ -177,7 +202,7 @@ def variation_from_woo(
         manage_stock=stock.manage_stock,
         stock_quantity=stock.stock_quantity,
         stock_status=stock.stock_status,
-        status=r.text("status", "publish"),
+        status=r.code("status", SLUG_MAX, "publish"),
         attributes=attributes,
         category_ids=parent.category_ids,
         image_url=(_image_src(r, image) if image else "") or parent.image_url,
@@ -195,21 +220,25 @@ def _category_ids(r: Reader) -> tuple[str, ...]:
 
 
 def _barcode(r: Reader, meta_key: str) -> str:
-    code = r.text("global_unique_id")
+    code = r.code("global_unique_id", BARCODE_MAX)
     if code:
         return code
+    own = meta_key.strip()
+    keys = (own, *BARCODE_META_KEYS) if own else BARCODE_META_KEYS
     meta: dict[str, str] = {}
     for entry in r.objects("meta_data"):
         key, value = entry.get("key"), entry.get("value")
         # Importers write codes as numbers too; a blank entry must not hide a later one that
-        # WordPress keeps under the same key.
-        if not isinstance(key, str) or isinstance(value, bool):
+        # WordPress keeps under the same key. Only the keys that may hold a barcode are read:
+        # other plugins' meta can be large, and is none of the till's business.
+        if not isinstance(key, str) or key not in keys or isinstance(value, bool):
             continue
-        if isinstance(value, str | int) and (text := str(value).strip()):
+        if isinstance(value, int) and abs(value) < 10**BARCODE_MAX:
+            value = str(value)
+        if isinstance(value, str) and (text := clean(value)):
             meta.setdefault(key, text)
-    key = meta_key.strip()
-    keys = (key, *BARCODE_META_KEYS) if key else BARCODE_META_KEYS
-    return next((meta[k] for k in keys if k in meta), "")
+    found = next((k for k in keys if k in meta), None)
+    return "" if found is None else r.fits(f"meta_data {found}", meta[found], BARCODE_MAX)
 
 
 class _Stock(NamedTuple):
@@ -225,7 +254,7 @@ def _stock(r: Reader) -> _Stock:
     elif manage is None or isinstance(manage, bool):
         managed = bool(manage)
     else:
-        raise r.fail(f"manage_stock {manage!r} is not true, false or 'parent'")
+        raise r.fail(f"manage_stock {shown(manage)} is not true, false or 'parent'")
     quantity = r.integer("stock_quantity", None)
     return _Stock(
         managed,
@@ -241,35 +270,42 @@ def _product_attributes(r: Reader, *, variations_only: bool) -> tuple[Attribute,
     # others ("Material: Cotton") are descriptions, kept on simple products for the display.
     result = []
     for i, a in enumerate(r.objects("attributes")):
-        name, options = a.get("name"), a.get("options")
-        if not isinstance(name, str) or not name.strip():
-            raise r.fail(f"attributes[{i}] has no name")
+        name, options = _attribute_name(r, i, a), a.get("options")
         if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
             raise r.fail(f"attributes[{i}] ({name}) options is not a list of text")
         if variations_only and a.get("variation") is False:
             continue
-        result.append(Attribute(name.strip(), tuple(o.strip() for o in options)))
+        result.append(Attribute(name, tuple(clip(clean(o), LABEL_MAX) for o in options)))
     return tuple(result)
 
 
 def _variation_attributes(r: Reader) -> tuple[Attribute, ...]:
     result = []
     for i, a in enumerate(r.objects("attributes")):
-        name, option = a.get("name"), a.get("option")
-        if not isinstance(name, str) or not name.strip():
-            raise r.fail(f"attributes[{i}] has no name")
+        name, option = _attribute_name(r, i, a), a.get("option")
         if not isinstance(option, str):
-            raise r.fail(f"attributes[{i}] ({name}) option {option!r} is not text")
-        if option.strip():  # "" means "any value" of this attribute: nothing to show
-            result.append(Attribute(name.strip(), (option.strip(),)))
+            raise r.fail(f"attributes[{i}] ({name}) option {shown(option)} is not text")
+        # The option is clipped as the parent's options are, so that the two still match.
+        if text := clip(clean(option), LABEL_MAX):  # "" means "any value": nothing to show
+            result.append(Attribute(name, (text,)))
     return tuple(result)
+
+
+def _attribute_name(r: Reader, i: int, attribute: Mapping[str, Any]) -> str:
+    name = attribute.get("name")
+    text = clip(clean(name), LABEL_MAX) if isinstance(name, str) else ""
+    if not text:
+        raise r.fail(f"attributes[{i}] has no name")
+    return text
 
 
 def _image_src(r: Reader, image: Mapping[str, Any]) -> str:
     src = image.get("src", "")
     if not isinstance(src, str):
-        raise r.fail(f"image src {src!r} is not text")
-    return src
+        raise r.fail(f"image src {shown(src)} is not text")
+    # A picture is decoration: an address too long to be one leaves the product without it.
+    src = clean(src)
+    return src if len(src) <= URL_MAX else ""
 
 
 __all__ = [

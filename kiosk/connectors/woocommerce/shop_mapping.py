@@ -10,37 +10,57 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kiosk.connectors.woocommerce.fields import MappingError, Reader, required_id, tax_class_of
+from kiosk.connectors.woocommerce.fields import (
+    MappingError,
+    Reader,
+    required_id,
+    shown,
+    tax_class_of,
+)
 from kiosk.core.models import Category, Customer, ShopSettings, TaxRate
 from kiosk.core.money import check_currency
+from kiosk.core.text import EMAIL_MAX, LABEL_MAX, PHONE_MAX, SLUG_MAX, clean
+
+_RATE_CHARS = 40  # "20.0000" with room to spare
 
 # -- categories, customers, tax rates -----------------------------------------------------------
 
 
 def category_from_woo(obj: Mapping[str, Any]) -> Category:
-    """Map a /products/categories object; parent 0 means a top-level category."""
+    """Map a /products/categories object; parent 0 means a top-level category.
+
+    The name is shortened past core.text.LABEL_MAX; a name that held only invisible characters,
+    or a slug past SLUG_MAX, makes the category unusable (MappingError).
+    """
     r = Reader("category", obj)
+    name = r.label("name", LABEL_MAX)
+    if not name and r.emptied("name"):
+        raise r.fail("name holds only control or invisible characters")
     return Category(
         id=required_id(r),
-        name=r.text("name"),
+        name=name,
         parent_id=r.ref("parent"),
-        slug=r.text("slug"),
+        slug=r.code("slug", SLUG_MAX),
         position=r.whole("menu_order", 0),
     )
 
 
 def customer_from_woo(obj: Mapping[str, Any]) -> Customer:
-    """Map a /customers object; names, email and phone fall back to the billing address."""
+    """Map a /customers object; names, email and phone fall back to the billing address.
+
+    Names and company are shortened past core.text.LABEL_MAX; an email or phone number too long
+    to be one (EMAIL_MAX, PHONE_MAX) cannot be shortened into a working one: MappingError.
+    """
     r = Reader("customer", obj)
     billing = _address(r, "billing")
     shipping = _address(r, "shipping")
     return Customer(
         id=required_id(r),
-        first_name=r.text("first_name") or billing.text("first_name"),
-        last_name=r.text("last_name") or billing.text("last_name"),
-        email=r.text("email") or billing.text("email"),
-        phone=billing.text("phone") or shipping.text("phone"),
-        company=billing.text("company") or shipping.text("company"),
+        first_name=r.label("first_name", LABEL_MAX) or billing.label("first_name", LABEL_MAX),
+        last_name=r.label("last_name", LABEL_MAX) or billing.label("last_name", LABEL_MAX),
+        email=r.code("email", EMAIL_MAX) or billing.code("email", EMAIL_MAX),
+        phone=billing.code("phone", PHONE_MAX) or shipping.code("phone", PHONE_MAX),
+        company=billing.label("company", LABEL_MAX) or shipping.label("company", LABEL_MAX),
         modified_at=r.gmt_datetime("date_modified_gmt"),
     )
 
@@ -49,17 +69,19 @@ def tax_rate_from_woo(obj: Mapping[str, Any]) -> TaxRate:
     """Map a /taxes object; the "standard" class becomes "" as products name it."""
     r = Reader("tax rate", obj)
     raw = obj.get("rate")
+    # WooCommerce keeps 4 decimals; thousands of digits would make every sale's tax slow.
+    text = raw.strip() if isinstance(raw, str) and len(raw) <= _RATE_CHARS else ""
     try:
-        rate = Decimal(raw.strip()) if isinstance(raw, str) and raw.strip() else Decimal("NaN")
+        rate = Decimal(text) if text else Decimal("NaN")
     except InvalidOperation:
         rate = Decimal("NaN")
     if not rate.is_finite() or rate < 0:
-        raise r.fail(f"rate {raw!r} is not a percentage (expected a string such as '20.0000')")
+        raise r.fail(f"rate {shown(raw)} is not a percentage (expected a string such as '20.0000')")
     return TaxRate(
         id=required_id(r),
         rate=rate,
-        name=r.text("name") or "Tax",
-        tax_class=tax_class_of(r.text("class")),
+        name=r.label("name", LABEL_MAX) or "Tax",
+        tax_class=tax_class_of(r.code("class", SLUG_MAX)),
         priority=r.whole("priority", 1),
         compound=r.flag("compound", False),
         shipping=r.flag("shipping", True),
@@ -90,8 +112,8 @@ def shop_settings_from_woo(
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise MappingError("settings", key, f"value {value!r} is not text")
-        return value.strip()
+            raise MappingError("settings", key, f"value {shown(value)} is not text")
+        return clean(value)
 
     def yes(key: str, default: bool) -> bool:
         value: object = options.get(key)  # JSON written by hand may hold true/false
@@ -101,7 +123,7 @@ def shop_settings_from_woo(
             return value
         if value in ("yes", "no"):
             return value == "yes"
-        raise MappingError("settings", key, f"value {value!r} is not 'yes' or 'no'")
+        raise MappingError("settings", key, f"value {shown(value)} is not 'yes' or 'no'")
 
     currency = text("woocommerce_currency").upper()
     if not currency:
@@ -140,7 +162,7 @@ def _texts(r: Reader, field: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise r.fail(f"{field} is not a list of text")
-    return tuple(v.strip() for v in value if v.strip())
+    return tuple(t for v in value if (t := clean(v)))
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,17 +49,27 @@ def signature(body: bytes, secret: str) -> str:
 
 
 def verify(body: bytes, given: str | None, secret: str) -> bool:
-    """True when `given` is the delivery's signature; compared in constant time."""
+    """True when `given` is the delivery's signature; compared in constant time.
+
+    Never raises: a missing, empty, non-base64, wrongly sized or non-ASCII header is False.
+    """
     if not given or not secret:
         return False
-    return hmac.compare_digest(signature(body, secret).encode(), given.strip().encode())
+    try:
+        # aiohttp hands undecodable header bytes over as lone surrogates; compare_digest on str
+        # refuses anything non-ASCII with TypeError, so bytes are compared.
+        offered = given.strip().encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return hmac.compare_digest(signature(body, secret).encode("ascii"), offered)
+
+
+_PING = re.compile(rb"webhook_id=[0-9]{1,20}")
 
 
 def is_ping(content_type: str, body: bytes) -> bool:
-    """WooCommerce's creation ping: a form-encoded `webhook_id=N`, sent unsigned."""
-    return content_type.startswith("application/x-www-form-urlencoded") and body.startswith(
-        b"webhook_id="
-    )
+    """WooCommerce's creation ping: a form-encoded `webhook_id=N` and nothing else, unsigned."""
+    return content_type == "application/x-www-form-urlencoded" and bool(_PING.fullmatch(body))
 
 
 def hint(topic: str, body: bytes) -> Hint | None:
@@ -68,13 +79,26 @@ def hint(topic: str, body: bytes) -> Hint | None:
         return None
     try:
         data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadDelivery(f"{topic}: the body is not JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int | str):
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested past the parser
+        raise BadDelivery(f"{topic}: the body is not JSON ({type(exc).__name__})") from None
+    ident = _id(data.get("id")) if isinstance(data, dict) else None
+    if ident is None:
         raise BadDelivery(f"{topic}: the body has no id")
-    ident = str(data["id"])
     parent = data.get("parent_id")
     if resource == "product" and parent not in (None, 0, "0", ""):
-        ident = str(parent)  # a variation changed: its parent carries the whole set
-        return Hint(resource, ident, False)
+        # A variation changed: its parent carries the whole set.
+        if (parent_id := _id(parent)) is None:
+            raise BadDelivery(f"{topic}: parent_id is not an id")
+        return Hint(resource, parent_id, False)
     return Hint(resource, ident, event == "deleted")
+
+
+def _id(value: object) -> str | None:
+    # The id goes into a REST path on the way back to the store: only a WooCommerce id will do.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 0 < value < 2**64:
+        return str(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        return str(int(value)) if int(value) > 0 else None
+    return None
