@@ -22,6 +22,13 @@ class StoreUnreachable(ConnectorError):
     retryable = True
 
 
+class ConnectionLost(StoreUnreachable):
+    """A connection was made, then lost before the answer came: one request failed, not the link.
+
+    Raised for reads (nothing changed); a write lost this way is OutcomeUnknown.
+    """
+
+
 class TLSFailure(ConnectorError):
     """The store's certificate could not be verified (wrong host, self-signed, expired)."""
 

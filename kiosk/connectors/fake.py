@@ -89,6 +89,10 @@ class FakeConnector:
         for _ in range(times):
             self._faults.setdefault(method, deque()).append(_Fault(error, commit))
 
+    def clear_faults(self) -> None:
+        """Forget every fault still to happen."""
+        self._faults.clear()
+
     def _enter(self, method: str) -> _Fault | None:
         self.calls.append(method)
         queue = self._faults.get(method)

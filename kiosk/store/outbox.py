@@ -1,4 +1,4 @@
-"""The outbox: each sale's upload state, drained FIFO by the agent.
+"""The outbox: each sale's upload state, tried in order of sale by the agent.
 
 One row per order, created in the sale's own transaction. A row is never removed before the
 store has confirmed the order (a trigger enforces it); every state change goes through
@@ -17,6 +17,10 @@ from typing import Any
 from kiosk.core.models import Order
 from kiosk.store import rows, rows_orders
 from kiosk.store.db import Database
+
+# Failures in a row, while the store answers other requests, after which an order's trouble is
+# taken to be its own: it waits out its backoff instead of going again with every answer.
+SICK_AFTER = 3
 
 
 class OutboxState(StrEnum):
@@ -108,6 +112,7 @@ class OutboxItem:
     remote_id: str | None
     updated_at: datetime
     first_attempt_at: datetime | None = None  # when the first upload attempt began
+    failures: int = 0  # tries in a row that failed since the store last answered
 
     @property
     def order_id(self) -> str:
@@ -117,7 +122,7 @@ class OutboxItem:
 # The head columns that load_items expects, in this order.
 ITEM_COLUMNS = (
     "ob.order_id, ob.state, ob.attempts, ob.next_attempt_at, ob.last_error, o.remote_id, "
-    "ob.updated_at, ob.first_attempt_at"
+    "ob.updated_at, ob.first_attempt_at, ob.failures"
 )
 # A constant: ITEM_COLUMNS is ours, never input.
 SELECT_ITEMS = f"SELECT {ITEM_COLUMNS} FROM outbox ob JOIN orders o ON o.id = ob.order_id"  # noqa: S608
@@ -136,6 +141,7 @@ def load_items(conn: sqlite3.Connection, heads: Sequence[Sequence[Any]]) -> list
             remote_id=h[5],
             updated_at=rows.from_text(h[6]),
             first_attempt_at=rows.opt_from_text(h[7]),
+            failures=h[8],
         )
         for h in heads
     ]
@@ -176,43 +182,86 @@ def _move(
 # -- the agent's side --------------------------------------------------------------------------
 
 
-async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
-    """Claim the oldest sale that is due for upload (pending_sync -> syncing, attempts + 1)."""
+async def claim_due(
+    db: Database, now: datetime, limit: int, *, skip: Sequence[str] = ()
+) -> list[OutboxItem]:
+    """Claim up to `limit` due sales, oldest first (pending_sync -> syncing, attempts + 1).
+
+    `skip` names orders this pass has tried enough: they stay pending for a later pass. One
+    transaction for the lot, so a claim never races the till or another agent.
+    """
     ts = rows.to_text(now, "now")
 
-    def run(conn: sqlite3.Connection) -> OutboxItem | None:
-        r = conn.execute(
-            "SELECT order_id FROM outbox WHERE state = ? AND next_attempt_at <= ? "
-            "ORDER BY seq LIMIT 1",
-            (OutboxState.PENDING_SYNC.value, ts),
-        ).fetchone()
-        if r is None:
-            return None
-        _move(
-            conn,
-            r[0],
-            OutboxState.SYNCING,
-            "attempts = attempts + 1, updated_at = :now, "
-            "first_attempt_at = coalesce(first_attempt_at, :now)",
-            {"now": ts},
-            OutboxState.PENDING_SYNC,
-        )
-        return _items_by_id(conn, [r[0]])[0]
+    def run(conn: sqlite3.Connection) -> list[OutboxItem]:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT order_id FROM outbox WHERE state = ? AND next_attempt_at <= ? "
+                "AND order_id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?",
+                (OutboxState.PENDING_SYNC.value, ts, rows.strings_json(skip), limit),
+            )
+        ]
+        for order_id in ids:
+            _move(
+                conn,
+                order_id,
+                OutboxState.SYNCING,
+                "attempts = attempts + 1, updated_at = :now, "
+                "first_attempt_at = coalesce(first_attempt_at, :now)",
+                {"now": ts},
+                OutboxState.PENDING_SYNC,
+            )
+        return _items_by_id(conn, ids) if ids else []
 
     return await db.write(run)
 
 
-async def peek_head(db: Database) -> OutboxItem | None:
-    """The oldest order waiting to upload, due or not: uploads keep the order of sale."""
+async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
+    """Claim the oldest sale that is due for upload, if any (see claim_due)."""
+    items = await claim_due(db, now, 1)
+    return items[0] if items else None
 
-    def run(conn: sqlite3.Connection) -> OutboxItem | None:
+
+async def next_due_at(db: Database) -> datetime | None:
+    """When the soonest waiting upload falls due (None when nothing waits)."""
+
+    def run(conn: sqlite3.Connection) -> datetime | None:
         r = conn.execute(
-            "SELECT order_id FROM outbox WHERE state = ? ORDER BY seq LIMIT 1",
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = ?",
             (OutboxState.PENDING_SYNC.value,),
         ).fetchone()
-        return None if r is None else _items_by_id(conn, [r[0]])[0]
+        return rows.opt_from_text(r[0])
 
     return await db.read(run)
+
+
+async def cut_backoffs(
+    db: Database, now: datetime, *, answered_at: datetime, reset: bool = False
+) -> int:
+    """The store answered at `answered_at`: uploads that failed before then are due `now`.
+
+    An order that failed SICK_AFTER times in a row while the store kept answering others keeps
+    its own backoff: its trouble is its own. `reset` (the link is back after an outage) brings
+    every one forward and starts their failure counts again. Returns how many were brought
+    forward; a row that failed at or after the answer keeps its backoff either way.
+    """
+    params = {
+        "now": rows.to_text(now, "now"),
+        "answered": rows.to_text(answered_at, "answered_at"),
+        "pending": OutboxState.PENDING_SYNC.value,
+        "sick": None if reset else SICK_AFTER,
+    }
+
+    def run(conn: sqlite3.Connection) -> int:
+        return conn.execute(
+            "UPDATE outbox SET next_attempt_at = :now, "
+            "failures = CASE WHEN :sick IS NULL THEN 0 ELSE failures END "
+            "WHERE state = :pending AND next_attempt_at > :now AND updated_at < :answered "
+            "AND (:sick IS NULL OR failures < :sick)",
+            params,
+        ).rowcount
+
+    return await db.write(run)
 
 
 async def mark_synced(db: Database, order_id: str, remote_id: str, now: datetime) -> None:
@@ -240,11 +289,13 @@ async def schedule_retry(
     next_attempt_at: datetime,
     *,
     now: datetime | None = None,
+    failed: bool = True,
 ) -> None:
     """A retryable error: back to pending_sync, due at `next_attempt_at` (syncing -> pending_sync).
 
     Also the outcome of looking up an order found in syncing at start that the store does not
-    have. `now` (default: the clock) stamps updated_at.
+    have (`failed=False`: the store answered, so the failure count does not grow). `now`
+    (default: the clock) stamps updated_at.
     """
     due = rows.to_text(next_attempt_at, "next_attempt_at")
     ts = rows.to_text(now or _utc_now(), "now")
@@ -254,8 +305,9 @@ async def schedule_retry(
             conn,
             order_id,
             OutboxState.PENDING_SYNC,
-            "last_error = :error, next_attempt_at = :due, updated_at = :now",
-            {"error": error, "due": due, "now": ts},
+            "last_error = :error, next_attempt_at = :due, updated_at = :now, "
+            "failures = failures + :failed",
+            {"error": error, "due": due, "now": ts, "failed": int(failed)},
             OutboxState.SYNCING,
         )
 

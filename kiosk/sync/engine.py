@@ -66,15 +66,25 @@ class _Contact:
     unreachable: str = ""  # the error that said the store could not be reached
     error: str = ""  # the last error the store itself gave
 
+    def merge(self, other: _Contact) -> _Contact:
+        """What this turn and `other` learnt together (a later unreachable error wins)."""
+        return _Contact(
+            reached=self.reached or other.reached,
+            unreachable=other.unreachable or self.unreachable,
+            error=other.error or self.error,
+        )
+
     def note(self, result: object) -> None:
         if isinstance(result, UNREACHABLE):
             self.unreachable = str(result)
         elif isinstance(result, ConnectorError):
             self.reached, self.error = True, str(result)
         elif isinstance(result, PushReport):
-            # The pusher keeps its errors to itself (report.error is text): only an order the
-            # store took or refused proves contact; a retry alone says nothing either way.
-            self.reached |= bool(result.synced or result.failed)
+            # The pusher keeps its errors to itself: it says whether the store answered, and
+            # whether it stopped sending because the store could not be reached at all.
+            self.reached |= result.reached
+            if result.unreachable and not result.reached:
+                self.unreachable = result.unreachable
         elif isinstance(result, int):  # a count of things fetched, or True for a whole step
             self.reached |= result > 0
 
@@ -97,14 +107,31 @@ class SyncEngine:
         self._settings = settings or SyncConfig()
         self._metered = metered
         self.puller = Puller(db, connector, clock=clock)
-        self.pusher = Pusher(db, connector, clock=clock, policy=policy, rng=rng)
+        self.pusher = Pusher(
+            db,
+            connector,
+            clock=clock,
+            policy=policy,
+            rng=rng,
+            concurrency=self._settings.concurrency,
+        )
         self._hints: asyncio.Queue[Hint] = asyncio.Queue()
+        self._wake = asyncio.Event()  # set when uploads should go now rather than when due
         self._recovered = False
         self._link: tuple[LinkState, str] | None = None  # what this engine last recorded
 
     def hint(self, h: Hint) -> None:
         """A webhook says something changed: fetch it on the next turn."""
         self._hints.put_nowait(h)
+
+    def link_restored(self) -> None:
+        """The network says the link is back: uploads go on the next turn, backoffs or not."""
+        self.pusher.link_restored()
+        self.wake()
+
+    def wake(self) -> None:
+        """Look at the outbox on the next turn (a sale was made through this very connection)."""
+        self._wake.set()
 
     async def push(self) -> PushReport:
         if not self._recovered:
@@ -136,7 +163,7 @@ class SyncEngine:
         return len(ids)
 
     async def run_once(self) -> PassReport:
-        """One full pass: upload what is due, then bring the catalog up to date."""
+        """One full pass: upload what is due, pull, then upload what the pull's answer freed."""
         report = PassReport()
         contact = _Contact()
         for name, step in (("upload", self._push_into), ("pull", self.pull)):
@@ -148,11 +175,13 @@ class SyncEngine:
                 contact.note(exc)
             else:
                 contact.note(report.push if name == "upload" else True)
+                if name == "pull" and self.pusher.store_reached():
+                    await self._push_into(report)
         await self._record_link(contact)
         return report
 
     async def _push_into(self, report: PassReport) -> None:
-        report.push = await self.push()
+        report.push = report.push.then(await self.push())
 
     async def run(self, stop: asyncio.Event, *, sleep: Sleep = asyncio.sleep) -> None:
         """Run until `stop` is set: uploads as sales appear, pulls on their interval."""
@@ -163,23 +192,38 @@ class SyncEngine:
             now = self._clock()
             contact = _Contact()
             current = await self._db.data_version()  # changes when the till commits a sale
-            if current != version or (push_due is not None and now >= push_due):
+            woken = self._wake.is_set()
+            if current != version or woken or (push_due is not None and now >= push_due):
                 version = current
+                self._wake.clear()
                 pushed = await self._guard("upload", self.push(), contact)
                 push_due = pushed.wait_until if isinstance(pushed, PushReport) else now
+            # Answers to the catalog's requests cut the uploads' backoffs short; the uploads'
+            # own answers are the pusher's business (so a sick order cannot spin the loop).
+            catalog = _Contact()
             if not self._hints.empty():
-                await self._guard("hint", self.follow_hints(), contact)
+                await self._guard("hint", self.follow_hints(), catalog)
             if now >= next_pull:
                 report = PassReport()
-                await self._guard("pull", self.pull(report), contact)
+                await self._guard("pull", self.pull(report), catalog)
                 interval = (
                     self._settings.metered_interval_s
                     if self._metered()
                     else self._settings.interval_s
                 )
                 next_pull = now + timedelta(seconds=interval)
-            await self._record_link(contact)
-            await sleep(PUSH_POLL_S)
+            if catalog.reached and self.pusher.store_reached():
+                self._wake.set()  # the store answers: waiting uploads go on the next turn
+            await self._record_link(contact.merge(catalog))
+            await sleep(self._pause(push_due))
+
+    def _pause(self, push_due: datetime | None) -> float:
+        """Seconds until the next turn: the poll interval, or less when an upload falls due."""
+        if self._wake.is_set():
+            return 0.0
+        if push_due is None:
+            return PUSH_POLL_S
+        return min(PUSH_POLL_S, max(0.0, (push_due - self._clock()).total_seconds()))
 
     async def _record_link(self, contact: _Contact) -> None:
         """Record online/offline for the status bar (the one writer of sync_state's link).

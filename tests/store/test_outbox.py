@@ -185,3 +185,63 @@ async def test_each_move_takes_only_its_own_edge(db: Database) -> None:
     with pytest.raises(InvalidTransition, match="pending_sync to failed"):
         await outbox.mark_failed(db, b, "not claimed")
     assert await _state(db, b) is S.PENDING_SYNC
+
+
+async def test_claim_due_takes_the_oldest_due_up_to_the_limit_and_skips_the_named(
+    db: Database,
+) -> None:
+    a, b, c, d = await _sell(db, 4)
+    first = await outbox.claim_due(db, T0, 2, skip=[a])
+    assert [i.order.id for i in first] == [b, c]
+    assert {i.state for i in first} == {S.SYNCING}
+    assert [i.order.id for i in await outbox.claim_due(db, T0, 5)] == [a, d]
+    assert await outbox.claim_due(db, T0, 5) == []
+
+
+async def _failed_at(db: Database, when: timedelta, failures: int = 1) -> str:
+    """An order that failed `failures` times, the last at T0 + `when`, backing off an hour."""
+    (oid,) = await _sell(db, 1)
+    for n in range(failures):
+        claimed = await outbox.claim_next(db, T0)
+        assert claimed is not None
+        assert claimed.order.id == oid
+        # Due again at once until the last failure, which backs off.
+        due = T0 + timedelta(hours=9) if n == failures - 1 else T0
+        await outbox.schedule_retry(db, oid, "connection lost", due, now=T0 + when)
+    return oid
+
+
+async def test_an_answer_brings_forward_only_what_failed_before_it(db: Database) -> None:
+    before = await _failed_at(db, timedelta(seconds=1))
+    after = await _failed_at(db, timedelta(seconds=3))
+    now = T0 + timedelta(seconds=4)
+    assert await outbox.next_due_at(db) == T0 + timedelta(hours=9)
+    cut = await outbox.cut_backoffs(db, now, answered_at=T0 + timedelta(seconds=2))
+    assert cut == 1
+    got = {i.order.id: i for i in await outbox.claim_due(db, now, 10)}
+    assert set(got) == {before}
+    assert got[before].failures == 1  # kept: a failure after this still backs off further
+    assert await outbox.next_due_at(db) == T0 + timedelta(hours=9)  # `after` waits
+    assert after not in got
+
+
+async def test_a_sick_order_keeps_its_backoff_until_the_link_comes_back(db: Database) -> None:
+    sick = await _failed_at(db, timedelta(seconds=1), failures=outbox.SICK_AFTER)
+    unlucky = await _failed_at(db, timedelta(seconds=1), failures=outbox.SICK_AFTER - 1)
+    now = T0 + timedelta(seconds=5)
+    answered = T0 + timedelta(seconds=2)
+    assert await outbox.cut_backoffs(db, now, answered_at=answered) == 1
+    assert [i.order.id for i in await outbox.claim_due(db, now, 10)] == [unlucky]
+    # After an outage every backoff starts again, the sick one's too.
+    assert await outbox.cut_backoffs(db, now, answered_at=answered, reset=True) == 1
+    (item,) = await outbox.claim_due(db, now, 10)
+    assert (item.order.id, item.failures) == (sick, 0)
+
+
+async def test_a_lookup_that_finds_nothing_is_not_a_failure(db: Database) -> None:
+    (a,) = await _sell(db, 1)
+    await outbox.claim_next(db, T0)
+    await outbox.schedule_retry(db, a, "interrupted", T0, now=T0, failed=False)
+    (item,) = await outbox.claim_due(db, T0, 1)
+    assert item.failures == 0
+    assert await outbox.next_due_at(db) is None

@@ -22,8 +22,10 @@ from kiosk.store.db import Database
 @dataclass
 class Clock:
     now: datetime
+    tick: timedelta = timedelta(0)  # how far each reading moves time, as a real clock does
 
     def __call__(self) -> datetime:
+        self.now += self.tick
         return self.now
 
     def advance(self, seconds: float) -> None:

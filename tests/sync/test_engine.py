@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from kiosk.catalog_export import CatalogExport
 from kiosk.checkout import Checkout
 from kiosk.config import SyncConfig
-from kiosk.connectors.errors import ServerError
+from kiosk.connectors.errors import ServerError, StoreUnreachable
 from kiosk.connectors.fake import FakeConnector
 from kiosk.connectors.woocommerce.webhooks import Hint
 from kiosk.core.models import PaymentMethod, Product
@@ -21,6 +22,7 @@ from kiosk.core.tender import Tender
 from kiosk.store import catalog
 from kiosk.store.db import Database
 from kiosk.sync.engine import SyncEngine
+from kiosk.sync.policy import RetryPolicy
 from tests.sync.conftest import Clock
 
 
@@ -118,3 +120,64 @@ async def test_webhook_hints_are_fetched_on_the_next_tick(
 def _repriced(product: Product, minor: int) -> Product:
     assert product.price is not None
     return dataclasses.replace(product, price=Money(minor, product.price.currency))
+
+
+async def _sell_one(db: Database, clock: Clock, demo: CatalogExport) -> None:
+    checkout = Checkout(db, order_prefix="T-", clock=clock)
+    cart = await checkout.start()
+    await checkout.add_code(cart, next(p.sku for p in demo.products if p.sellable and p.sku))
+    await checkout.complete(cart, [Tender(PaymentMethod.CASH, cart.totals().total)])
+
+
+async def test_one_pass_uploads_what_the_pulls_answer_freed(
+    db: Database, store: FakeConnector, clock: Clock, demo: CatalogExport
+) -> None:
+    clock.tick = timedelta(milliseconds=1)
+    await _sell_one(db, clock, demo)
+    store.fail("create_order", ServerError("Bad gateway", 502))
+    report = await _engine(db, store, clock, metered=False).run_once()
+    # The upload failed alone (no answer to cut its backoff); the pull's answer did, and the
+    # same pass sent it again, after looking it up.
+    assert (report.push.synced, report.push.retried, report.push.wait_until) == (1, 1, None)
+    assert len(store.created) == 1
+    assert store.calls.index("products") < store.calls.index("find_order")
+
+
+async def test_the_network_coming_back_sends_at_once(
+    db: Database, store: FakeConnector, clock: Clock, demo: CatalogExport
+) -> None:
+    settings = SyncConfig(interval_s=30, metered_interval_s=300, audit_interval_s=900)
+    # Metered: the next pull is minutes away; and every backoff is a minute or more.
+    policy = RetryPolicy(base_s=120, cap_s=300)
+    engine = SyncEngine(
+        db, store, clock=clock, settings=settings, metered=lambda: True, policy=policy
+    )
+    start = clock.now
+    seen: dict[str, object] = {}
+
+    async def tick() -> None:
+        elapsed = (clock.now - start).total_seconds()
+        if elapsed == 3:  # initial sync done: the link goes down and three sales are made
+            down = StoreUnreachable("no connection to shop: refused")
+            store.fail("create_order", down, times=3)
+            for _ in range(3):
+                await _sell_one(db, clock, demo)
+            engine.wake()  # the till's own connection: the engine cannot see its commits
+        elif elapsed == 6:
+            seen["closed"] = engine.pusher.gate.allowance(clock.now, 4) == 0
+            seen["created"] = len(store.created)
+            engine.link_restored()  # (the faults were used up: the link is back)
+
+    await _run_for(engine, clock, 9, tick)
+    assert seen == {"closed": True, "created": 0}
+    assert len(store.created) == 3
+
+
+async def test_an_order_the_store_keeps_failing_does_not_spin_the_loop(
+    db: Database, store: FakeConnector, clock: Clock, demo: CatalogExport
+) -> None:
+    await _sell_one(db, clock, demo)
+    store.fail("create_order", ServerError("Bad gateway", 502), times=1000)
+    await _run_for(_engine(db, store, clock, metered=False), clock, 600)
+    # Backed off on its own (pulls every 30 s answer, but bring it forward only a few times).
+    assert 3 <= store.calls.count("create_order") <= 15

@@ -21,6 +21,7 @@ from yarl import URL
 
 from kiosk.connectors.errors import (
     BadResponse,
+    ConnectionLost,
     OutcomeUnknown,
     RateLimited,
     ServerError,
@@ -132,6 +133,11 @@ class WooClient:
                 connector=aiohttp.TCPConnector(ssl=self._ssl(), limit=self.concurrency),
                 headers={"User-Agent": self._user_agent, "Accept": "application/json"},
             )
+            # aiohttp sends a GET again by itself when a kept-alive connection drops, with the
+            # same signed URL: a store that saw the first refuses its OAuth nonce (401), which
+            # reads as bad keys. _request retries reads itself, signed afresh. There is no public
+            # switch (aiohttp issue 10790); aiohttp's own test client sets the same attribute.
+            self._session._retry_connection = False
         return self._session
 
     # -- the choke point ------------------------------------------------------------------------
@@ -169,8 +175,19 @@ class WooClient:
         while True:
             signed = self._auth.sign(method, url, query) if authenticate else unsigned(url, query)
             started = time.monotonic()
-            async with self._slots:
-                status, headers, body = await self._exchange(method, path, signed, json, write)
+            try:
+                async with self._slots:
+                    status, headers, body = await self._exchange(method, path, signed, json, write)
+            except ConnectionLost as exc:
+                # A read lost mid-way is sent again, signed afresh (a store refuses a repeated
+                # OAuth nonce): the same few tries as a read the store failed.
+                if failed >= self._read_retries:
+                    raise
+                delay = self._backoff_delay(failed)
+                log.warning("%s, retrying in %.1f s", exc, delay)
+                failed += 1
+                await self._sleep(delay)
+                continue
             log.debug(
                 "%s %s -> %s in %.0f ms",
                 method,
@@ -249,7 +266,7 @@ class WooClient:
                     f"{method} {path}: the connection was lost ({self._why(exc)}); "
                     "the order may or may not have been created"
                 ) from None
-            raise StoreUnreachable(
+            raise ConnectionLost(
                 f"{method} {path}: the connection to {host} was lost ({self._why(exc)})"
             ) from None
 

@@ -19,7 +19,6 @@ Over plain HTTP only OAuth 1.0a (query string) authenticates, as on a real store
 from __future__ import annotations
 
 import shutil
-import socket
 import ssl
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -36,6 +35,7 @@ from kiosk.sim.woocommerce.admin import Admin, admin_routes
 from kiosk.sim.woocommerce.app import RequestRecord, SimContext, build_app, render
 from kiosk.sim.woocommerce.auth import ApiKey, Authenticator, sign_oauth
 from kiosk.sim.woocommerce.faults import FaultPlan
+from kiosk.sim.woocommerce.outage import Outage, bound_socket
 from kiosk.sim.woocommerce.state import WooStore, store_from_export
 from kiosk.sim.woocommerce.webhooks import Delivery, DeliveryLog, Webhooks
 
@@ -67,6 +67,7 @@ class SimHandle:
     admin: Admin
     webhooks: Webhooks
     context: SimContext
+    outage: Outage  # the host going away: `await sim.outage.begin()` ... `end()`
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -125,12 +126,11 @@ async def running_sim(
         )
     store = store_from_export(export, clock=clock)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-woo-sim-"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = bound_socket(port)
     runner: web.AppRunner | None = None
     webhooks: Webhooks | None = None
+    outage: Outage | None = None
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
         bound = sock.getsockname()[1]
         server_ssl, ca_file = _tls(tmp) if tls else (None, None)
         url = f"{'https' if tls else 'http'}://127.0.0.1:{bound}"
@@ -151,7 +151,9 @@ async def running_sim(
             build_app(ctx, admin_routes(admin)), handler_cancellation=True, access_log=None
         )
         await runner.setup()
-        await web.SockSite(runner, sock, ssl_context=server_ssl).start()
+        site = web.SockSite(runner, sock, ssl_context=server_ssl)
+        await site.start()
+        outage = ctx.outage = Outage(runner, site, bound, server_ssl)
         yield SimHandle(
             url=url,
             consumer_key=rw.consumer_key,
@@ -164,8 +166,11 @@ async def running_sim(
             admin=admin,
             webhooks=webhooks,
             context=ctx,
+            outage=outage,
         )
     finally:
+        if outage is not None:
+            await outage.close()
         if webhooks is not None:
             await webhooks.close()
         if runner is not None:

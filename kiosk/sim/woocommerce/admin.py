@@ -4,7 +4,9 @@ Every action bumps modified dates and fires webhooks as the real store would, so
 tested against a store that changes under it. HTTP routes live under `/__sim/` (no auth):
 POST /__sim/products/{id} {price?, regular_price?, sale_price?, stock_quantity?, name?, status?},
 DELETE /__sim/products/{id}[?force=true], POST /__sim/orders {"line_items": [...]},
-POST /__sim/faults {kind, method?, path?, count?, retry_after?} or {"clear": true},
+POST /__sim/faults {kind, method?, path?, count?, retry_after?, hold_s?}, the same with `rate`
+(0..1) instead of count for a fault that hits that share of requests until cleared,
+{"kind": "outage", "seconds": N} (connections refused for N seconds) or {"clear": true},
 POST /__sim/faults/release, GET /__sim/requests.
 """
 
@@ -159,16 +161,29 @@ def admin_routes(admin: Admin) -> Any:
                 plan.clear()
                 return web.json_response({"pending": 0})
             try:
-                plan.add(
-                    str(data.get("kind")),
-                    method=data.get("method"),
-                    path=data.get("path"),
-                    count=int(data.get("count", 1)),
-                    retry_after=data.get("retry_after"),
-                )
-            except ValueError as exc:
+                if data.get("kind") == "outage":
+                    return outage(float(data.get("seconds", 0)))
+                where = {"method": data.get("method"), "path": data.get("path")}
+                extra = {"retry_after": data.get("retry_after"), "hold_s": data.get("hold_s")}
+                if "rate" in data:
+                    plan.add_random(str(data.get("kind")), float(data["rate"]), **where, **extra)
+                else:
+                    plan.add(
+                        str(data.get("kind")), count=int(data.get("count", 1)), **where, **extra
+                    )
+            except (TypeError, ValueError) as exc:
                 return bad(exc)
-            return web.json_response({"pending": len(plan.pending)}, status=201)
+            return web.json_response(
+                {"pending": len(plan.pending), "random": len(plan.random)}, status=201
+            )
+
+        def outage(seconds: float) -> web.Response:
+            if not 0 < seconds <= 3600 or admin.ctx.outage is None:
+                raise ValueError(
+                    f"an outage lasts more than 0 and at most 3600 seconds, not {seconds}"
+                )
+            admin.ctx.outage.start(seconds)
+            return web.json_response({"outage_s": seconds}, status=201)
 
         @routes.post("/__sim/faults/release")
         async def release(request: web.Request) -> web.Response:

@@ -37,6 +37,7 @@ from kiosk.sim.woocommerce.listing import (
     page_response,
     sort_objects,
 )
+from kiosk.sim.woocommerce.outage import Outage
 from kiosk.sim.woocommerce.plugin_routes import NAMESPACE, add_plugin_routes
 from kiosk.sim.woocommerce.state import Obj, WooStore
 from kiosk.sim.woocommerce.webhooks import Webhooks
@@ -83,6 +84,7 @@ class SimContext:
     latency_ms: float = 0
     plugin: bool = True  # the companion plugin (kiosk/v1 routes) is installed
     requests: list[RequestRecord] = field(default_factory=list)
+    outage: Outage | None = None  # set once the site is listening
 
 
 def render(ctx: SimContext, resource: str, oid: int) -> Obj | None:
@@ -125,7 +127,7 @@ def _middleware(ctx: SimContext) -> Any:
                 _drop(request)
             else:
                 if fault is not None and fault.kind == "timeout":
-                    await ctx.faults.hold()
+                    await ctx.faults.hold(fault.hold_s)
                 try:
                     resp = await handler(request)
                 except WooError as exc:

@@ -2,11 +2,14 @@
 
 Faults are matched in the order they were added, by method and path prefix; each applies to
 `count` requests and is then used up. Only the first matching fault applies to a request.
+A random fault (`add_random`) is never used up: it applies to each matching request with its
+`rate`, drawn from the plan's seeded generator, once no counted fault has matched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -26,6 +29,8 @@ class Fault:
     path: str | None
     count: int
     retry_after: float | None
+    rate: float | None = None  # a random fault: the share of matching requests it hits
+    hold_s: float | None = None  # "timeout": answer after this long if not released first
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -36,12 +41,16 @@ class Fault:
 class FaultPlan:
     """The faults still to happen. `release()` lets held ("timeout") requests go."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
         self.pending: list[Fault] = []
+        self.random: list[Fault] = []
+        self.rng = random.Random(seed)
         self.fired: list[tuple[str, str, str]] = []  # (kind, method, path), in order
         self._release = asyncio.Event()
         self.holding = 0  # requests held by "timeout" faults right now
         self._held = asyncio.Event()
+        self.seen = 0  # requests the plan has looked at (every API request)
+        self._progress = asyncio.Event()
 
     def add(
         self,
@@ -51,20 +60,36 @@ class FaultPlan:
         path: str | None = None,
         count: int = 1,
         retry_after: float | None = None,
+        hold_s: float | None = None,
     ) -> Fault:
         """Queue a fault. `path` is a prefix: "/wp-json/wc/v3/orders" or just "orders"."""
-        if kind not in KINDS:
-            raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")
         if count < 1:
             raise ValueError(f"fault count must be at least 1, not {count}")
-        if path is not None and not path.startswith("/"):
-            path = API_PREFIX + path
-        fault = Fault(kind, method, path, count, retry_after)
+        fault = _fault(kind, method, path, count, retry_after, hold_s)
         self.pending.append(fault)
+        return fault
+
+    def add_random(
+        self,
+        kind: str,
+        rate: float,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: float | None = None,
+        hold_s: float | None = None,
+    ) -> Fault:
+        """A fault that hits each matching request with probability `rate`, until cleared."""
+        if not 0 < rate <= 1:
+            raise ValueError(f"fault rate must be above 0 and at most 1, not {rate}")
+        fault = _fault(kind, method, path, 1, retry_after, hold_s)
+        fault.rate = rate
+        self.random.append(fault)
         return fault
 
     def clear(self) -> None:
         self.pending.clear()
+        self.random.clear()
 
     def release(self) -> None:
         """Let every request held by a "timeout" fault finish normally."""
@@ -73,6 +98,9 @@ class FaultPlan:
 
     def take(self, method: str, path: str) -> Fault | None:
         """The fault that applies to this request, counted as used."""
+        self.seen += 1
+        self._progress.set()
+        self._progress = asyncio.Event()
         for fault in self.pending:
             if fault.matches(method, path):
                 fault.count -= 1
@@ -80,23 +108,53 @@ class FaultPlan:
                     self.pending.remove(fault)
                 self.fired.append((fault.kind, method, path))
                 return fault
+        for fault in self.random:
+            if fault.matches(method, path) and self.rng.random() < (fault.rate or 0):
+                self.fired.append((fault.kind, method, path))
+                return fault
         return None
 
-    async def hold(self) -> None:
-        """Wait until `release()` (the server cancels the wait when the client goes away)."""
+    async def hold(self, seconds: float | None = None) -> None:
+        """Wait until `release()`, or `seconds` if given (the server cancels the wait when the
+        client goes away)."""
         release = self._release
         self.holding += 1
         self._held.set()
         self._held = asyncio.Event()
         try:
-            await release.wait()
+            async with asyncio.timeout(seconds):
+                await release.wait()
+        except TimeoutError:
+            pass  # held long enough: answer now, late
         finally:
             self.holding -= 1
+
+    async def wait_for_requests(self, n: int) -> None:
+        """Return once the store has seen at least `n` API requests in all."""
+        while self.seen < n:
+            await self._progress.wait()
 
     async def wait_until_held(self, n: int = 1) -> None:
         """Return once at least `n` requests are being held by "timeout" faults."""
         while self.holding < n:
             await self._held.wait()
+
+
+def _fault(
+    kind: str,
+    method: str | None,
+    path: str | None,
+    count: int,
+    retry_after: float | None,
+    hold_s: float | None,
+) -> Fault:
+    if kind not in KINDS:
+        raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")
+    if hold_s is not None and (kind != "timeout" or hold_s < 0):
+        raise ValueError("hold_s is for timeout faults, and cannot be negative")
+    if path is not None and not path.startswith("/"):
+        path = API_PREFIX + path
+    return Fault(kind, method, path, count, retry_after, hold_s=hold_s)
 
 
 def fault_response(fault: Fault) -> web.Response:

@@ -82,3 +82,64 @@ def test_unknown_fault_kind_is_refused() -> None:
         "/wp-json/wc/v3/products",
         1,
     )
+
+
+async def test_a_random_fault_hits_its_share_and_is_never_used_up(woo: Woo, sim: SimHandle) -> None:
+    sim.faults.rng.seed(7)
+    sim.faults.add_random("500", 0.25, method="GET", path="products")
+    statuses = [(await woo.get("products"))[0] for _ in range(80)]
+    hit = statuses.count(500)
+    assert 8 <= hit <= 32  # a quarter of 80, give or take what a seeded draw gives
+    assert set(statuses) == {200, 500}
+    assert (await woo.post("orders", {"line_items": [{"product_id": 101}]}))[0] == 201
+    sim.faults.clear()
+    assert {(await woo.get("products"))[0] for _ in range(10)} == {200}
+
+
+async def test_a_timeout_fault_with_a_hold_answers_late(woo: Woo, sim: SimHandle) -> None:
+    sim.faults.add("timeout", path="products", hold_s=0.05)
+    assert (await woo.get("products"))[0] == 200
+    assert sim.faults.holding == 0
+
+
+def test_bad_random_faults_are_refused() -> None:
+    from kiosk.sim.woocommerce.faults import FaultPlan
+
+    with pytest.raises(ValueError, match="rate must be above 0"):
+        FaultPlan().add_random("drop", 1.5)
+    with pytest.raises(ValueError, match="hold_s is for timeout"):
+        FaultPlan().add("drop", hold_s=1)
+
+
+async def test_an_outage_refuses_connections_then_the_same_address_answers(
+    woo: Woo, sim: SimHandle
+) -> None:
+    assert (await woo.get("products"))[0] == 200  # a kept-alive connection is open now
+    await sim.outage.begin()
+    assert sim.outage.down
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await woo.get("products")
+    async with aiohttp.ClientSession() as fresh:
+        with pytest.raises(aiohttp.ClientConnectorError):
+            await fresh.get(woo.url("GET", "products"))
+    await sim.outage.end()
+    assert (await woo.get("products"))[0] == 200
+    assert sim.outage.count == 1
+
+
+async def test_the_admin_route_takes_random_faults_and_outages(woo: Woo, sim: SimHandle) -> None:
+    admin = f"{sim.url}/__sim/faults"
+    async with woo.session.post(admin, json={"kind": "drop", "rate": 0.5, "path": "orders"}) as r:
+        assert r.status == 201
+        assert (await r.json())["random"] == 1
+    async with woo.session.post(admin, json={"kind": "outage", "seconds": 0}) as r:
+        assert r.status == 400
+        assert "at most 3600 seconds" in (await r.json())["error"]
+    async with woo.session.post(admin, json={"kind": "drop", "rate": "lots"}) as r:
+        assert r.status == 400
+    async with woo.session.post(admin, json={"kind": "outage", "seconds": 30}) as r:
+        assert r.status == 201
+    async with asyncio.timeout(10):
+        await sim.outage.wait_down()  # right after the route answered
+    await sim.outage.end()  # cut short for the test
+    assert sim.outage.count == 1
