@@ -13,10 +13,10 @@ from kiosk.catalog_export import (
     FORMAT,
     CatalogExport,
     ExportError,
-    Skipped,
     load_export,
     parse_export,
 )
+from kiosk.connectors.base import Skipped
 from kiosk.core.models import ProductKind, ShopSettings
 from kiosk.core.money import Money
 

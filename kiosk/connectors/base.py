@@ -12,19 +12,46 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from kiosk.catalog_export import Skipped
 from kiosk.core.models import (
     Category,
     Customer,
     Order,
     Product,
     ShopSettings,
-    StockStatus,
     TaxRate,
 )
+
+# StockLevel is a plain value the store adopts too, so it lives in core; the alias re-exports it
+# for tests/counter, which still imports it from here (issue 11: counter, in progress).
+from kiosk.core.models import StockLevel as StockLevel
 from kiosk.core.money import Money
 
 T = TypeVar("T")
+
+
+class ExportError(ValueError):
+    """The file or data is not a catalog export the device can read at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """One store object left out, and why (the reason names the field)."""
+
+    kind: str
+    id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogExport:
+    """A parsed export; `products` holds products and variations, each parent before its own."""
+
+    settings: ShopSettings
+    categories: tuple[Category, ...] = ()
+    products: tuple[Product, ...] = ()
+    tax_rates: tuple[TaxRate, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +80,6 @@ class StoreInfo:
     name: str
     currency: str
     can_write: bool  # the keys may create orders
-
-
-@dataclass(frozen=True, slots=True)
-class StockLevel:
-    """The store's own stock number for one product or variation."""
-
-    product_id: str
-    manage_stock: bool
-    quantity: int | None
-    status: StockStatus
 
 
 @dataclass(frozen=True, slots=True)

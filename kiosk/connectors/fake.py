@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, StoreInfo
 from kiosk.connectors.errors import ConnectorError, NotFound, PermissionDenied, Rejected
 from kiosk.core.models import (
     Category,
@@ -24,6 +24,7 @@ from kiosk.core.models import (
     Product,
     ProductKind,
     ShopSettings,
+    StockLevel,
     StockStatus,
     TaxRate,
 )

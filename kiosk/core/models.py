@@ -1,4 +1,4 @@
-"""The domain's value objects: catalog, customers, tax, and the completed order.
+"""The domain's value objects: catalog, stock, customers, tax, card results, the completed order.
 
 Ids are the store's own ids as text ("123" on WooCommerce, "gid://shopify/Product/1" on Shopify);
 the order id is the UUID the device mints when the cart starts. Timestamps are aware UTC datetimes.
@@ -92,6 +92,16 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True)
+class StockLevel:
+    """The store's own stock number for one product or variation."""
+
+    product_id: str
+    manage_stock: bool
+    quantity: int | None
+    status: StockStatus
+
+
+@dataclass(frozen=True, slots=True)
 class Customer:
     id: str
     first_name: str = ""
@@ -158,6 +168,18 @@ class Payment:
     reference: str = ""  # e.g. the Stripe PaymentIntent id
     card_brand: str = ""
     card_last4: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CardResult:
+    """The outcome of one charge. Only `approved` moves money; `message` says why not."""
+
+    approved: bool
+    amount: Money
+    reference: str = ""  # e.g. the Stripe PaymentIntent id
+    card_brand: str = ""
+    card_last4: str = ""
+    message: str = ""  # a decline reason, for people
 
 
 @dataclass(frozen=True, slots=True)

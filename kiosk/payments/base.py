@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+# CardResult is a plain value the store records too, so it lives in core; the alias re-exports it
+# for kiosk.counter.session, which still imports it from here (issue 11: counter, in progress).
+from kiosk.core.models import CardResult as CardResult
 from kiosk.core.money import Money
 
 OFFLINE_DETAIL = "No internet: card payments need a connection"
@@ -28,18 +31,6 @@ class ReaderStatus:
     @property
     def ready(self) -> bool:
         return self.state is ReaderState.READY
-
-
-@dataclass(frozen=True, slots=True)
-class CardResult:
-    """The outcome of one charge. Only `approved` moves money; `message` says why not."""
-
-    approved: bool
-    amount: Money
-    reference: str = ""  # e.g. the Stripe PaymentIntent id
-    card_brand: str = ""
-    card_last4: str = ""
-    message: str = ""  # a decline reason, for people
 
 
 class ReaderError(RuntimeError):

@@ -6,10 +6,10 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass
 
+from kiosk.core.models import CardResult
 from kiosk.core.money import Money
 from kiosk.payments.base import (
     OFFLINE_DETAIL,
-    CardResult,
     ReaderError,
     ReaderState,
     ReaderStatus,

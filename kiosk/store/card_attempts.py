@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.core.models import CardResult
 from kiosk.core.money import Money
-from kiosk.payments.base import CardResult
 from kiosk.store import rows
 from kiosk.store.db import Database
 

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.connectors.base import StockLevel
-from kiosk.core.models import Product, StockStatus
+from kiosk.core.models import Product, StockLevel, StockStatus
 from kiosk.store import rows
 from kiosk.store.db import Database
 

@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
+from kiosk.core.models import CardResult
 from kiosk.core.money import Money
-from kiosk.payments.base import CardReader, CardResult, ReaderError, ReaderState, ReaderStatus
+from kiosk.payments.base import CardReader, ReaderError, ReaderState, ReaderStatus
 from kiosk.payments.fake import Charge, PendingCharge, SimulatedReader
 
 PID = "6f1c2a4e-1111-4222-8333-944455556666:card:1"

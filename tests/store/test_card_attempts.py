@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.core.models import CardResult
 from kiosk.core.money import Money
-from kiosk.payments.base import CardResult
 from kiosk.store import card_attempts
 from kiosk.store.db import Database
 

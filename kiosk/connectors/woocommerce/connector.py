@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog_export import Skipped
-from kiosk.connectors.base import Batch, Connector, RemoteOrder, StockLevel, StoreInfo
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
 from kiosk.connectors.woocommerce import order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
@@ -38,6 +37,7 @@ from kiosk.core.models import (
     Product,
     ProductKind,
     ShopSettings,
+    StockLevel,
     TaxRate,
 )
 

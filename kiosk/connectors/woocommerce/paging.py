@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from kiosk.catalog_export import Skipped
+from kiosk.connectors.base import Skipped
 from kiosk.connectors.woocommerce.client import PER_PAGE
 from kiosk.connectors.woocommerce.mapping import MappingError
 

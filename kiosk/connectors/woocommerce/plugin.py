@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from kiosk.catalog_export import Skipped
+from kiosk.connectors.base import Skipped
 from kiosk.connectors.errors import AuthFailed, BadResponse, PermissionDenied
 from kiosk.connectors.woocommerce.client import Page, RouteMissing, WooClient
 from kiosk.connectors.woocommerce.mapping import (

@@ -6,12 +6,11 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kiosk.connectors.base import StockLevel
 from kiosk.connectors.errors import NotFound
 from kiosk.connectors.woocommerce.client import WooClient
 from kiosk.connectors.woocommerce.mapping import MappingError
 from kiosk.connectors.woocommerce.paging import BY_ID, chunks, skipped
-from kiosk.core.models import StockStatus
+from kiosk.core.models import StockLevel, StockStatus
 
 _STOCK_FIELDS = "id,parent_id,type,status,manage_stock,stock_quantity,stock_status"
 
