@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench import figures
+from tests.bench import drain_figures, figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sales", type=int, default=400, help="sales to time")
     parser.add_argument(
         "--sync-products", type=int, default=10_000, help="catalog size for the initial sync"
+    )
+    parser.add_argument(
+        "--drain-orders",
+        type=int,
+        default=drain_figures.ORDERS,
+        help="queued sales to upload for the drain",
     )
     parser.add_argument(
         "--only", choices=figures.GROUPS, help="run one group of figures (for development)"
@@ -47,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 products=args.products,
                 sales=args.sales,
                 sync_products=args.sync_products,
+                drain_orders=args.drain_orders,
                 only=args.only,
             )
         )

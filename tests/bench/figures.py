@@ -1,4 +1,5 @@
-"""The benchmark figures: sale commit latency, catalog search at scale, initial sync, the app."""
+"""The benchmark figures: sale commit latency, catalog search at scale, initial sync, the app,
+the drain of queued sales."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
-from tests.bench import sync_figures, ui_figures
+from tests.bench import drain_figures, sync_figures, ui_figures
 from tests.bench.stats import figure, pct
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
@@ -152,7 +153,7 @@ async def search_at_scale(path: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-GROUPS = ("sale", "search", "sync", "ui")
+GROUPS = ("sale", "search", "sync", "ui", "drain")
 
 
 async def run_all(
@@ -161,6 +162,7 @@ async def run_all(
     products: int,
     sales: int,
     sync_products: int = 10_000,
+    drain_orders: int = drain_figures.ORDERS,
     only: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every group of figures, or the one named by `only` (one of GROUPS)."""
@@ -179,4 +181,6 @@ async def run_all(
     if only in (None, "sync"):
         # Blocking on child processes; a thread keeps this event loop free while it waits.
         results += await asyncio.to_thread(sync_figures.initial_sync, tmp, products=sync_products)
+    if only in (None, "drain"):
+        results += await asyncio.to_thread(drain_figures.drain, tmp, orders=drain_orders)
     return results
