@@ -1,9 +1,19 @@
-"""`kiosk sim PLATFORM`: run a simulated store (the demo store, and the one tests sync with)."""
+"""`kiosk sim PLATFORM`: run a simulated store (the demo store, and the one tests sync with).
+
+The simulators are libraries (kiosk.sim.woocommerce.running_sim builds one); this module is their
+command line: arguments, signals, and the JSON line a script reads.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import signal
+import sys
 from typing import Any
+
+from kiosk.cli.demo_cmd import demo_catalog_path
 
 
 def add_parser(sub: Any) -> None:
@@ -40,9 +50,39 @@ def add_woocommerce_parser(sub: Any) -> None:
     p.set_defaults(handler=_run_woocommerce, no_runtime=True)
 
 
-async def _run_woocommerce(args: argparse.Namespace, rt: None) -> int:
+async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
+    """Serve until SIGINT or SIGTERM, after one JSON line that says where and how to sign in.
+
+    The line is `{"url", "consumer_key", "consumer_secret"[, "ca_file"]}`, printed first so a
+    script or test can read it before anything else.
+    """
     # The simulator (and its catalog generator) loads only when asked for: every other command
     # starts faster without it.
-    from kiosk.sim.woocommerce.cli import run
+    from kiosk.sim.woocommerce import running_sim
+    from kiosk.sim.woocommerce.faults import parse_fault_spec
 
-    return await run(args, rt)
+    export = json.loads(demo_catalog_path().read_text(encoding="utf-8")) if args.demo else None
+    faults = [parse_fault_spec(spec) for spec in args.fault]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_sim(
+        export=export,
+        products=args.products,
+        seed=args.seed,
+        variable_share=args.variable_share,
+        variations_per=args.variations_per,
+        latency_ms=args.latency_ms,
+        tls=args.tls,
+        port=args.port,
+        plugin=args.plugin,
+    ) as sim:
+        for kind, path, count in faults:
+            sim.faults.add(kind, path=path, count=count)
+        print(json.dumps(sim.sign_in()), flush=True)
+        await stop.wait()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+    print("kiosk sim woocommerce: stopped", file=sys.stderr)
+    return 0

@@ -81,6 +81,17 @@ class SimHandle:
     def api_url(self) -> str:
         return f"{self.url}/wp-json/wc/v3"
 
+    def sign_in(self) -> dict[str, str]:
+        """Where the store is and how to sign in with its read_write key (ca_file over TLS)."""
+        line = {
+            "url": self.url,
+            "consumer_key": self.consumer_key,
+            "consumer_secret": self.consumer_secret,
+        }
+        if self.ca_file is not None:
+            line["ca_file"] = str(self.ca_file)
+        return line
+
     def ssl_context(self) -> ssl.SSLContext | None:
         """A client SSL context that trusts the simulator's CA (None over plain HTTP)."""
         if self.ca_file is None:
