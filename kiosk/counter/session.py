@@ -13,17 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from kiosk.checkout import Checkout
+from kiosk.checkout import BadScan, Checkout, UnknownCode
 from kiosk.core import cart_snapshot
 from kiosk.core.cart import Cart, CartError
 from kiosk.core.discount import Discount
 from kiosk.core.models import Customer, Order, PaymentMethod, Product, ProductKind
 from kiosk.core.money import Money
-from kiosk.core.pricing import measured_name
 from kiosk.core.receipt import Receipt, build_receipt, device_zone
 from kiosk.core.tender import Tender, settle
+from kiosk.counter import outcome as told
+from kiosk.counter.outcome import Completed, LeftPayment, Outcome, Scanned
 from kiosk.hardware.base import PrinterError, ReceiptPrinter
 from kiosk.payments.base import (
     OFFLINE_DETAIL,
@@ -33,39 +33,12 @@ from kiosk.payments.base import (
     ReaderState,
     ReaderStatus,
 )
-from kiosk.store import card_attempts, catalog, parked
+from kiosk.store import card_attempts, catalog, outbox, parked
 from kiosk.store.db import Database
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Scanned:
-    """What a scan did: added `product` to the cart, or found a product that needs a choice.
-
-    A variable-measure label also gives the line's price (the label's, or price per kg x
-    weight) and, for a weighed item, its weight; both are None for an ordinary code.
-    """
-
-    product: Product
-    added: bool  # False: a variable product, whose variation the cashier must pick
-    price: Money | None = None
-    weight_g: int | None = None
-
-    @property
-    def name(self) -> str:
-        """What the screen names: the product, with the weight of a weighed item."""
-        return measured_name(self.product.name, self.weight_g)
-
-
-@dataclass(frozen=True, slots=True)
-class Completed:
-    """A paid sale: the committed order, its receipt, and what went wrong after the commit."""
-
-    order: Order
-    receipt: Receipt
-    change: Money
-    printer_error: str = ""  # the sale stands; the receipt can be printed again
+__all__ = ["Completed", "LeftPayment", "Outcome", "SaleSession", "Scanned"]
 
 
 class SaleSession:
@@ -138,6 +111,29 @@ class SaleSession:
         line = self.cart.lines[index]
         return Scanned(product, added=True, price=line.price, weight_g=line.weight_g)
 
+    async def scan_code(self, code: str) -> Outcome:
+        """A scan as the cashier is told of it: a code that is unknown or misread, or a line the
+        cart refuses, warns and leaves the cart as it was (never raises for them)."""
+        try:
+            found = await self.scan(code)
+        except BadScan as exc:  # a check digit failed: never guess which product was meant
+            return Outcome(told.first_up(str(exc)), warn=True)
+        except UnknownCode:
+            return Outcome(f"Unknown barcode {code}: nothing was added", warn=True)
+        except CartError as exc:
+            return Outcome(str(exc), warn=True)
+        return told.scanned(found)
+
+    def add_tapped(self, product: Product) -> Outcome:
+        """A product tapped (a tile, a variation picked): added, or a variable one to choose."""
+        if product.kind is ProductKind.VARIABLE:
+            return Outcome(choose=product)
+        try:
+            self.add(product)
+        except CartError as exc:
+            return Outcome(str(exc), warn=True)
+        return told.added(product)
+
     def add(
         self,
         product: Product,
@@ -207,6 +203,16 @@ class SaleSession:
         await self.start()
         return saved
 
+    async def park_sale(self) -> Outcome:
+        """Park, as the cashier is told of it."""
+        if self.cart.is_empty:
+            return Outcome("There is nothing to park", warn=True)
+        try:
+            saved = await self.park()
+        except CartError as exc:
+            return Outcome(str(exc), warn=True)
+        return Outcome(f"Parked the sale ({told.items(saved.item_count)}): tap Parked to resume it")
+
     async def parked(self) -> list[parked.ParkedCart]:
         return await parked.list_parked(self._db)
 
@@ -227,6 +233,14 @@ class SaleSession:
             self._customer = found
         self._changed()
         return dropped
+
+    async def resume_sale(self, cart_id: str) -> Outcome:
+        """Resume, as the cashier is told of it: what did not come back warns."""
+        try:
+            dropped = await self.resume(cart_id)
+        except CartError as exc:
+            return Outcome(str(exc), warn=True)
+        return Outcome(" ".join(dropped) or "Resumed the parked sale", warn=bool(dropped))
 
     # -- payment --------------------------------------------------------------------------------
 
@@ -338,9 +352,7 @@ class SaleSession:
             except PrinterError as exc:
                 log.warning("order %s: drawer did not open: %s", order.number, exc)
                 failed.append(("the drawer did not open", str(exc)))
-        if len({why for _, why in failed}) == 1:  # one cause: said once
-            return f"{_first_up(' and '.join(w for w, _ in failed))}. {failed[0][1]}."
-        return " ".join(f"{_first_up(w)}: {why}." for w, why in failed)
+        return told.printer_problem(failed)
 
     async def reprint(self) -> None:
         """Print the last sale's receipt again (raises PrinterError)."""
@@ -356,10 +368,28 @@ class SaleSession:
         self._changed()
         return taken
 
+    def leave_payment(self) -> LeftPayment:
+        """Back to the cart from paying: refused while a payment is being taken or once a card
+        was charged (that sale must finish); otherwise the cash taken is to be handed back."""
+        none = Money.zero(self.cart.currency)
+        if self._lock.locked():  # the reader or the commit may still turn this into a sale
+            return LeftPayment(False, "A payment is being taken: wait for it to finish", none)
+        if any(t.method is PaymentMethod.CARD for t in self._tenders):
+            return LeftPayment(False, told.CARD_CHARGED, none)
+        cash = sum((t.amount for t in self.cancel_payment()), none)
+        if not cash.minor:
+            return LeftPayment(True, "", cash)
+        return LeftPayment(True, f"Hand back {self._fmt(cash)}", cash, told.BACK_IN_CART)
+
+    # -- after the sale -------------------------------------------------------------------------
+
+    async def retry_upload(self, order_id: str, number: str) -> Outcome:
+        """Staff's Retry of an order the store refused: it is queued to upload again, now."""
+        try:
+            await outbox.retry(self._db, order_id, self._checkout.now())
+        except outbox.InvalidTransition:  # retried already: a second tap, or `kiosk orders`
+            return Outcome(f"Order {number} is no longer waiting for a retry", warn=True)
+        return Outcome("The order is queued to upload again")
+
     def _fmt(self, amount: Money) -> str:
         return amount.format(self.cart.settings.locale)
-
-
-def _first_up(text: str) -> str:
-    """The sentence with its first letter a capital (str.capitalize would lower the rest)."""
-    return text[:1].upper() + text[1:]
