@@ -149,6 +149,8 @@ class ShopSettings:
     city: str = ""
     locale: str = "en_US"
     name: str = ""
+    # Whose tax arithmetic prices a sale (kiosk.core.tax.POLICIES): the connector names its own.
+    tax_policy: str = "woocommerce"
 
 
 class PaymentMethod(StrEnum):

@@ -1,8 +1,9 @@
-"""Pricing a cart as WooCommerce would: discounts in the shop's basis, then taxes on them.
+"""Pricing a cart as the store would: discounts in the shop's basis, then taxes on them.
 
 Amounts follow WooCommerce line items: a line's subtotal is before discounts and its total after,
 both without tax. When the shop's prices include tax the customer pays the shelf price (less any
-discount) and the tax is backed out of it, so the order total is what the shelf says.
+discount) and the tax is backed out of it, so the order total is what the shelf says. The taxes
+themselves are the store's own arithmetic: the policy its settings name (kiosk.core.tax).
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def compute_totals(
     lines: Sequence[CartLine],
     cart_discount: Discount | None = None,
 ) -> CartTotals:
-    """Price `lines` as WooCommerce would: discounts in the shop's basis, then taxes on them."""
+    """Price `lines` as the store would: discounts in the shop's basis, then taxes on them."""
+    policy = tax.policy_for(settings)
     cur = settings.currency
     zero = Money.zero(cur)
     inclusive = settings.prices_include_tax
@@ -106,17 +108,17 @@ def compute_totals(
     ]
     cuts = cart_discount.spread(after) if cart_discount is not None else [zero] * len(lines)
     finals = [a - c for a, c in zip(after, cuts, strict=True)]
-    line_rates = [tax.rates_for_product(rates, settings, ln.product) for ln in lines]
+    line_rates = [policy.rates_for_product(rates, settings, ln.product) for ln in lines]
     sub_exact = [
-        tax.calc_tax(b.minor, r, inclusive=inclusive)
+        policy.calc_tax(b.minor, r, inclusive=inclusive)
         for b, r in zip(bases, line_rates, strict=True)
     ]
     tot_exact = [
-        tax.calc_tax(f.minor, r, inclusive=inclusive)
+        policy.calc_tax(f.minor, r, inclusive=inclusive)
         for f, r in zip(finals, line_rates, strict=True)
     ]
-    sub_tax = tax.round_taxes(sub_exact, line_rates, settings.round_at_subtotal)
-    tot_tax = tax.round_taxes(tot_exact, line_rates, settings.round_at_subtotal)
+    sub_tax = policy.round_taxes(sub_exact, line_rates, settings)
+    tot_tax = policy.round_taxes(tot_exact, line_rates, settings)
 
     order_lines: list[OrderLine] = []
     for i, ln in enumerate(lines):

@@ -184,13 +184,14 @@ async def save_shop_settings(db: Database, s: ShopSettings) -> None:
         s.city,
         s.locale,
         s.name,
+        s.tax_policy,
     )
 
     def run(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO shop_settings (id, currency, prices_include_tax, "
-            "round_at_subtotal, taxes_enabled, country, state, postcode, city, locale, name) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "round_at_subtotal, taxes_enabled, country, state, postcode, city, locale, name, "
+            "tax_policy) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             data,
         )
 
@@ -204,7 +205,7 @@ async def load_shop_settings(db: Database) -> ShopSettings | None:
     def run(conn: sqlite3.Connection) -> ShopSettings | None:
         r = conn.execute(
             "SELECT currency, prices_include_tax, round_at_subtotal, taxes_enabled, country, "
-            "state, postcode, city, locale, name FROM shop_settings WHERE id = 1"
+            "state, postcode, city, locale, name, tax_policy FROM shop_settings WHERE id = 1"
         ).fetchone()
         if r is None:
             return None
@@ -219,6 +220,7 @@ async def load_shop_settings(db: Database) -> ShopSettings | None:
             city=r[7],
             locale=r[8],
             name=r[9],
+            tax_policy=r[10],
         )
 
     return await db.read(run)

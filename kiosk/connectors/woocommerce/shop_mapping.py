@@ -17,6 +17,7 @@ from kiosk.connectors.woocommerce.fields import (
     shown,
     tax_class_of,
 )
+from kiosk.core import tax_woocommerce
 from kiosk.core.models import Category, Customer, ShopSettings, TaxRate
 from kiosk.core.money import check_currency
 from kiosk.core.text import EMAIL_MAX, LABEL_MAX, PHONE_MAX, SLUG_MAX, clean
@@ -145,6 +146,7 @@ def shop_settings_from_woo(
         city=text("woocommerce_store_city"),
         locale=locale,
         name=name,
+        tax_policy=tax_woocommerce.NAME,  # the device prices sales with WC_Tax's arithmetic
     )
 
 

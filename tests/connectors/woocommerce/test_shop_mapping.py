@@ -139,6 +139,7 @@ def test_shop_settings_from_general_and_tax_groups() -> None:
     assert not s.prices_include_tax
     assert s.round_at_subtotal
     assert (s.locale, s.name) == ("en_US", "Demo")
+    assert s.tax_policy == "woocommerce"  # the device prices its sales as WC_Tax does
 
 
 def test_shop_settings_of_a_uk_shop_with_prices_including_tax() -> None:
