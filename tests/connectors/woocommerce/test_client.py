@@ -289,15 +289,34 @@ async def test_keys_never_reach_error_messages(serve: Any) -> None:
 # -- paging --------------------------------------------------------------------------------------
 
 
-def paged(total: int, per_page_seen: list[int], gate: dict[str, int] | None = None) -> Handler:
+class Gate:
+    """Holds requests in the handler until `bound` of them are in, so they surely overlap.
+
+    Once the bound is reached the gate stays open; `most` is the most requests ever inside.
+    """
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.inside = self.most = 0
+        self.full = asyncio.Event()
+
+    async def hold(self) -> None:
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        if self.inside >= self.bound:
+            self.full.set()
+        try:
+            await self.full.wait()
+        finally:
+            self.inside -= 1
+
+
+def paged(total: int, per_page_seen: list[int], gate: Gate | None = None) -> Handler:
     async def handler(request: web.Request) -> web.Response:
         page, per_page = int(request.query["page"]), int(request.query["per_page"])
         per_page_seen.append(per_page)
-        if gate is not None:
-            gate["now"] += 1
-            gate["max"] = max(gate["max"], gate["now"])
-            await asyncio.sleep(0.02)
-            gate["now"] -= 1
+        if gate is not None and page > 1:  # page 1 comes alone: it says how many follow
+            await gate.hold()
         items = [{"id": i} for i in range(1, total + 1)][(page - 1) * per_page : page * per_page]
         pages = -(-total // per_page)
         headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
@@ -310,21 +329,28 @@ def paged(total: int, per_page_seen: list[int], gate: dict[str, int] | None = No
 
 async def test_pages_come_in_order_with_bounded_concurrency(serve: Any) -> None:
     seen: list[int] = []
-    gate = {"now": 0, "max": 0}
+    gate = Gate(3)
     url = await serve(paged(1050, seen, gate))
+    done = {n: asyncio.Event() for n in range(1, 12)}
+    finished: list[int] = []
 
     async def numbers(page: Page) -> tuple[int, list[int], str | None]:
-        await asyncio.sleep(0.01 * (page.number % 3))  # finish out of order
+        # Each even page waits until the page after it is done: pages finish out of order.
+        if page.number % 2 == 0 and page.number + 1 in done:
+            await done[page.number + 1].wait()
+        finished.append(page.number)
+        done[page.number].set()
         return page.number, [o["id"] for o in page.items], page.next_cursor
 
     got = []
-    async with client(url, concurrency=3) as c:
+    async with asyncio.timeout(60), client(url, concurrency=3) as c:  # a hang fails, not waits
         async for result in c.pages("/products", {}, then=numbers):
             got.append(result)
+    assert finished.index(3) < finished.index(2)
     assert [g[0] for g in got] == list(range(1, 12))
     assert [i for g in got for i in g[1]] == list(range(1, 1051))
     assert [g[2] for g in got] == [*(str(n) for n in range(2, 12)), None]
-    assert gate["max"] == 3
+    assert gate.most == 3
     assert set(seen) == {100}
 
 

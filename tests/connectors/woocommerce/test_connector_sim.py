@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -122,16 +123,21 @@ async def test_listing_resumes_at_its_cursor_and_delta_uses_modified_after() -> 
 
 
 async def test_requests_in_flight_never_exceed_the_bound(sim: SimHandle) -> None:
-    sim.context.latency_ms = 15
-    async with connect(sim, concurrency=3) as c:
+    async with asyncio.timeout(60), connect(sim, concurrency=3) as c:  # a hang fails, not waits
         live = peak = 0
+        full = asyncio.Event()
         exchange = c.client._exchange
 
         async def counted(*args: Any) -> Any:
             nonlocal live, peak
             live += 1
             peak = max(peak, live)
+            if live == 3:
+                full.set()
             try:
+                # Requests wait here until three are out at once (the shop settings are asked in
+                # three), so the bound is surely reached; after that they all go straight on.
+                await full.wait()
                 return await exchange(*args)
             finally:
                 live -= 1
