@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # printers); installed when we are root and they are missing.
 DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
 
-.PHONY: run test lint bench deps-debian clean
+.PHONY: run test lint bench soak deps-debian clean
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory deps-debian
@@ -45,6 +45,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q kiosk >/dev/null
 	$(BIN)/python -m tests.bench --out bench/results.json
+
+# Longer soaks than the suite's: 500 sales per seed through every simulator fault at the bench's
+# 50 ms per request, in-process and with the agent killed at random; checks the drain-time target.
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) bench/results.json .pytest_cache .mypy_cache .ruff_cache

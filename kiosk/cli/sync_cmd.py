@@ -16,9 +16,12 @@ from kiosk.connectors.errors import ConnectorError
 from kiosk.connectors.factory import open_connector
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
+from kiosk.network.base import NetworkInfo
+from kiosk.network.system import system_network
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
-from kiosk.store import catalog
+from kiosk.store import catalog, outbox
+from kiosk.store.outbox import OutboxState
 from kiosk.sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
@@ -33,11 +36,11 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(handler=run_agent)
 
 
-async def _engine(rt: Runtime) -> SyncEngine:
+async def _engine(rt: Runtime, network: NetworkInfo | None = None) -> SyncEngine:
     settings = await catalog.load_shop_settings(rt.db)
     locale = settings.locale if settings else rt.config.shop.locale
     connector = open_connector(rt.config, load_secrets(rt.config.data_dir), locale=locale)
-    return SyncEngine(rt.db, connector, clock=utc_now, settings=rt.config.sync)
+    return SyncEngine(rt.db, connector, clock=utc_now, settings=rt.config.sync, network=network)
 
 
 async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
@@ -49,6 +52,7 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
     finally:
         await engine.connector.close()
     p, u = report.pull, report.push
+    waiting = (await outbox.counts(rt.db))[OutboxState.PENDING_SYNC]
     data = {
         "initial": report.initial,
         "audited": report.audited,
@@ -59,7 +63,13 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
             "skipped": p.skipped,
             "stock_discrepancies": p.discrepancies,
         },
-        "uploaded": {"synced": u.synced, "failed": u.failed, "retrying": u.retried},
+        "uploaded": {
+            "synced": u.synced,
+            "failed": u.failed,
+            "retrying": u.retried,
+            "waiting": waiting,
+            "next_attempt_at": u.wait_until.isoformat() if u.wait_until else None,
+        },
         "errors": report.errors,
     }
     text = "\n".join(
@@ -70,7 +80,8 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
             + (f", {p.skipped} skipped (see the log)" if p.skipped else ""),
             f"Uploaded {u.synced} orders"
             + (f", {u.failed} refused by the store" if u.failed else "")
-            + (f", {u.retried} to retry" if u.retried else ""),
+            + (f", {u.retried} to retry" if u.retried else "")
+            + (f"; {waiting} still waiting" if waiting else ""),
             *[f"Problem: {e}" for e in report.errors],
         ]
     )
@@ -94,7 +105,8 @@ async def _register_hooks(rt: Runtime, engine: SyncEngine, secret: str) -> None:
 async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     from aiohttp import web
 
-    engine = await _engine(rt)
+    # The agent follows NetworkManager: a link that comes back sends the uploads at once.
+    engine = await _engine(rt, system_network())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -24,9 +24,11 @@ from kiosk.connectors.errors import (
     TLSFailure,
 )
 from kiosk.connectors.woocommerce.webhooks import Hint
+from kiosk.network.base import NetworkInfo
 from kiosk.store import sync_state
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
+from kiosk.sync.link_watch import LinkWatch
 from kiosk.sync.policy import RetryPolicy
 from kiosk.sync.pull import Puller, PullReport
 from kiosk.sync.push import Pusher, PushReport
@@ -97,15 +99,21 @@ class SyncEngine:
         *,
         clock: Callable[[], datetime],
         settings: SyncConfig | None = None,
-        metered: Callable[[], bool] = lambda: False,
+        metered: Callable[[], bool] | None = None,
+        network: NetworkInfo | None = None,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        """`network` (NetworkManager's reader in the agent) is read every turn: a link that
+        comes back sends the uploads at once, and a metered one slows the pulls (unless
+        `metered` says otherwise)."""
         self._db = db
         self.connector = connector
         self._clock = clock
         self._settings = settings or SyncConfig()
-        self._metered = metered
+        self._watch = LinkWatch(network, self.link_restored) if network is not None else None
+        watch = self._watch
+        self._metered = metered or (lambda: watch is not None and watch.metered)
         self.puller = Puller(db, connector, clock=clock)
         self.pusher = Pusher(
             db,
@@ -189,6 +197,8 @@ class SyncEngine:
         version = -1
         push_due: datetime | None = None  # a retry the outbox is waiting for
         while not stop.is_set():
+            if self._watch is not None:
+                await self._watch.check()
             now = self._clock()
             contact = _Contact()
             current = await self._db.data_version()  # changes when the till commits a sale

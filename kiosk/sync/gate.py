@@ -4,7 +4,9 @@ One failed request says little: a dropped connection or a 5xx is that request's 
 orders behind it go on. What stops the sending is evidence about the link or the whole device:
 - `threshold` connections in a row that could not be made (refused, no route, DNS, TLS) with no
   answer between: the link is down. Sending waits a backoff, then one probe goes; another failure
-  waits longer (capped), an answer opens the way for all.
+  waits longer, an answer opens the way for all. A probe is one cheap request, so its backoff
+  is a fifth of an order's and is capped at a tenth of the order cap (30 s by default): a shop
+  coming back online is noticed within seconds, not minutes.
 - trouble no order can fix (keys revoked, API switched off): sending waits the policy's cap.
 - the store's own Retry-After once its client has stopped pacing (RateLimited): honoured as is,
   even if another request meanwhile succeeds.
@@ -93,6 +95,7 @@ class SendGate:
         elif link_down(error):
             self.failures += 1
             if self.failures >= self.threshold:
-                backoff = self.policy.delay(self.failures - self.threshold + 1, self.rng)
+                probes = RetryPolicy(self.policy.base_s / 5, self.policy.cap_s / 10)
+                backoff = probes.delay(self.failures - self.threshold + 1, self.rng)
                 self.closed_until = now + timedelta(seconds=backoff)
                 self.reason = str(error)

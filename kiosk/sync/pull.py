@@ -109,8 +109,10 @@ class Puller:
             self._note_skipped(people, report)
             await sync_state.set_value(self._db, CUSTOMERS_CURSOR, people.cursor or "")
         # Deltas start from when the initial copy began: anything changed during it is fetched.
+        # The copy was also an audit as of then: the first one is due an interval after it.
         await sync_state.set_value(self._db, PRODUCTS_SINCE, started)
         await sync_state.set_value(self._db, CUSTOMERS_SINCE, started)
+        await sync_state.set_value(self._db, AUDITED_AT, started)
         status = await sync_state.get_sync_status(self._db)
         # The store's count includes items it lists but the till cannot sell (drafts): once
         # the listing is through, all of it is done.

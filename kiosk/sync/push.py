@@ -13,7 +13,8 @@ The rules, each from a thing that must never happen:
   outage, every backoff starts again from the bottom.
 - Trouble with the link or the whole device (no connection, bad keys, Retry-After) stops the
   sending for all (see gate.SendGate): 500 sales never become 500 doomed requests.
-- After an upload the device adopts the store's stock numbers for what it sold.
+- After a pass the device adopts the store's stock numbers for what it sold, read back in a
+  few listings for the whole batch (the store counted the stock itself; never set it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.connectors.base import Connector, RemoteOrder
+from kiosk.connectors.base import Connector, RemoteOrder, StockLevel
 from kiosk.connectors.errors import ConnectorError, OutcomeUnknown
 from kiosk.store import outbox, stock, sync_state
 from kiosk.store.db import Database
@@ -90,6 +91,7 @@ class Pusher:
         self._failed_at: datetime | None = None  # the latest failure scheduled for retry
         self._answered_at: datetime | None = None  # the latest answer no cut has used yet
         self._restored = False  # the link came back after an outage: start every backoff again
+        self._sold: dict[str, str] = {}  # product or variation id -> the last order that sold it
 
     def store_reached(self) -> bool:
         """Another request (a pull, a hint) got an answer; True when uploads may be waiting."""
@@ -153,8 +155,26 @@ class Pusher:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+        await self._read_back_stock()
         report.wait_until = await self._next_wait()
         return report
+
+    async def _read_back_stock(self) -> None:
+        """Adopt the store's stock for what this pass sold (the next pull does, if this fails)."""
+        if not self._sold:
+            return
+        sold, self._sold = self._sold, {}
+        try:
+            levels = await self._connector.stock_levels(list(sold))
+        except ConnectorError as exc:
+            log.warning("stock of %d products sold is left to the next pull: %s", len(sold), exc)
+            return
+        by_order: dict[str, list[StockLevel]] = {}
+        for level in levels:
+            by_order.setdefault(sold.get(level.product_id, ""), []).append(level)
+        now = self._clock()
+        for number, group in by_order.items():
+            await stock.adopt(self._db, group, now, source=f"order {number}")
 
     async def _next_wait(self) -> datetime | None:
         due = await outbox.next_due_at(self._db)
@@ -217,8 +237,11 @@ class Pusher:
     async def _synced(self, item: OutboxItem, remote: RemoteOrder, report: PushReport) -> None:
         now = self._clock()
         await outbox.mark_synced(self._db, item.order_id, remote.remote_id, now)
-        if remote.stock:
+        if remote.stock:  # the store said, with its answer
             await stock.adopt(self._db, remote.stock, now, source=f"order {item.order.number}")
+        else:
+            for line in item.order.lines:
+                self._sold[line.variation_id or line.product_id] = item.order.number
         await sync_state.mark_pushed(self._db, now)
         report.synced += 1
         log.info("order %s uploaded as %s", item.order.number, remote.number)

@@ -19,6 +19,8 @@ from kiosk.connectors.woocommerce.webhooks import Hint
 from kiosk.core.models import PaymentMethod, Product
 from kiosk.core.money import Money
 from kiosk.core.tender import Tender
+from kiosk.network.base import NO_NETWORK, Link, LinkKind
+from kiosk.network.fake import FakeNetwork
 from kiosk.store import catalog
 from kiosk.store.db import Database
 from kiosk.sync.engine import SyncEngine
@@ -143,15 +145,15 @@ async def test_one_pass_uploads_what_the_pulls_answer_freed(
     assert store.calls.index("products") < store.calls.index("find_order")
 
 
+@pytest.mark.parametrize("told_by", ["caller", "NetworkManager"])
 async def test_the_network_coming_back_sends_at_once(
-    db: Database, store: FakeConnector, clock: Clock, demo: CatalogExport
+    db: Database, store: FakeConnector, clock: Clock, demo: CatalogExport, told_by: str
 ) -> None:
     settings = SyncConfig(interval_s=30, metered_interval_s=300, audit_interval_s=900)
     # Metered: the next pull is minutes away; and every backoff is a minute or more.
     policy = RetryPolicy(base_s=120, cap_s=300)
-    engine = SyncEngine(
-        db, store, clock=clock, settings=settings, metered=lambda: True, policy=policy
-    )
+    network = FakeNetwork(Link(LinkKind.CELLULAR, metered=True))
+    engine = SyncEngine(db, store, clock=clock, settings=settings, network=network, policy=policy)
     start = clock.now
     seen: dict[str, object] = {}
 
@@ -160,13 +162,18 @@ async def test_the_network_coming_back_sends_at_once(
         if elapsed == 3:  # initial sync done: the link goes down and three sales are made
             down = StoreUnreachable("no connection to shop: refused")
             store.fail("create_order", down, times=3)
+            network.set(NO_NETWORK)
             for _ in range(3):
                 await _sell_one(db, clock, demo)
             engine.wake()  # the till's own connection: the engine cannot see its commits
         elif elapsed == 6:
             seen["closed"] = engine.pusher.gate.allowance(clock.now, 4) == 0
             seen["created"] = len(store.created)
-            engine.link_restored()  # (the faults were used up: the link is back)
+            # The faults were used up: the link is back, and the engine hears of it.
+            if told_by == "caller":
+                engine.link_restored()
+            else:
+                network.set(Link(LinkKind.CELLULAR, metered=True))
 
     await _run_for(engine, clock, 9, tick)
     assert seen == {"closed": True, "created": 0}
@@ -181,3 +188,15 @@ async def test_an_order_the_store_keeps_failing_does_not_spin_the_loop(
     await _run_for(_engine(db, store, clock, metered=False), clock, 600)
     # Backed off on its own (pulls every 30 s answer, but bring it forward only a few times).
     assert 3 <= store.calls.count("create_order") <= 15
+
+
+async def test_the_initial_copy_counts_as_the_first_audit(
+    db: Database, store: FakeConnector, clock: Clock
+) -> None:
+    engine = _engine(db, store, clock, metered=False)
+    assert (await engine.run_once()).initial
+    clock.advance(60)
+    assert not (await engine.run_once()).audited  # the copy saw every id a minute ago
+    assert "product_ids" not in store.calls
+    clock.advance(900)
+    assert (await engine.run_once()).audited

@@ -62,13 +62,19 @@ def test_refusals_in_a_row_close_it_then_one_probe_goes() -> None:
     assert gate.allowance(NOW, 4) == 0
     opens = gate.opens_at(NOW)
     assert opens is not None
-    assert NOW + timedelta(seconds=5) <= opens <= NOW + timedelta(seconds=10)
+    # A probe's backoff: a fifth of an order's (base 10 s), so one to two seconds.
+    assert NOW + timedelta(seconds=1) <= opens <= NOW + timedelta(seconds=2)
     assert gate.is_down
     assert gate.allowance(opens, 4) == 1  # a probe, not the whole queue
     gate.failed(REFUSED, opens)
     later = gate.opens_at(opens)
     assert later is not None
-    assert later - opens >= timedelta(seconds=10)
+    assert later - opens >= timedelta(seconds=2)  # longer each time
+    for _ in range(20):
+        gate.failed(REFUSED, opens)
+    capped = gate.opens_at(opens)
+    assert capped is not None
+    assert capped - opens <= timedelta(seconds=30)  # a tenth of the order cap
 
 
 def test_an_answer_opens_it_for_all() -> None:

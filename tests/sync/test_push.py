@@ -205,21 +205,20 @@ async def test_a_probe_after_an_outage_goes_alone(
 ) -> None:
     for code in till.codes[:8]:
         await till.sell(code)
-    down = StoreUnreachable("no connection to shop: refused")
-    store.fail("create_order", down, times=4)
-    store.fail("find_order", down, times=1)
+    store.fail("create_order", StoreUnreachable("no connection to shop: refused"), times=5)
     pusher = _pusher(db, store, clock)
     first = await pusher.drain()
     assert store.calls.count("create_order") == 4
     assert first.wait_until is not None
-    # Closed after the third refusal; the fourth (already in flight) doubled the wait.
-    assert first.wait_until - clock.now <= timedelta(seconds=20)
+    # Closed after the third refusal for a probe's backoff (a fifth of an order's), which the
+    # fourth (already in flight) doubled; the refused orders' own backoffs are longer.
+    assert first.wait_until - clock.now <= timedelta(seconds=4)
     clock.now = first.wait_until
-    second = await pusher.drain()  # one probe (a lookup), refused: closed again, for longer
-    assert store.calls[-1] == "find_order"
-    assert len(store.calls) == 5
+    second = await pusher.drain()  # one probe (the next sale), refused: closed for longer
+    assert store.calls.count("create_order") == 5
     assert second.wait_until is not None
-    assert second.wait_until - clock.now >= timedelta(seconds=20)
+    # The fifth refusal in a row: 3 to 6 s (a probe's third backoff, at its cap of 6 s).
+    assert timedelta(seconds=3) <= second.wait_until - clock.now <= timedelta(seconds=6)
     clock.now = second.wait_until
     assert (await pusher.drain()).synced == 8
 

@@ -81,19 +81,35 @@ async def woo_device(
     **client: Any,
 ) -> AsyncIterator[WooDevice]:
     """A simulated store with `products` simple products and a device synced to it."""
-    async with running_sim(products=products, variable_share=0, latency_ms=latency_ms) as sim:
-        db = await Database.open(tmp_path / "kiosk.db")
-        connector = WooConnector.connect(
-            sim.url, sim.consumer_key, sim.consumer_secret, locale="en_GB", **client
-        )
-        engine = SyncEngine(
-            db, connector, clock=utc_now, settings=settings or SyncConfig(), policy=policy
-        )
-        try:
-            first = await engine.run_once()
-            assert first.initial
-            assert not first.errors, first.errors
-            yield WooDevice(sim, db, engine, Checkout(db, order_prefix="K1-"), sellable_skus(sim))
-        finally:
-            await connector.close()
-            await db.close()
+    async with (
+        running_sim(products=products, variable_share=0, latency_ms=latency_ms) as sim,
+        device_on(sim, tmp_path / "kiosk.db", policy=policy, settings=settings, **client) as dev,
+    ):
+        yield dev
+
+
+@asynccontextmanager
+async def device_on(
+    sim: SimHandle,
+    db_path: Path,
+    *,
+    policy: RetryPolicy | None = None,
+    settings: SyncConfig | None = None,
+    **client: Any,
+) -> AsyncIterator[WooDevice]:
+    """A device database at `db_path`, through its initial sync with `sim`."""
+    db = await Database.open(db_path)
+    connector = WooConnector.connect(
+        sim.url, sim.consumer_key, sim.consumer_secret, locale="en_GB", **client
+    )
+    engine = SyncEngine(
+        db, connector, clock=utc_now, settings=settings or SyncConfig(), policy=policy
+    )
+    try:
+        first = await engine.run_once()
+        assert first.initial
+        assert not first.errors, first.errors
+        yield WooDevice(sim, db, engine, Checkout(db, order_prefix="K1-"), sellable_skus(sim))
+    finally:
+        await connector.close()
+        await db.close()

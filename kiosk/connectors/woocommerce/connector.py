@@ -358,7 +358,13 @@ class WooConnector:
     # -- orders ---------------------------------------------------------------------------------
 
     async def create_order(self, order: Order) -> RemoteOrder:
-        return await order_upload.create(self.client, self._stock, order)
+        remote = await order_upload.create(self.client, order)
+        # Remember which product each sold variation belongs to: the stock read back after a
+        # batch of uploads then lists variations under their parent, not one request each.
+        for line in order.lines:
+            if line.variation_id and line.variation_id != line.product_id:
+                self._parents[line.variation_id] = line.product_id
+        return remote
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
         return await order_upload.find(self.client, order, since=attempted_at - CLOCK_SKEW)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from kiosk.connectors.base import RemoteOrder
-from kiosk.connectors.errors import BadResponse, ConnectorError, OutcomeUnknown
+from kiosk.connectors.errors import BadResponse, OutcomeUnknown
 from kiosk.connectors.woocommerce import paging
 from kiosk.connectors.woocommerce.client import WooClient
 from kiosk.connectors.woocommerce.orders import (
@@ -17,14 +17,19 @@ from kiosk.connectors.woocommerce.orders import (
     remote_order_from_woo,
 )
 from kiosk.connectors.woocommerce.paging import gmt
-from kiosk.connectors.woocommerce.stock import StockReader
 from kiosk.core.models import Order
 
 log = logging.getLogger("kiosk.connectors.woocommerce.connector")
 
+LOOKUP_FIELDS = "id,number,status,total,currency,meta_data"
 
-async def create(client: WooClient, stock_reader: StockReader, order: Order) -> RemoteOrder:
-    """POST the order; an unreadable answer is OutcomeUnknown, for `find` to settle."""
+
+async def create(client: WooClient, order: Order) -> RemoteOrder:
+    """POST the order; an unreadable answer is OutcomeUnknown, for `find` to settle.
+
+    The answer carries no stock: the caller reads back what a batch of orders sold in a few
+    listings (`stock_levels`), instead of one more request per order.
+    """
     payload = order_payload(order)
     resp = await client._request("POST", "/orders", json=payload, write=True)
     try:
@@ -43,15 +48,7 @@ async def create(client: WooClient, stock_reader: StockReader, order: Order) -> 
         )
     if not remote.order_id:
         remote = replace(remote, order_id=order.id)
-    sold = {ln.variation_id or ln.product_id: ln.product_id for ln in order.lines}
-    parents = {v: p for v, p in sold.items() if v != p}
-    try:
-        stock = await stock_reader.levels(list(sold), parents)
-    except ConnectorError as exc:
-        # The order exists; its stock is a nicety the next reconcile catches up with.
-        log.warning("order %s created, but reading back stock failed: %s", order.id, exc)
-        stock = []
-    return replace(remote, stock=tuple(stock))
+    return remote
 
 
 async def find(client: WooClient, order: Order, *, since: datetime) -> RemoteOrder | None:
@@ -60,6 +57,9 @@ async def find(client: WooClient, order: Order, *, since: datetime) -> RemoteOrd
         **paging.BY_ID,
         "modified_after": gmt(since),
         "dates_are_gmt": "true",
+        # Only what matching and remote_order_from_woo read: the listing holds every order
+        # changed since the attempt, and whole orders are kilobytes each.
+        "_fields": LOOKUP_FIELDS,
     }
     found = [
         obj

@@ -149,7 +149,7 @@ async def running_sim(
         ctx = SimContext(
             store=store,
             auth=Authenticator([rw, ro], base_url=url),
-            faults=FaultPlan(),
+            faults=FaultPlan(seed),
             webhooks=None,  # type: ignore[arg-type]  # needs ctx for rendering: set below
             base_url=url,
             latency_ms=latency_ms,

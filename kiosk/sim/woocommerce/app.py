@@ -133,6 +133,8 @@ def _middleware(ctx: SimContext) -> Any:
                 except WooError as exc:
                     resp = exc.response()
                 if fault is not None and fault.kind == "drop_after_commit":
+                    # The answer was on its way when the line died: as late as an answer.
+                    await _wait_until(due)
                     _drop(request)
             status = resp.status
             await _wait_until(due)
