@@ -159,11 +159,11 @@ def default_data_dir() -> Path:
     return Path(base) / "kiosk"
 
 
-def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
+def load_config(path: Path | None, data_dir: Path | None = None, *, env: bool = True) -> Config:
     """Read `path` (or <data dir>/kiosk.toml if it exists) and the environment into a Config.
 
     Every setting is checked here: ConfigError names it and where its value came from (its
-    KIOSK_* variable, else the file).
+    KIOSK_* variable, else the file). `env=False` reads the file alone (what to save back).
     """
     data_dir = data_dir or default_data_dir()
     explicit = path is not None or "KIOSK_CONFIG" in os.environ
@@ -181,7 +181,7 @@ def load_config(path: Path | None, data_dir: Path | None = None) -> Config:
             known = ", ".join(sorted(SECTIONS))
             raise ConfigError(f"{origin.file}: unknown section [{section}] (known: {known})")
     sections = {
-        name: _section(cls, raw.get(name, {}), name, origin) for name, cls in SECTIONS.items()
+        name: _section(cls, raw.get(name, {}), name, origin, env) for name, cls in SECTIONS.items()
     }
     config = Config(data_dir=data_dir, path=path, **sections)
     _check(config, origin)
@@ -221,7 +221,7 @@ def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _section(cls: type[T], raw: Any, name: str, origin: _Origin) -> T:
+def _section(cls: type[T], raw: Any, name: str, origin: _Origin, env: bool) -> T:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{origin.file}: [{name}] must be a table")
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
@@ -231,7 +231,7 @@ def _section(cls: type[T], raw: Any, name: str, origin: _Origin) -> T:
     values: dict[str, Any] = {}
     for f in fields(cls):  # type: ignore[arg-type]
         key, var = f"{name}.{f.name}", f"KIOSK_{name}_{f.name}".upper()
-        value: Any = os.environ.get(var)
+        value: Any = os.environ.get(var) if env else None
         if value is not None:
             origin.env[key] = f"{var}={value if value.isprintable() else repr(value)}"
         elif f.name in raw:

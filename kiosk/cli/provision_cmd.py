@@ -57,7 +57,10 @@ async def run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:  # malformed keys
         raise UsageError(str(exc)) from None
-    config: Config = load_config(args.config, args.data_dir)
+    load_config(args.config, args.data_dir)  # every setting in force is checked first
+    # What is saved is the file's own settings: a KIOSK_* variable set for this one command
+    # must not become permanent.
+    config: Config = load_config(args.config, args.data_dir, env=False)
     store = dataclasses.replace(
         config.store,
         platform="woocommerce",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
+from kiosk.config import SyncConfig, load_config
 from kiosk.core.models import Product
 from kiosk.core.money import Money
 from kiosk.secrets import secrets_path
@@ -181,3 +182,24 @@ async def test_provisioning_with_a_wrong_setting_saves_nothing(
     assert err.startswith("kiosk: KIOSK_SYNC_WEBHOOK_PORT=70000: sync.webhook_port "), err
     assert path.read_text() == '[device]\norder_prefix = "F1-"\n'
     assert not secrets_path(data_dir).exists()
+
+
+async def test_provisioning_saves_the_files_settings_not_the_environments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    path = data_dir / "kiosk.toml"
+    path.write_text('[device]\norder_prefix = "F1-"\n')
+    monkeypatch.setenv("KIOSK_SYNC_CONCURRENCY", "8")  # for this one command only
+    async with running_sim(products=5) as sim:
+        args = ["--data-dir", str(data_dir), "provision", "woocommerce", "--url", sim.url]
+        args += ["--key", sim.consumer_key, "--secret", sim.consumer_secret]
+        code = await asyncio.to_thread(main, args)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    monkeypatch.delenv("KIOSK_SYNC_CONCURRENCY")
+    saved = load_config(path, data_dir)
+    assert saved.sync.concurrency == SyncConfig().concurrency
+    assert saved.device.order_prefix == "F1-"
+    assert saved.store.url == sim.url
