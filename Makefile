@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check kiosk tests
 	$(BIN)/ruff format --check kiosk tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Bytecode first, as the device image has it (pip compiles what it installs; this checkout is an
 # editable install, which it does not): start-up is part of what is timed.
@@ -52,4 +53,4 @@ soak: $(STAMP)
 	$(BIN)/python -m tests.soak $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) bench/results.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) bench/results.json .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
