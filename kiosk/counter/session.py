@@ -373,7 +373,7 @@ class SaleSession:
         was charged (that sale must finish); otherwise the cash taken is to be handed back."""
         none = Money.zero(self.cart.currency)
         if self._lock.locked():  # the reader or the commit may still turn this into a sale
-            return LeftPayment(False, "A payment is being taken: wait for it to finish", none)
+            return LeftPayment(False, told.IN_PROGRESS, none)
         if any(t.method is PaymentMethod.CARD for t in self._tenders):
             return LeftPayment(False, told.CARD_CHARGED, none)
         cash = sum((t.amount for t in self.cancel_payment()), none)

@@ -20,10 +20,12 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from kiosk.core.models import Order
+from kiosk.counter.browser import CatalogBrowser
 from kiosk.counter.session import SaleSession
-from kiosk.counter.status import CounterStatus, counter_status
+from kiosk.counter.status import CounterStatus, FailedOrder, counter_status
 from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
 from kiosk.hardware.receipt_image import image_path
+from kiosk.hardware.test_page import test_page
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader
@@ -31,6 +33,7 @@ from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.ui import theme
 from kiosk.ui.screens.sale import SaleScreen
+from kiosk.ui.services import ScreenServices
 from kiosk.ui.wedge import Wedge
 from kiosk.ui.widgets.status_bar import BarState
 
@@ -120,7 +123,8 @@ class PosApp(App):
 
     def build(self) -> SaleScreen:
         th = theme.theme_for(*Window.size)
-        self.screen = SaleScreen(self, th)
+        screens: ScreenServices = ForScreens(self)  # checked here against the Protocol
+        self.screen = SaleScreen(screens, th)
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
         Clock.schedule_interval(lambda _dt: self.spawn(self.refresh_status()), STATUS_EVERY_S)
         self.spawn(self._start())
@@ -230,6 +234,50 @@ class PosApp(App):
         )
         if self.screen is not None:
             self.screen.bar.show(state)
+
+
+class ForScreens:
+    """The app as its screens see it (ScreenServices), in a plain class: to mypy a Kivy subclass
+    is Any, and would pass for any Protocol unchecked."""
+
+    def __init__(self, app: PosApp) -> None:
+        self._app, self._s = app, app.services
+
+    @property
+    def session(self) -> SaleSession:
+        return self._s.session
+
+    @property
+    def printer(self) -> ReceiptPrinter:
+        return self._s.printer
+
+    @property
+    def sim_reader(self) -> SimulatedReader | None:
+        return self._s.sim_reader
+
+    def browser(self, page_size: int) -> CatalogBrowser:
+        return CatalogBrowser(self._s.db, page_size)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False) -> None:
+        self._app.spawn(coro, waits_on_person=waits_on_person)
+
+    def printer_used(self) -> None:
+        self._app.printer_used()
+
+    def failed_orders(self) -> Sequence[FailedOrder]:
+        """The refused orders as of the bar's last refresh (the one the cashier tapped)."""
+        status: CounterStatus | None = self._app.last_status
+        return status.failed if status is not None else ()
+
+    def receipt_image(self, order: Order) -> Path | None:
+        return self._s.receipt_image(order)
+
+    def scanner_lines(self) -> list[str]:
+        return self._s.scanner_lines()
+
+    async def print_test_page(self) -> None:
+        s, now = self._s, datetime.now().astimezone()
+        await s.printer.print_receipt(test_page(s.shop, s.printer_name, s.receipt_columns, now=now))
 
 
 async def run_app(

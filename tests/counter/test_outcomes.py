@@ -109,7 +109,7 @@ async def test_no_leaving_while_the_reader_is_charging(db: Database, till: Till)
     charging = asyncio.create_task(s.pay_card())
     await t.reader.wait_pending()
     left = s.leave_payment()
-    assert (left.left, left.message) == (False, "A payment is being taken: wait for it to finish")
+    assert (left.left, left.message) == (False, told.IN_PROGRESS)
     t.reader.approve()
     assert (await charging).approved
     assert s.leave_payment() == LeftPayment(False, told.CARD_CHARGED, NONE)

@@ -1,4 +1,5 @@
-"""Paying on the real app: a declined card, split tender (cash, then card), park and resume.
+"""Paying on the real app: a declined card, split tender (cash, then card), park and resume, and
+cash handed back when the cashier goes back to the sale.
 
 The simulated reader shows Approve and Decline on the pay sheet; the test taps them, as the demo's
 user does. Screenshots land in screenshots/<size>/ (gitignored).
@@ -42,6 +43,10 @@ async def test_park_decline_split_tender_and_resume(
         await till.tap(f"Card £{second['price']}", exact=True)
         assert "Present the card on the reader" in await till.screen_text()
         await till.shot("13-card-waiting")
+        await till.tap("Back to sale", exact=True)  # the reader may still charge: no leaving
+        assert "A payment is in progress: wait for it, or cancel it on the reader" in (
+            await till.screen_text()
+        )
         await till.tap("Simulated reader: decline")
         screen = await till.screen_text()
         assert "Card not approved: Card declined by the bank" in screen
@@ -95,3 +100,46 @@ async def test_park_decline_split_tender_and_resume(
         await till.wait_text("All uploaded")
         totals = sorted(o["total"] for o in store.state.orders.values())
         assert totals == sorted([first["price"], second["price"]])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_cash_taken_then_back_to_sale_says_what_to_hand_back(
+    device: Path, display: str, store: SimHandle, size: str
+) -> None:
+    item = records.simple(store, 4)
+    price = records.money(item["price"])
+    assert price > 100, "the test takes £1.00 first: the product must cost more"
+    async with running_till(device, display, size) as till:
+        await till.scan(item["global_unique_id"])
+        await till.tap(role="pay")
+        for key in ("1", "0", "0"):
+            await till.tap(key, exact=True)
+        await till.tap("Cash £1.00", exact=True)
+        assert f"Paid: Cash £1.00 · Due {records.pounds(price - 100)}" in await till.screen_text()
+
+        # The customer changes their mind: the £1.00 goes back, and the till says so, large,
+        # until the cashier says it has been handed back.
+        await till.tap("Back to sale", exact=True)
+        screen = await till.screen_text()
+        assert "Hand back £1.00" in screen
+        assert "The sale is open again in the cart: nothing has been paid" in screen
+        await till.shot("24-hand-back")
+        await till.scan(item["global_unique_id"])  # into the sale behind it: the sheet stays
+        assert "Hand back £1.00" in await till.screen_text()
+        await till.tap("Handed back", exact=True)
+        screen = await till.screen_text()
+        assert "Hand back" not in screen
+        assert f"Pay {records.pounds(2 * price)}" in screen  # both lines, nothing paid
+        assert records.orders(device) == []
+
+        # Cash above the total is change, shown on the sale's last sheet.
+        await till.tap(role="pay")
+        above = str(2 * price + 1000)  # £10 over, typed as the keypad takes it
+        for key in above:
+            await till.tap(key, exact=True)
+        await till.tap(f"Cash {records.pounds(int(above))}", exact=True)
+        await till.wait_text("Sale complete")
+        assert "Change £10.00" in await till.screen_text()
+        await till.tap("New sale", exact=True)
+    (order,) = records.orders(device)
+    assert records.payments(device, order["id"]) == [("cash", 2 * price, 1000)]  # £10 change

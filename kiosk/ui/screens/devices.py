@@ -5,25 +5,20 @@ drawer for a no-sale, the last receipt again, and the scanners found; the same c
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.cart import CartError
 from kiosk.hardware.base import PrinterError
-from kiosk.hardware.test_page import test_page
 from kiosk.ui import theme
+from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosLabel
 from kiosk.ui.widgets.sheet import Sheet
 
-if TYPE_CHECKING:
-    from kiosk.ui.screens.sale import SaleScreen
 
-
-async def devices(screen: SaleScreen) -> None:
-    services, th = screen.app.services, screen.th
+async def devices(screen: SaleView) -> None:
+    services, th = screen.services, screen.th
     sheet = Sheet(th, "Devices")
     status = await services.printer.status()
     state = sheet.note(
@@ -37,7 +32,7 @@ async def devices(screen: SaleScreen) -> None:
                 outcome.text, outcome.color = await job(), theme.TEXT
             except (PrinterError, CartError) as exc:
                 outcome.text, outcome.color = str(exc), theme.WARN
-            screen.app.printer_used()
+            services.printer_used()
             now = await services.printer.status()
             state.text = f"Printer: {now.message}"
             state.color = theme.TEXT if now.ready else theme.WARN
@@ -45,11 +40,7 @@ async def devices(screen: SaleScreen) -> None:
         return lambda: screen.spawn(act())
 
     async def test_print() -> str:
-        page = test_page(
-            services.shop, services.printer_name, services.receipt_columns,
-            now=datetime.now().astimezone(),
-        )  # fmt: skip
-        await services.printer.print_receipt(page)
+        await services.print_test_page()
         return "Test page printed"
 
     async def no_sale() -> str:

@@ -1,13 +1,12 @@
 """The sheets the sale screen opens: search, variations, discounts, customers, parked sales,
-failed uploads, and the end of a sale."""
+failed uploads, cash to hand back, and the end of a sale."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -16,28 +15,26 @@ from kiosk.core.cart import CartError
 from kiosk.core.discount import Discount
 from kiosk.core.models import Customer, Product
 from kiosk.core.variant_picker import Picker
-from kiosk.counter.session import Completed, SaleSession
+from kiosk.counter.outcome import Completed, LeftPayment, items
+from kiosk.counter.session import SaleSession
 from kiosk.hardware.base import PrinterError
-from kiosk.store import outbox
 from kiosk.ui import theme
 from kiosk.ui.cash import keyed, typed_amount
+from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton
 from kiosk.ui.widgets.keyboard import Keyboard
 from kiosk.ui.widgets.sheet import Sheet
 
-if TYPE_CHECKING:
-    from kiosk.ui.screens.sale import SaleScreen
-
 PERCENTS = (5, 10, 15, 20, 25, 50)
 
 
-def search(screen: SaleScreen) -> None:
+def search(screen: SaleView) -> None:
     """The on-screen keyboard; results fill the product grid as the cashier types."""
     th = screen.th
     # The title shows what was typed; the keyboard's own Done closes it.
     sheet = Sheet(
         th,
-        f"Search: {screen.query}",
+        f"Search: {screen.browser.query}",
         back="",
         size_hint=(1, None),
         height=6 * th.row + 10 * th.pad,
@@ -48,11 +45,11 @@ def search(screen: SaleScreen) -> None:
         sheet.title.text = f"Search: {text}"
         screen.set_query(text)
 
-    sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss, text=screen.query))
+    sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss, text=screen.browser.query))
     sheet.open()
 
 
-async def pick_variation(screen: SaleScreen, parent: Product) -> None:
+async def pick_variation(screen: SaleView, parent: Product) -> None:
     variations = await screen.session.variations(parent)
     picker = Picker(parent, variations)
     if not picker.attributes:
@@ -63,7 +60,7 @@ async def pick_variation(screen: SaleScreen, parent: Product) -> None:
     sheet.open()
 
 
-def _show_picker(screen: SaleScreen, sheet: Sheet, picker: Picker) -> None:
+def _show_picker(screen: SaleView, sheet: Sheet, picker: Picker) -> None:
     th = screen.th
     sheet.body.clear_widgets()
     for attribute in picker.attributes:
@@ -95,12 +92,12 @@ def _show_picker(screen: SaleScreen, sheet: Sheet, picker: Picker) -> None:
     sheet.add(BoxLayout())
 
 
-def _added(screen: SaleScreen, sheet: Sheet, product: Product) -> None:
+def _added(screen: SaleView, sheet: Sheet, product: Product) -> None:
     sheet.dismiss()
     screen.add(product)
 
 
-def line_menu(screen: SaleScreen, index: int) -> None:
+def line_menu(screen: SaleView, index: int) -> None:
     line = screen.session.cart.lines[index]
     sheet = Sheet(screen.th, f"{line.quantity} x {line.product.name}")
 
@@ -116,14 +113,14 @@ def line_menu(screen: SaleScreen, index: int) -> None:
     sheet.open()
 
 
-def discount(screen: SaleScreen, index: int | None) -> None:
+def discount(screen: SaleView, index: int | None) -> None:
     if screen.session.cart.is_empty:
         screen.say("Add a product before giving a discount", warn=True)
         return
     _discount_sheet(screen, index)
 
 
-def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
+def _discount_sheet(screen: SaleView, index: int | None) -> None:
     """Percent buttons, or an amount typed on the keypad; index None means the whole sale."""
     s, th = screen.session, screen.th
     what = "the whole sale" if index is None else s.cart.lines[index].product.name
@@ -168,7 +165,7 @@ def _discount_sheet(screen: SaleScreen, index: int | None) -> None:
     sheet.open()
 
 
-def customer(screen: SaleScreen) -> None:
+def customer(screen: SaleView) -> None:
     th, s = screen.th, screen.session
     sheet = Sheet(th, "Customer")
     typed = sheet.note("Name, email or phone: ")
@@ -212,15 +209,12 @@ def _attach(s: SaleSession, sheet: Sheet, c: Customer | None, _button: object = 
     sheet.dismiss()
 
 
-def _spawn(screen: SaleScreen, job: Callable[[str], Coroutine[Any, Any, None]], arg: str) -> None:
-    screen.spawn(job(arg))
+def _spawn(screen: SaleView, job: Callable[..., Coroutine[Any, Any, None]], *args: str) -> None:
+    """Start `job(*args)` at the tap: a coroutine made beforehand could run only once."""
+    screen.spawn(job(*args))
 
 
-def items(n: int) -> str:
-    return "1 item" if n == 1 else f"{n} items"
-
-
-async def parked(screen: SaleScreen) -> None:
+async def parked(screen: SaleView) -> None:
     s = screen.session
     sales = await s.parked()
     sheet = Sheet(screen.th, "Parked sales")
@@ -229,15 +223,11 @@ async def parked(screen: SaleScreen) -> None:
 
     async def resume(cart_id: str) -> None:
         try:
-            dropped = await s.resume(cart_id)
-        except CartError as exc:
-            screen.say(str(exc), warn=True)
-            return
+            told = await s.resume_sale(cart_id)
         finally:
             sheet.dismiss()
-        screen.parked_count = len(await s.parked())
-        screen.say(" ".join(dropped) or "Resumed the parked sale", warn=bool(dropped))
-        screen.redraw()
+        screen.tell(told)
+        await screen.refresh_parked()
 
     locale = s.cart.settings.locale
     sheet.choices(
@@ -253,30 +243,29 @@ async def parked(screen: SaleScreen) -> None:
     sheet.open()
 
 
-async def failed_orders(screen: SaleScreen) -> None:
-    status = screen.app.last_status
+def failed_orders(screen: SaleView) -> None:
     sheet = Sheet(screen.th, "Orders the store refused")
-    items = list(status.failed) if status is not None else []
-    if not items:
+    failed = screen.services.failed_orders()
+    if not failed:
         sheet.note("No failed orders", color=theme.MUTED)
 
-    async def retry(order_id: str) -> None:
-        await outbox.retry(screen.app.services.db, order_id, datetime.now(UTC))
+    async def retry(order_id: str, number: str) -> None:
+        told = await screen.session.retry_upload(order_id, number)
         sheet.dismiss()
-        screen.say("The order is queued to upload again")
+        screen.tell(told)
 
-    for f in items:
+    for f in failed:
         sheet.note(
             f"{f.number} · {f.total.format(screen.session.cart.settings.locale)}",
             size=screen.th.font,
         )
         sheet.note(f"The store said: {f.reason}", color=theme.WARN, size=screen.th.small)
-        sheet.buttons([(f"Retry {f.number}", partial(_spawn, screen, retry, f.order_id))])
+        sheet.buttons([(f"Retry {f.number}", partial(_spawn, screen, retry, f.order_id, f.number))])
     sheet.add(BoxLayout())
     sheet.open()
 
 
-def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None:
+def sale_done(screen: SaleView, done: Completed, big: str, small: str) -> None:
     th = screen.th
     sheet = Sheet(th, "Sale complete", back="New sale")
     change = sheet.note(big, size=th.huge)
@@ -293,11 +282,11 @@ def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None
                 problem.text = f"Still not printed. {exc}."
                 return
             finally:
-                screen.app.printer_used()
+                screen.services.printer_used()
             problem.text, problem.color = "The receipt has printed", theme.TEXT
 
         sheet.buttons([("Print the receipt again", lambda: screen.spawn(print_again()))])
-    receipt = screen.app.services.receipt_image(done.order)
+    receipt = screen.services.receipt_image(done.order)
 
     def show_receipt() -> None:
         view = Sheet(th, f"Receipt {done.order.number}")
@@ -306,5 +295,17 @@ def sale_done(screen: SaleScreen, done: Completed, big: str, small: str) -> None
 
     if receipt is not None:
         sheet.buttons([("View receipt", show_receipt)])
+    sheet.add(BoxLayout())
+    sheet.open()
+
+
+def hand_back(screen: SaleView, left: LeftPayment) -> None:
+    """The cash to give back, large, until the cashier says it is done: leaving the pay sheet
+    puts no money back in the customer's hand by itself."""
+    th = screen.th
+    sheet = Sheet(th, "Payment cancelled", back="Handed back")
+    amount = sheet.note(left.message, size=th.huge)
+    amount.bold, amount.height = True, int(th.huge * 1.4)
+    sheet.note(left.detail, color=theme.MUTED)
     sheet.add(BoxLayout())
     sheet.open()

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.core.models import PaymentMethod
 from kiosk.core.money import Money
-from kiosk.counter.session import Completed, SaleSession
+from kiosk.counter.outcome import Completed, LeftPayment
+from kiosk.counter.session import SaleSession
 from kiosk.ui import theme
 from kiosk.ui.cash import keyed, quick_amounts, typed_amount
-from kiosk.ui.widgets.basics import PosButton, PosLabel
+from kiosk.ui.services import Spawn
+from kiosk.ui.widgets.basics import PosButton
 from kiosk.ui.widgets.sheet import Sheet
 
 if TYPE_CHECKING:
     from kiosk.payments.fake import SimulatedReader
-
-
-class Spawn(Protocol):
-    def __call__(
-        self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False
-    ) -> None: ...
 
 
 class PaySheet(Sheet):
@@ -34,10 +29,12 @@ class PaySheet(Sheet):
         *,
         spawn: Spawn,
         done: Callable[[Completed], None],
+        left: Callable[[LeftPayment], None],
         sim_reader: SimulatedReader | None = None,
     ) -> None:
         super().__init__(th, "Pay", back="Back to sale", on_back=lambda: self._leave())
-        self.session, self.spawn, self._done, self.sim_reader = session, spawn, done, sim_reader
+        self.session, self.spawn, self.sim_reader = session, spawn, sim_reader
+        self._done, self._left = done, left
         self.digits = ""
         # Set at the tap itself, not when its task runs: the second touch of a double tap
         # arrives before then.
@@ -192,23 +189,9 @@ class PaySheet(Sheet):
         self.dismiss()
 
     def _leave(self) -> None:
-        if any(t.method is PaymentMethod.CARD for t in self.session.tenders):
-            self.message.text = "A card was charged: take the rest to finish this sale"
+        left = self.session.leave_payment()
+        if not left.left:
+            self.message.text = left.message
             return
-        returned = self.session.cancel_payment()
-        cash = sum(t.amount.minor for t in returned)
         self.dismiss()
-        if cash:
-            self.message.text = f"Hand back {self._fmt(Money(cash, self.session.cart.currency))}"
-
-
-def change_text(done: Completed, locale: str) -> tuple[str, str]:
-    """The big line after a sale and the smaller one under it."""
-    o = done.order
-    big = f"Change {done.change.format(locale)}" if done.change.minor else "Paid"
-    methods = " + ".join(p.method.value for p in o.payments)
-    small = f"Order {o.number} · {o.total.format(locale)} by {methods}"
-    return big, small
-
-
-__all__ = ["PaySheet", "PosLabel", "change_text"]
+        self._left(left)  # after the dismiss: what the cashier must hand back shows on top

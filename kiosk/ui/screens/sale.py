@@ -1,41 +1,40 @@
 """The sale screen: catalog on the left, the cart on the right, the status bar on top.
 
-It is a thin view: every action calls the SaleSession, then the screen redraws from it.
+It is a thin view: every action calls the SaleSession (or the catalog browser), then the screen
+draws what it answers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.checkout import BadScan, UnknownCode
 from kiosk.core.cart import CartError
-from kiosk.core.models import Category, Product, ProductKind
-from kiosk.counter.session import Completed, SaleSession
-from kiosk.store import catalog, search
+from kiosk.core.models import Product
+from kiosk.counter.outcome import Completed, LeftPayment, Outcome, change_text, price_text
+from kiosk.counter.session import SaleSession
 from kiosk.ui import theme
 from kiosk.ui.screens import dialogs
 from kiosk.ui.screens.devices import devices
-from kiosk.ui.screens.pay import PaySheet, Spawn, change_text
+from kiosk.ui.screens.pay import PaySheet
+from kiosk.ui.services import ScreenServices, Spawn
 from kiosk.ui.widgets.basics import Panel
 from kiosk.ui.widgets.cart_view import CartView
-from kiosk.ui.widgets.catalog_view import CatalogView, out_of_stock
+from kiosk.ui.widgets.catalog_view import CatalogView
 from kiosk.ui.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from kiosk.ui.app import PosApp
+SEARCH_HINT = "Search products…"
 
 
 class SaleScreen(Panel):
-    def __init__(self, app: PosApp, th: theme.Theme) -> None:
+    def __init__(self, services: ScreenServices, th: theme.Theme) -> None:
         super().__init__(orientation="vertical", fill=theme.BG)
-        self.app, self.th = app, th
-        self.session: SaleSession = app.services.session
-        self.spawn: Spawn = app.spawn
+        self.services, self.th = services, th
+        self.session: SaleSession = services.session
+        self.browser = services.browser(th.page_size)
+        self.spawn: Spawn = services.spawn
         self.bar = StatusBar(
             th,
-            show_failed=lambda: self.spawn(dialogs.failed_orders(self)),
+            show_failed=lambda: dialogs.failed_orders(self),
             show_devices=lambda: self.spawn(devices(self)),
         )
         self.add_widget(self.bar)
@@ -44,7 +43,7 @@ class SaleScreen(Panel):
             th,
             on_category=self.choose_category,
             on_search=lambda: dialogs.search(self),
-            on_tile=self.tapped,
+            on_tile=self.add,
             on_page=self.turn_page,
             size_hint_x=1 - th.cart_share,
         )
@@ -64,50 +63,29 @@ class SaleScreen(Panel):
         )
         body.add_widget(self.cart)
         self.add_widget(body)
-        self.categories: list[Category] = []
-        self.category: str | None = None
-        self.query = ""
-        self.page = 1
         self.parked_count = 0
         self.pay_sheet: PaySheet | None = None
-        self._asked = 0
 
     # -- loading --------------------------------------------------------------------------------
 
     async def load(self) -> None:
-        self.categories = await catalog.list_categories(self.app.services.db)
-        self.catalog.show_categories(self.categories, self.category)
-        self.parked_count = len(await self.session.parked())
+        await self.browser.load()
+        self.catalog.show_categories(self.browser.categories, self.browser.category)
+        await self.refresh_parked()
         await self.show_page()
+
+    async def refresh_parked(self) -> None:
+        """The Parked button's count, read again (a sale was parked or resumed)."""
+        self.parked_count = len(await self.session.parked())
         self.redraw()
 
     async def show_page(self) -> None:
-        db, size = self.app.services.db, self.th.page_size
-        offset = (self.page - 1) * size
-        # Every keystroke asks for a page; only the newest request's answer may be drawn.
-        self._asked += 1
-        asked = self._asked
-        # One more than a page tells whether there is a next page without counting them all.
-        if self.query:
-            items = await search.search(db, self.query, limit=size + 1, offset=offset)
-            title = f"“{self.query}”"
-        elif self.category is not None:
-            items = await catalog.in_category(db, self.category, limit=size + 1, offset=offset)
-            title = next((c.name for c in self.categories if c.id == self.category), "")
-        else:
-            items = await catalog.listed(db, limit=size + 1, offset=offset)
-            title = "All products"
-        if asked != self._asked:
-            return
-        self.catalog.show_page(
-            items[:size], self.price, page=self.page, has_next=len(items) > size, title=title
-        )
+        page = await self.browser.page()
+        if page is not None:  # None: a newer request's answer is the one to draw
+            self.catalog.show_page(page, self.price)
 
     def price(self, p: Product) -> str:
-        if p.price is None:
-            return "No price"
-        text = p.price.format(self.session.cart.settings.locale)
-        return f"from {text}" if p.kind is ProductKind.VARIABLE else text
+        return price_text(p, self.session.cart.settings.locale)
 
     def redraw(self) -> None:
         self.cart.show(self.session.cart, self.session.customer, self.parked_count)
@@ -117,18 +95,18 @@ class SaleScreen(Panel):
     # -- browsing -------------------------------------------------------------------------------
 
     def choose_category(self, category_id: str | None) -> None:
-        self.category, self.query, self.page = category_id, "", 1
-        self.catalog.search.text = "Search products…"
-        self.catalog.show_categories(self.categories, category_id)
+        self.browser.choose_category(category_id)
+        self.catalog.search.text = SEARCH_HINT
+        self.catalog.show_categories(self.browser.categories, category_id)
         self.spawn(self.show_page())
 
     def set_query(self, text: str) -> None:
-        self.query, self.page = text.strip(), 1
-        self.catalog.search.text = f"Search: {text}" if text else "Search products…"
+        self.browser.search(text)
+        self.catalog.search.text = f"Search: {text}" if text else SEARCH_HINT
         self.spawn(self.show_page())
 
     def turn_page(self, step: int) -> None:
-        self.page = max(1, self.page + step)
+        self.browser.turn(step)
         self.spawn(self.show_page())
 
     # -- selling --------------------------------------------------------------------------------
@@ -136,46 +114,24 @@ class SaleScreen(Panel):
     def say(self, text: str, *, warn: bool = False) -> None:
         self.catalog.say(text, warn=warn)
 
-    def tapped(self, product: Product) -> None:
-        if product.kind is ProductKind.VARIABLE:
-            self.spawn(dialogs.pick_variation(self, product))
-        else:
-            self.add(product)
+    def tell(self, outcome: Outcome) -> None:
+        """Show what an action did; a variable product opens its picker."""
+        if outcome.choose is not None:
+            self.spawn(dialogs.pick_variation(self, outcome.choose))
+        elif outcome.message:
+            self.say(outcome.message, warn=outcome.warn)
 
     def add(self, product: Product) -> None:
-        try:
-            self.session.add(product)
-        except CartError as exc:
-            self.say(str(exc), warn=True)
-            return
-        self._added(product)
-
-    def _added(self, product: Product) -> None:
-        if out_of_stock(product):
-            self.say(f"Added {product.name}, but the shop has none in stock", warn=True)
-        else:
-            self.say(f"Added {product.name}")
+        """A tile or a variation tapped."""
+        self.tell(self.session.add_tapped(product))
 
     async def scanned(self, code: str) -> None:
-        """A code from the scanner: add it at once; an unknown code leaves the cart alone."""
-        try:
-            found = await self.session.scan(code)
-        except BadScan as exc:  # a check digit failed: never guess which product was meant
-            text = str(exc)
-            self.say(text[:1].upper() + text[1:], warn=True)
-            return
-        except UnknownCode:
-            self.say(f"Unknown barcode {code}: nothing was added", warn=True)
-            return
-        except CartError as exc:
-            self.say(str(exc), warn=True)
-            return
-        if found.added and (found.price is not None or found.weight_g is not None):
-            self.say(f"Added {found.name}")  # a label's price or weight: never out of stock
-        elif found.added:
-            self._added(found.product)
+        """A code from the scanner: added at once; an unknown code leaves the cart alone."""
+        found = await self.session.scan_code(code)
+        if found.choose is not None:  # within this task: a test settles once the picker is open
+            await dialogs.pick_variation(self, found.choose)
         else:
-            await dialogs.pick_variation(self, found.product)
+            self.tell(found)
 
     def step(self, index: int, delta: int) -> None:
         try:
@@ -184,14 +140,8 @@ class SaleScreen(Panel):
             self.say(str(exc), warn=True)
 
     async def park(self) -> None:
-        if self.session.cart.is_empty:
-            self.say("There is nothing to park", warn=True)
-            return
-        saved = await self.session.park()
-        self.parked_count += 1
-        count = dialogs.items(saved.item_count)
-        self.say(f"Parked the sale ({count}): tap Parked to resume it")
-        self.redraw()
+        self.tell(await self.session.park_sale())
+        await self.refresh_parked()
 
     def pay(self) -> None:
         if self.session.cart.is_empty or self.pay_sheet is not None:
@@ -201,14 +151,20 @@ class SaleScreen(Panel):
             self.session,
             spawn=self.spawn,
             done=self.paid,
-            sim_reader=self.app.services.sim_reader,
+            left=self.left_payment,
+            sim_reader=self.services.sim_reader,
         )
         sheet.bind(on_dismiss=lambda *_: setattr(self, "pay_sheet", None))
         self.pay_sheet = sheet
         sheet.open()
 
     def paid(self, done: Completed) -> None:
-        self.app.printer_used()
+        self.services.printer_used()
         big, small = change_text(done, self.session.cart.settings.locale)
         dialogs.sale_done(self, done, big, small)
         self.spawn(self.show_page())  # stock badges moved
+
+    def left_payment(self, left: LeftPayment) -> None:
+        """Back from the pay sheet: cash taken must go back, and the cashier must see how much."""
+        if left.hand_back.minor:
+            dialogs.hand_back(self, left)

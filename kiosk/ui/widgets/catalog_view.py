@@ -10,16 +10,12 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.core.models import Category, Product, ProductKind, StockStatus
+from kiosk.counter.browser import Page
+from kiosk.counter.outcome import out_of_stock
 from kiosk.ui import theme
 from kiosk.ui.widgets.basics import PosButton, PosLabel
 
 Fmt = Callable[[Product], str]
-
-
-def out_of_stock(p: Product) -> bool:
-    return p.stock_status is StockStatus.OUT_OF_STOCK or (
-        p.manage_stock and p.stock_quantity is not None and p.stock_quantity <= 0
-    )
 
 
 def stock_badge(p: Product) -> tuple[str, bool]:
@@ -109,7 +105,6 @@ class CatalogView(BoxLayout):
             pager.add_widget(w)
         self.add_widget(pager)
         self.selected: str | None = None
-        self.page_text = ""
 
     def show_categories(self, categories: Sequence[Category], selected: str | None) -> None:
         self._tabs.clear_widgets()
@@ -126,19 +121,16 @@ class CatalogView(BoxLayout):
             tab.role = "category"
             self._tabs.add_widget(tab)
 
-    def show_page(
-        self, products: Sequence[Product], price: Fmt, *, page: int, has_next: bool, title: str
-    ) -> None:
+    def show_page(self, page: Page, price: Fmt) -> None:
         # The same tiles every page (a short page hides the rest, so tiles keep their size): new
         # widgets on every keystroke of a search were garbage the collector stalled on.
-        shown = list(products[: self.th.page_size])
+        shown = page.products[: self.th.page_size]
         for i, tile in enumerate(self._tiles):
             p = shown[i] if i < len(shown) else None
             tile.show(p, price(p) if p is not None else "")
-        self.prev.disabled = page <= 1
-        self.next.disabled = not has_next
-        self.page_text = f"{title} · page {page}" if products else f"{title}: nothing found"
-        self.page_label.text, self.page_label.color = self.page_text, theme.TEXT
+        self.prev.disabled = page.number <= 1
+        self.next.disabled = not page.has_next
+        self.page_label.text, self.page_label.color = page.heading, theme.TEXT
 
     def _tapped(self, tile: ProductTile) -> None:
         if tile.product is not None:

@@ -1,0 +1,53 @@
+"""What the screens need from the app, as a Protocol: screens import this, never the app.
+
+The app (kiosk.ui.app.PosApp) implements it; a screen gets it in its constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from kiosk.core.models import Order
+    from kiosk.counter.browser import CatalogBrowser
+    from kiosk.counter.session import SaleSession
+    from kiosk.counter.status import FailedOrder
+    from kiosk.hardware.base import ReceiptPrinter
+    from kiosk.payments.fake import SimulatedReader
+
+
+class Spawn(Protocol):
+    def __call__(
+        self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False
+    ) -> None: ...
+
+
+class ScreenServices(Protocol):
+    @property
+    def session(self) -> SaleSession: ...
+
+    @property
+    def printer(self) -> ReceiptPrinter: ...
+
+    @property
+    def sim_reader(self) -> SimulatedReader | None:
+        """The simulated reader, whose Approve and Decline the pay sheet shows; else None."""
+
+    def browser(self, page_size: int) -> CatalogBrowser: ...
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False) -> None:
+        """Run `coro` on the app's loop; its failure is shown, never swallowed. `waits_on_person`:
+        it may wait on someone (a card on the reader), which the tests' "settled" does not await."""
+
+    def printer_used(self) -> None:
+        """A job just ran on the printer: the status bar asks its state again."""
+
+    def failed_orders(self) -> Sequence[FailedOrder]: ...
+
+    def receipt_image(self, order: Order) -> Path | None: ...
+
+    def scanner_lines(self) -> list[str]: ...
+
+    async def print_test_page(self) -> None: ...
