@@ -14,7 +14,7 @@ from kiosk.counter.outcome import LeftPayment, Outcome
 from kiosk.counter.status import counter_status
 from kiosk.store import catalog, outbox
 from kiosk.store.db import Database
-from tests.counter.test_session import CAP, MUG, RATES, SHOP, TEE, TEE_M, Till, make_till
+from tests.counter.till import CAP, MUG, RATES, SHOP, TEE, TEE_M, Till, make_till
 from tests.store.factory import T0, eur, simple
 
 GONE = simple("p9", "Old mug", price=700, sku="OLD-1", manage_stock=True, stock_quantity=0)
