@@ -1,4 +1,7 @@
-"""`POST /webhooks/woocommerce`: signed deliveries in, hints out to the sync engine.
+"""`POST /webhooks/<platform>`: signed deliveries in, hints out to the sync engine.
+
+Each platform brings its own reader (connectors.base.WebhookReader: the signature, the body);
+this module owns what every platform shares: the route, bounded reads, repeats acted on once.
 
 The endpoint may face the internet, so a client gets a bounded time and size to say what it
 wants; what this relies on in aiohttp (checked against 3.14's web_protocol.py and web_app.py):
@@ -25,11 +28,10 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from kiosk.connectors.woocommerce import webhooks as woo
+from kiosk.connectors.base import Hint, WebhookReader
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/webhooks/woocommerce"
 MAX_BODY = 1024 * 1024  # a product with every field is a few tens of KiB
 SEEN_DELIVERIES = 2048
 # A store sends a few KiB in one go; a client that needs longer than these is either on a link
@@ -39,20 +41,29 @@ BODY_TIMEOUT = 10.0
 LINGER = 2.0
 
 
-class WooWebhookReceiver:
-    """Checks each delivery and passes its hint on; answers as WooCommerce expects."""
+def webhook_path(platform: str) -> str:
+    """Where a platform's store delivers this device's webhooks."""
+    return f"/webhooks/{platform}"
+
+
+class WebhookReceiver:
+    """Reads each delivery with its platform's reader and passes the hint on."""
 
     def __init__(
         self,
-        secret: str,
-        on_hint: Callable[[woo.Hint], None],
+        reader: WebhookReader,
+        on_hint: Callable[[Hint], None],
         *,
         body_timeout: float = BODY_TIMEOUT,
     ) -> None:
-        self._secret = secret
+        self.reader = reader
         self._on_hint = on_hint
         self._body_timeout = body_timeout
         self._seen: OrderedDict[str, None] = OrderedDict()
+
+    @property
+    def path(self) -> str:
+        return webhook_path(self.reader.platform)
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
@@ -63,36 +74,28 @@ class WooWebhookReceiver:
             refused = web.json_response({"error": "request timeout"}, status=408)
             refused.force_close()
             return refused
-        if woo.is_ping(request.content_type, body):
-            log.info("webhook ping from the store: %s", body.decode("ascii"))
-            return web.json_response({"ok": True})
-        if not woo.verify(body, request.headers.get(woo.SIGNATURE), self._secret):
-            log.warning("webhook refused: missing or wrong signature")
+        delivery = self.reader.read(request.headers, request.content_type, body)
+        if delivery.status == 401:
+            log.warning("webhook refused: %s", delivery.note)
             return web.json_response({"error": "bad signature"}, status=401)
-        delivery = request.headers.get(woo.DELIVERY_ID, "")
-        if delivery and delivery in self._seen:
-            return web.json_response({"ok": True, "duplicate": True})
-        topic = request.headers.get(woo.TOPIC, "")
-        try:
-            hint = woo.hint(topic, body)
-        except woo.BadDelivery as exc:
-            log.warning("webhook refused: %s", exc)
-            return web.json_response({"error": str(exc)}, status=400)
-        if delivery:
-            self._seen[delivery] = None
+        if delivery.status != 200:
+            log.warning("webhook refused: %s", delivery.note)
+            return web.json_response({"error": delivery.note}, status=delivery.status)
+        if delivery.note:
+            log.info("webhook %s", delivery.note)
+        if delivery.key:
+            if delivery.key in self._seen:
+                return web.json_response({"ok": True, "duplicate": True})
+            self._seen[delivery.key] = None
             while len(self._seen) > SEEN_DELIVERIES:
                 self._seen.popitem(last=False)
-        if hint is not None:
-            self._on_hint(hint)
+        if delivery.hint is not None:
+            self._on_hint(delivery.hint)
         return web.json_response({"ok": True})
 
 
-def add_routes(app: web.Application, receiver: WooWebhookReceiver) -> None:
-    app.router.add_post(WEBHOOK_PATH, receiver.handle)
-
-
 def make_app(
-    receiver: WooWebhookReceiver,
+    receiver: WebhookReceiver,
     *,
     header_timeout: float = HEADER_TIMEOUT,
     linger: float = LINGER,
@@ -103,5 +106,5 @@ def make_app(
         client_max_size=max_body,
         handler_args={"keepalive_timeout": header_timeout, "lingering_time": linger},
     )
-    add_routes(app, receiver)
+    app.router.add_post(receiver.path, receiver.handle)
     return app

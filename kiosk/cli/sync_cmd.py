@@ -9,13 +9,12 @@ import logging
 import signal
 from typing import Any
 
-from kiosk.agent.webhooks import WEBHOOK_PATH, WooWebhookReceiver, make_app
+from kiosk.agent.webhooks import WebhookReceiver, make_app
 from kiosk.checkout import utc_now
 from kiosk.cli.output import UsageError, emit
 from kiosk.connectors.errors import ConnectorError
-from kiosk.connectors.factory import open_connector
-from kiosk.connectors.woocommerce.connector import WooConnector
-from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
+from kiosk.connectors.factory import open_connector, platform_of
+from kiosk.connectors.platforms import Platform
 from kiosk.network.base import NetworkInfo
 from kiosk.network.system import system_network
 from kiosk.runtime import Runtime
@@ -89,17 +88,19 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
     return 1 if report.errors else 0
 
 
-async def _register_hooks(rt: Runtime, engine: SyncEngine, secret: str) -> None:
+async def _register_hooks(
+    rt: Runtime, engine: SyncEngine, platform: Platform, receiver: WebhookReceiver, secret: str
+) -> None:
     """Tell the store where to send webhooks, when it can reach this device at all."""
     public = rt.config.store.public_url.rstrip("/")
-    if not public or not secret or not isinstance(engine.connector, WooConnector):
+    if not public:
         return
     try:
-        reg = await register_webhooks(engine.connector.client, f"{public}{WEBHOOK_PATH}", secret)
+        done = await platform.register_webhooks(engine.connector, public + receiver.path, secret)
     except ConnectorError as exc:
         log.warning("could not register webhooks (polling keeps the device up to date): %s", exc)
         return
-    log.info("webhooks: %d registered, %d kept", len(reg.created), len(reg.kept))
+    log.info("webhooks: %s", done)
 
 
 async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
@@ -114,12 +115,14 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     secrets = load_secrets(rt.config.data_dir)
     runner: web.AppRunner | None = None
     if secrets.webhook_secret:
-        runner = web.AppRunner(make_app(WooWebhookReceiver(secrets.webhook_secret, engine.hint)))
+        platform = platform_of(rt.config)
+        receiver = WebhookReceiver(platform.webhooks(secrets.webhook_secret), engine.hint)
+        runner = web.AppRunner(make_app(receiver))
         await runner.setup()
         # Listen beyond this machine only when the store has been told a public address.
         host = "0.0.0.0" if rt.config.store.public_url else "127.0.0.1"
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
-    await _register_hooks(rt, engine, secrets.webhook_secret)
+        await _register_hooks(rt, engine, platform, receiver, secrets.webhook_secret)
     work = asyncio.create_task(engine.run(stop))
     try:
         # Stop at once, even in the middle of a long initial sync: every batch is its own

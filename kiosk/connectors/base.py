@@ -7,7 +7,7 @@ own ids as text, cursors are opaque strings the connector understands.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -145,3 +145,33 @@ class Connector(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+# -- webhooks: hints, never truth ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A webhook's news that something changed in the store: fetch it again soon."""
+
+    kind: str  # "product" or "customer"
+    id: str  # for a variation: its parent, which is what the device re-fetches
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a platform made of one webhook request: how to answer it, and what it hints."""
+
+    status: int  # 200 taken (or a topic the device ignores), 400 unreadable, 401 not the store's
+    hint: Hint | None = None
+    key: str = ""  # the delivery's own id, so that a repeat is acted on once ("" if none)
+    note: str = ""  # why it was refused, or what it was (a ping), for the log and the answer
+
+
+class WebhookReader(Protocol):
+    """One platform's webhook deliveries: the signature checked, the body read. Never raises."""
+
+    platform: str
+
+    def read(self, headers: Mapping[str, str], content_type: str, body: bytes) -> Delivery: ...

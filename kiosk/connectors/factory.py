@@ -1,37 +1,37 @@
-"""The connector for the store this device is provisioned for."""
+"""The store platforms this device can be connected to, and the connector for the one it is."""
 
 from __future__ import annotations
 
 from kiosk.config import Config
 from kiosk.connectors.base import Connector
-from kiosk.connectors.woocommerce.connector import WooConnector
+from kiosk.connectors.platforms import Platform
+from kiosk.connectors.woocommerce.platform import WOOCOMMERCE
 from kiosk.secrets import Secrets
+
+PLATFORMS: dict[str, Platform] = {p.name: p for p in (WOOCOMMERCE,)}
 
 
 class NotProvisioned(RuntimeError):
     """The device has no store configured, or no keys for it."""
 
 
-def open_connector(config: Config, secrets: Secrets, *, locale: str) -> Connector:
+def platform_of(config: Config) -> Platform:
+    """The platform the device is provisioned for; NotProvisioned says what to do if none."""
     store = config.store
     if not store.platform or not store.url:
-        raise NotProvisioned(
-            "this device is not connected to a store yet: run "
-            "`kiosk provision woocommerce --url URL --key CK --secret CS`"
-        )
-    if store.platform != "woocommerce":
-        raise NotProvisioned(f"the {store.platform} connector is not available yet")
-    if not secrets.consumer_key or not secrets.consumer_secret:
+        usage = " or ".join(f"`{p.provision_usage}`" for p in PLATFORMS.values())
+        raise NotProvisioned(f"this device is not connected to a store yet: run {usage}")
+    platform = PLATFORMS.get(store.platform)
+    if platform is None:
+        known = ", ".join(sorted(PLATFORMS))
+        raise NotProvisioned(f"the {store.platform} connector is not available (known: {known})")
+    return platform
+
+
+def open_connector(config: Config, secrets: Secrets, *, locale: str) -> Connector:
+    platform = platform_of(config)
+    if not platform.has_keys(secrets):
         raise NotProvisioned(
             "the store's keys are missing from the secrets file: provision the device again"
         )
-    return WooConnector.connect(
-        store.url,
-        secrets.consumer_key,
-        secrets.consumer_secret,
-        query_auth=store.auth == "query",
-        ca_file=store.ca_file or None,
-        locale=locale,
-        concurrency=config.sync.concurrency,
-        barcode_meta_key=store.barcode_meta_key,
-    )
+    return platform.connect(config, secrets, locale)

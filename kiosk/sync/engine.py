@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kiosk.config import SyncConfig
-from kiosk.connectors.base import Connector
+from kiosk.connectors.base import Connector, Hint
 from kiosk.connectors.errors import (
     ConnectorError,
     OutcomeUnknown,
@@ -23,7 +23,6 @@ from kiosk.connectors.errors import (
     Timeout,
     TLSFailure,
 )
-from kiosk.connectors.woocommerce.webhooks import Hint
 from kiosk.network.base import NetworkInfo
 from kiosk.store import sync_state
 from kiosk.store.db import Database

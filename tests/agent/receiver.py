@@ -8,8 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from kiosk.agent.webhooks import BODY_TIMEOUT, WEBHOOK_PATH, WooWebhookReceiver, make_app
-from kiosk.connectors.woocommerce.webhooks import Hint
+from kiosk.agent.webhooks import BODY_TIMEOUT, WebhookReceiver, make_app
+from kiosk.connectors.base import Hint
+from kiosk.connectors.woocommerce.webhooks import WooWebhookReader
 
 
 @asynccontextmanager
@@ -18,13 +19,13 @@ async def serve_receiver(
 ) -> AsyncIterator[tuple[str, list[Hint]]]:
     """Yield (delivery URL, hints received so far); `app` goes to make_app (its timeouts)."""
     hints: list[Hint] = []
-    receiver = WooWebhookReceiver(secret, hints.append, body_timeout=body_timeout)
+    receiver = WebhookReceiver(WooWebhookReader(secret), hints.append, body_timeout=body_timeout)
     runner = web.AppRunner(make_app(receiver, **app))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://127.0.0.1:{port}{WEBHOOK_PATH}", hints
+        yield f"http://127.0.0.1:{port}{receiver.path}", hints
     finally:
         await runner.cleanup()

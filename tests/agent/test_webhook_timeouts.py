@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from kiosk.connectors.base import Hint
 from kiosk.connectors.woocommerce import webhooks as woo
 from tests.agent.raw_http import open_to, request_bytes, status_of
 from tests.agent.receiver import serve_receiver
@@ -28,7 +29,7 @@ HEAD = b"POST /webhooks/woocommerce HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
 @pytest.fixture
-async def endpoint() -> AsyncIterator[tuple[str, list[woo.Hint]]]:
+async def endpoint() -> AsyncIterator[tuple[str, list[Hint]]]:
     async with serve_receiver(
         SECRET, body_timeout=TIMEOUT, header_timeout=TIMEOUT, linger=LINGER
     ) as served:
@@ -88,7 +89,7 @@ def slow_body_head(length: int) -> bytes:
 
 
 async def test_headers_that_never_finish_are_cut_off(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     async with asyncio.timeout(BOUND):
@@ -97,7 +98,7 @@ async def test_headers_that_never_finish_are_cut_off(
 
 
 async def test_headers_dribbled_in_are_cut_off_though_bytes_keep_coming(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     async with asyncio.timeout(BOUND):
@@ -109,7 +110,7 @@ async def test_headers_dribbled_in_are_cut_off_though_bytes_keep_coming(
 
 
 async def test_a_body_that_stops_coming_is_408_then_closed(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     async with asyncio.timeout(BOUND):
@@ -120,7 +121,7 @@ async def test_a_body_that_stops_coming_is_408_then_closed(
 
 
 async def test_a_body_dribbled_in_is_408_then_closed(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     async with asyncio.timeout(BOUND):
@@ -131,7 +132,7 @@ async def test_a_body_dribbled_in_is_408_then_closed(
 
 
 async def test_a_normal_delivery_is_served_while_slow_clients_hang_on(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     async with asyncio.timeout(BOUND):
@@ -144,16 +145,16 @@ async def test_a_normal_delivery_is_served_while_slow_clients_hang_on(
         body, headers = delivery(42)
         async with aiohttp.ClientSession() as s, s.post(url, data=body, headers=headers) as r:
             assert r.status == 200
-        assert hints == [woo.Hint("product", "42", False)]
+        assert hints == [Hint("product", "42", False)]
         header_stall, body_stall, header_dribble, body_dribble = await asyncio.gather(*slow)
     assert header_stall == b""
     assert header_dribble[0] == b""
     assert status_of(body_stall) == status_of(body_dribble[0]) == 408
-    assert hints == [woo.Hint("product", "42", False)]
+    assert hints == [Hint("product", "42", False)]
 
 
 async def test_an_idle_keep_alive_connection_is_closed(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     body, headers = delivery(7)
@@ -167,4 +168,4 @@ async def test_an_idle_keep_alive_connection_is_closed(
     finally:
         writer.close()
     assert status_of(answer) == 200
-    assert hints == [woo.Hint("product", "7", False)]
+    assert hints == [Hint("product", "7", False)]

@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from kiosk.agent.webhooks import MAX_BODY
+from kiosk.connectors.base import Hint
 from kiosk.connectors.woocommerce import webhooks as woo
 from tests.agent.raw_http import exchange, request_bytes
 from tests.agent.receiver import serve_receiver
@@ -19,7 +20,7 @@ SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
-async def endpoint() -> AsyncIterator[tuple[str, list[woo.Hint]]]:
+async def endpoint() -> AsyncIterator[tuple[str, list[Hint]]]:
     async with serve_receiver(SECRET) as served:
         yield served
 
@@ -49,24 +50,24 @@ def test_signature_matches_woocommerces_formula() -> None:
     assert not woo.verify(b'{"id":1}', None, "key")
 
 
-async def test_signed_product_update_becomes_a_hint(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_signed_product_update_becomes_a_hint(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     body = json.dumps({"id": 42, "name": "Mug", "parent_id": 0}).encode()
     status, _ = await _post(url, body, _headers(body, "product.updated", "d1"))
     assert status == 200
-    assert hints == [woo.Hint("product", "42", False)]
+    assert hints == [Hint("product", "42", False)]
 
 
-async def test_variation_update_hints_its_parent(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_variation_update_hints_its_parent(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     body = json.dumps({"id": 99, "parent_id": 42}).encode()
     assert (await _post(url, body, _headers(body, "product.updated", "d2")))[0] == 200
     body = json.dumps({"id": 7}).encode()
     assert (await _post(url, body, _headers(body, "product.deleted", "d3")))[0] == 200
-    assert hints == [woo.Hint("product", "42", False), woo.Hint("product", "7", True)]
+    assert hints == [Hint("product", "42", False), Hint("product", "7", True)]
 
 
-async def test_unsigned_or_wrongly_signed_is_401(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_unsigned_or_wrongly_signed_is_401(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     body = json.dumps({"id": 42}).encode()
     wrong = _headers(body, "product.updated", "d4", secret="not-the-secret")
@@ -79,24 +80,24 @@ async def test_unsigned_or_wrongly_signed_is_401(endpoint: tuple[str, list[woo.H
     assert hints == []
 
 
-async def test_duplicate_delivery_is_acted_on_once(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_duplicate_delivery_is_acted_on_once(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     body = json.dumps({"id": 5}).encode()
     for _ in range(3):
         status, data = await _post(url, body, _headers(body, "product.updated", "same"))
         assert status == 200
     assert data == {"ok": True, "duplicate": True}
-    assert hints == [woo.Hint("product", "5", False)]
+    assert hints == [Hint("product", "5", False)]
 
 
-async def test_creation_ping_is_answered(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_creation_ping_is_answered(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     assert (await _post(url, b"webhook_id=12", headers))[0] == 200
     assert hints == []
 
 
-async def test_oversized_body_is_refused(endpoint: tuple[str, list[woo.Hint]]) -> None:
+async def test_oversized_body_is_refused(endpoint: tuple[str, list[Hint]]) -> None:
     url, hints = endpoint
     body = b'{"id": 1, "pad": "' + b"x" * MAX_BODY + b'"}'
     status, _ = await _post(url, body, _headers(body, "product.updated", "big"))
@@ -105,7 +106,7 @@ async def test_oversized_body_is_refused(endpoint: tuple[str, list[woo.Hint]]) -
 
 
 async def test_signed_garbage_is_400_and_ignored_topics_pass(
-    endpoint: tuple[str, list[woo.Hint]],
+    endpoint: tuple[str, list[Hint]],
 ) -> None:
     url, hints = endpoint
     body = b"not json"
@@ -139,7 +140,7 @@ GOOD = woo.signature(GOOD_BODY, SECRET).encode()
     ],
 )
 async def test_a_bad_signature_header_is_401_and_hints_nothing(
-    endpoint: tuple[str, list[woo.Hint]], given: bytes | None
+    endpoint: tuple[str, list[Hint]], given: bytes | None
 ) -> None:
     url, hints = endpoint
     headers = {"Content-Type": b"application/json", woo.TOPIC: b"product.updated"}
@@ -151,7 +152,7 @@ async def test_a_bad_signature_header_is_401_and_hints_nothing(
     # The same request, rightly signed, is taken: the refusal was the signature's alone.
     headers[woo.SIGNATURE] = GOOD
     assert (await exchange(url, request_bytes(url, GOOD_BODY, headers)))[0] == 200
-    assert hints == [woo.Hint("product", "42", False)]
+    assert hints == [Hint("product", "42", False)]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ async def test_a_bad_signature_header_is_401_and_hints_nothing(
     ],
 )
 async def test_an_unsigned_body_that_is_not_the_ping_is_401(
-    endpoint: tuple[str, list[woo.Hint]], content_type: bytes, body: bytes
+    endpoint: tuple[str, list[Hint]], content_type: bytes, body: bytes
 ) -> None:
     url, hints = endpoint
     raw = request_bytes(url, body, {"Content-Type": content_type, woo.TOPIC: b"product.updated"})
@@ -191,7 +192,7 @@ def test_the_verifier_never_raises() -> None:
     ],
 )
 async def test_signed_but_unusable_bodies_are_400(
-    endpoint: tuple[str, list[woo.Hint]], body: bytes
+    endpoint: tuple[str, list[Hint]], body: bytes
 ) -> None:
     url, hints = endpoint
     assert (await _post(url, body, _headers(body, "product.updated", "u1")))[0] == 400

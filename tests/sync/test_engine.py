@@ -13,9 +13,9 @@ import pytest
 from kiosk.catalog_export import CatalogExport
 from kiosk.checkout import Checkout
 from kiosk.config import SyncConfig
+from kiosk.connectors.base import Hint
 from kiosk.connectors.errors import ServerError, StoreUnreachable
 from kiosk.connectors.fake import FakeConnector
-from kiosk.connectors.woocommerce.webhooks import Hint
 from kiosk.core.models import PaymentMethod, Product
 from kiosk.core.money import Money
 from kiosk.core.tender import Tender

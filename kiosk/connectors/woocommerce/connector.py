@@ -11,7 +11,7 @@ from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
-from kiosk.connectors.woocommerce import order_upload, paging
+from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import setup as woo_setup
 from kiosk.connectors.woocommerce.auth import Keys
@@ -43,7 +43,6 @@ from kiosk.core.models import (
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "woocommerce"
 # Listings ask for only the fields the mapping reads (`_fields`): less to send and to parse.
 _PRODUCTS = {**paging.BY_ID, "_fields": ",".join(PRODUCT_FIELDS)}
 _VARIATIONS = {**paging.BY_ID, "_fields": ",".join(VARIATION_FIELDS)}

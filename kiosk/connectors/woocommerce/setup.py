@@ -23,12 +23,12 @@ from kiosk.connectors.errors import (
     StoreUnreachable,
     TLSFailure,
 )
+from kiosk.connectors.woocommerce import PLATFORM
 from kiosk.connectors.woocommerce.auth import AuthMode, Keys
 from kiosk.connectors.woocommerce.client import Redirected, RouteMissing, WooClient
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "woocommerce"
 KEYS_HELP = "WooCommerce > Settings > Advanced > REST API"
 
 # An order body every store refuses at validation (status is an enum): keys that may write get a

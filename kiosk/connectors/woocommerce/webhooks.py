@@ -12,8 +12,11 @@ import hashlib
 import hmac
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
+
+from kiosk.connectors.base import Delivery, Hint
+from kiosk.connectors.woocommerce import PLATFORM
 
 SIGNATURE = "X-WC-Webhook-Signature"
 TOPIC = "X-WC-Webhook-Topic"
@@ -35,11 +38,24 @@ class BadDelivery(ValueError):
     """A delivery that is signed correctly but is not what WooCommerce sends."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hint:
-    kind: str  # "product" or "customer"
-    id: str  # for a variation: its parent, which is what the device re-fetches
-    deleted: bool
+class WooWebhookReader:
+    """WooCommerce's deliveries for the agent's receiver (see connectors.base.WebhookReader)."""
+
+    platform = PLATFORM
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def read(self, headers: Mapping[str, str], content_type: str, body: bytes) -> Delivery:
+        if is_ping(content_type, body):
+            return Delivery(200, note=f"ping from the store: {body.decode('ascii')}")
+        if not verify(body, headers.get(SIGNATURE), self._secret):
+            return Delivery(401, note="missing or wrong signature")
+        try:
+            found = hint(headers.get(TOPIC, ""), body)
+        except BadDelivery as exc:
+            return Delivery(400, note=str(exc))
+        return Delivery(200, found, key=headers.get(DELIVERY_ID, ""))
 
 
 def signature(body: bytes, secret: str) -> str:
