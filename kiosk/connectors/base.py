@@ -22,7 +22,7 @@ from kiosk.core.models import (
 )
 
 # StockLevel is a plain value the store adopts too, so it lives in core; the alias re-exports it
-# for tests/counter, which still imports it from here (issue 11: counter, in progress).
+# for kiosk.sync.push and tests/counter/test_status.py, which still import it from here.
 from kiosk.core.models import StockLevel as StockLevel
 from kiosk.core.money import Money
 
