@@ -18,7 +18,7 @@ from kiosk.config import SyncConfig
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.policy import RetryPolicy
 from tests.soak.chaos import Chaos, Plan, plan_for
-from tests.sync.woo_rig import WooDevice, woo_device
+from tests.sync.woo_rig import WooDevice, mismatched, store_ids_by_uuid, woo_device
 
 # Compressed time, so a soak fits in a test: the policy's shape with seconds for minutes.
 POLICY = RetryPolicy(base_s=0.2, cap_s=3.0)
@@ -80,6 +80,12 @@ async def _check(device: WooDevice, sold: list[str]) -> list[str]:
         problems.append(f"{len(missing)} sales never reached the store: {missing[:5]}")
     if stray:
         problems.append(f"{len(stray)} store orders match no sale: {stray[:5]}")
+    remote_ids = await device.db.read(
+        lambda conn: dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
+    )
+    wrong = mismatched(remote_ids, store_ids_by_uuid(device.sim))
+    if wrong:
+        problems.append(f"{len(wrong)} sales are matched to the wrong store order: {wrong[:5]}")
     states = Counter({k: v for k, v in (await device.states()).items() if v})
     if states != Counter({OutboxState.SYNCED: len(sold)}):
         problems.append(f"the outbox is not all synced: {dict(states)}")

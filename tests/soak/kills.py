@@ -22,7 +22,7 @@ from kiosk.config import SyncConfig
 from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from tests.soak.chaos import Chaos, Plan, plan_for
-from tests.sync.woo_rig import device_on, store_uuids
+from tests.sync.woo_rig import device_on, mismatched, store_ids_by_uuid, store_uuids
 
 DEADLINE_S = 240.0  # the whole drain, kills included: a hung run fails instead of hanging
 
@@ -91,6 +91,11 @@ def _check(sim: SimHandle, db: Path, sold: list[str]) -> list[str]:
         problems.append(f"{len(missing)} sales never reached the store: {missing[:5]}")
     if len(uuids) != len(sold):
         problems.append(f"the store holds {len(uuids)} orders for {len(sold)} sales")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        remote_ids = dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
+    wrong = mismatched(remote_ids, store_ids_by_uuid(sim))
+    if wrong:
+        problems.append(f"{len(wrong)} sales are matched to the wrong store order: {wrong[:5]}")
     states = _outbox(db)
     if states != {"synced": len(sold)}:
         problems.append(f"the outbox is not all synced: {states}")

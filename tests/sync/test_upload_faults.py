@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from kiosk.store.outbox import OutboxState
-from tests.sync.woo_rig import woo_device
+from tests.sync.woo_rig import mismatched, store_ids_by_uuid, woo_device
 
 
 async def test_eight_lost_connections_hold_no_sale_past_one_pass(tmp_path: Path) -> None:
@@ -28,6 +28,10 @@ async def test_eight_lost_connections_hold_no_sale_past_one_pass(tmp_path: Path)
         # Each sale is exactly one store order, matched back by its UUID.
         assert device.store_uuids() == {o.id: 1 for o in sold}
         assert len(device.sim.state.orders) == 20
+        remote_ids = await device.db.read(
+            lambda conn: dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
+        )
+        assert mismatched(remote_ids, store_ids_by_uuid(device.sim)) == []
 
 
 async def test_a_store_error_on_one_order_does_not_hold_the_others(tmp_path: Path) -> None:

@@ -61,6 +61,21 @@ def store_uuids(sim: SimHandle) -> Counter[str]:
     return found
 
 
+def store_ids_by_uuid(sim: SimHandle) -> dict[str, str]:
+    """The store's order id for each order UUID it holds (the last, if one is there twice)."""
+    found = {}
+    for oid, order in sim.state.orders.items():
+        for meta in order.get("meta_data", []):
+            if meta.get("key") == META_ORDER_ID:
+                found[str(meta.get("value"))] = str(oid)
+    return found
+
+
+def mismatched(device: dict[str, str | None], store: dict[str, str]) -> list[str]:
+    """Sales whose remote id on the device is not the store's order for their UUID."""
+    return sorted(uuid for uuid, remote in device.items() if store.get(uuid) != remote)
+
+
 def sellable_skus(sim: SimHandle) -> list[str]:
     """SKUs of published simple products with stock to spare, for sales the store takes."""
     return [
