@@ -18,12 +18,9 @@ from kiosk.core.models import (
     Order,
     Product,
     ShopSettings,
+    StockLevel,
     TaxRate,
 )
-
-# StockLevel is a plain value the store adopts too, so it lives in core; the alias re-exports it
-# for kiosk.sync.push and tests/counter/test_status.py, which still import it from here.
-from kiosk.core.models import StockLevel as StockLevel
 from kiosk.core.money import Money
 
 T = TypeVar("T")

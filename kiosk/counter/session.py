@@ -18,7 +18,7 @@ from kiosk.checkout import BadScan, Checkout, UnknownCode
 from kiosk.core import cart_snapshot
 from kiosk.core.cart import Cart, CartError
 from kiosk.core.discount import Discount
-from kiosk.core.models import Customer, Order, PaymentMethod, Product, ProductKind
+from kiosk.core.models import CardResult, Customer, Order, PaymentMethod, Product, ProductKind
 from kiosk.core.money import Money
 from kiosk.core.receipt import Receipt, build_receipt, device_zone
 from kiosk.core.tender import Tender, settle
@@ -28,7 +28,6 @@ from kiosk.hardware.base import PrinterError, ReceiptPrinter
 from kiosk.payments.base import (
     OFFLINE_DETAIL,
     CardReader,
-    CardResult,
     ReaderError,
     ReaderState,
     ReaderStatus,

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-# CardResult is a plain value the store records too, so it lives in core; the alias re-exports it
-# for kiosk.counter.session, which still imports it from here.
-from kiosk.core.models import CardResult as CardResult
+from kiosk.core.models import CardResult
 from kiosk.core.money import Money
 
 OFFLINE_DETAIL = "No internet: card payments need a connection"

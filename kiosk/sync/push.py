@@ -27,8 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.connectors.base import Connector, RemoteOrder, StockLevel
+from kiosk.connectors.base import Connector, RemoteOrder
 from kiosk.connectors.errors import ConnectorError, OutcomeUnknown
+from kiosk.core.models import StockLevel
 from kiosk.store import outbox, stock, sync_state
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxItem

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.connectors.base import StockLevel
 from kiosk.core.cart import Cart
-from kiosk.core.models import ShopSettings, StockStatus
+from kiosk.core.models import ShopSettings, StockLevel, StockStatus
 from kiosk.counter.status import CounterStatus, FailedOrder, Uploads, counter_status
 from kiosk.store import catalog, orders, outbox, parked, stock, sync_state
 from kiosk.store.db import Database
