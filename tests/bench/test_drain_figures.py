@@ -31,7 +31,13 @@ def test_drain_figures_on_a_few_sales(tmp_path: Path) -> None:
     for run in runs:
         wall, requests = by_name[f"{run}_s"], by_name[f"{run}_requests"]
         # The run checked exactly-once itself (a BenchError otherwise); the report agrees.
-        assert wall["uploaded"] == {"synced": ORDERS, "failed": 0, "retrying": 0}
+        assert wall["uploaded"] == {
+            "synced": ORDERS,
+            "failed": 0,
+            "retrying": 0,
+            "waiting": 0,
+            "next_attempt_at": None,
+        }
         assert 0 < wall["value"] < wall["wall_s"]
         assert requests["by_kind"]["create"] == ORDERS  # a lost answer is looked up, not re-sent
         assert requests["by_kind"]["read_back"] > 0
