@@ -79,7 +79,7 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
             + (f", {p.skipped} skipped (see the log)" if p.skipped else ""),
             f"Uploaded {u.synced} orders"
             + (f", {u.failed} refused by the store" if u.failed else "")
-            + (f", {u.retried} to retry" if u.retried else "")
+            + (f"; {u.retried} tries failed and were retried" if u.retried else "")
             + (f"; {waiting} still waiting" if waiting else ""),
             *[f"Problem: {e}" for e in report.errors],
         ]
