@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import Config, StoreConfig, SyncConfig, save_config
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.secrets import Secrets, save_secrets
 from kiosk.sim.woocommerce import running_sim
+from tests.kiosk_process import start_kiosk
 
 
 def _free_port() -> int:
@@ -32,16 +34,7 @@ def _query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 
 async def _start_agent(data: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kiosk",
-        "--data-dir",
-        str(data),
-        "agent",
-        stdin=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_kiosk(data, "agent")
 
 
 async def _until(condition: Callable[[], bool], what: str) -> None:
@@ -64,7 +57,8 @@ async def test_agent_syncs_uploads_follows_hints_and_stops(tmp_path: Path) -> No
                 sync=SyncConfig(webhook_port=port, interval_s=3600),
             )
         )
-        save_secrets(data, Secrets(sim.consumer_key, sim.consumer_secret, "hook-secret"))
+        keys = WooCommerceSecrets(sim.consumer_key, sim.consumer_secret)
+        save_secrets(data, keys.into(Secrets("hook-secret")))
         agent = await _start_agent(data)
         db = data / "kiosk.db"
         try:
@@ -116,7 +110,8 @@ async def test_agent_stops_promptly_in_the_middle_of_the_initial_sync(tmp_path: 
     data = tmp_path / "device"
     async with running_sim(products=1000, latency_ms=100) as sim:
         save_config(Config(data_dir=data, store=StoreConfig(platform="woocommerce", url=sim.url)))
-        save_secrets(data, Secrets(sim.consumer_key, sim.consumer_secret, ""))
+        keys = WooCommerceSecrets(sim.consumer_key, sim.consumer_secret)
+        save_secrets(data, keys.into(Secrets()))
         agent = await _start_agent(data)
         db = data / "kiosk.db"
         await _until(

@@ -47,6 +47,7 @@ from tests.bench.sync_figures import (
     simulator,
 )
 from tests.bench.sync_figures import _get_json as get_json
+from tests.sync.woo_rig import exactly_once
 
 ORDERS = 500
 LATENCY_MS = 50.0
@@ -182,15 +183,7 @@ def _check(sold: list[str], states: Counter[str], synced: set[str], store: Count
         problems.append(f"the outbox is not all synced: {dict(states)}")
     if synced != set(sold):
         problems.append(f"{len(set(sold) - synced)} sales are not synced on the device")
-    twice = sorted(u for u, n in store.items() if n > 1)
-    missing = sorted(set(sold) - set(store))
-    stray = sorted(set(store) - set(sold))
-    if twice:
-        problems.append(f"{len(twice)} sales reached the store more than once, e.g. {twice[:3]}")
-    if missing:
-        problems.append(f"{len(missing)} sales never reached the store, e.g. {missing[:3]}")
-    if stray:
-        problems.append(f"{len(stray)} store orders are no sale of this device: {stray[:3]}")
+    problems += exactly_once(sold, store)
     if problems:
         raise BenchError("; ".join(problems))
 

