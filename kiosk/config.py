@@ -1,32 +1,34 @@
 """Typed settings from kiosk.toml, overridable by KIOSK_<SECTION>_<KEY> environment variables.
 
-Secrets (store keys, tokens) never live here: they go in a separate 0600 file beside the data.
+The neutral sections are here; each store platform's own section is in config_platforms.py, and
+how every setting is checked in config_checks.py. Secrets (store keys, tokens) never live here:
+they go in a separate 0600 file beside the data (kiosk/secrets.py).
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from babel.core import Locale, UnknownLocaleError
+from babel.core import UnknownLocaleError
 
+from kiosk.config_checks import CHECKS as NEUTRAL_CHECKS
+from kiosk.config_checks import PAPER_COLUMNS as PAPER_COLUMNS
+from kiosk.config_checks import PLATFORMS as PLATFORMS
+from kiosk.config_checks import TERMINATORS as TERMINATORS
+from kiosk.config_checks import Rule, apply_rule
+from kiosk.config_platforms import PLATFORM_SECTIONS, moved_from_store
 from kiosk.core.barcodes import Measure, VariableLayout
-from kiosk.core.cart import MAX_QUANTITY
-from kiosk.core.money import check_currency, parse_limit
 
 CONFIG_NAME = "kiosk.toml"
-PLATFORMS = ("woocommerce", "shopify")
 T = TypeVar("T")
-Rule = range | tuple[object, ...] | Callable[[Any], object]
-_PREFIX = r"[A-Za-z0-9][A-Za-z0-9-]{0,11}"
 
 
 class ConfigError(ValueError):
@@ -50,12 +52,11 @@ class ShopConfig:
 
 @dataclass(frozen=True, slots=True)
 class StoreConfig:
+    """Which store the device sells for; the platform's own settings are its own section."""
+
     platform: str = ""
     url: str = ""
-    auth: str = "basic"  # over HTTPS: "basic", or "query" for hosts that strip Authorization
-    ca_file: str = ""  # a PEM for a store behind a private certificate authority
     public_url: str = ""  # where the store can reach this device's webhooks, if anywhere
-    barcode_meta_key: str = ""  # the product meta key a barcode plugin keeps EANs in, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +118,12 @@ class LimitsConfig:
     max_quantity: int = 9999  # of one line (the cart's MAX_QUANTITY at most)
 
 
-PAPER_COLUMNS = {80: 48, 58: 32}
-TERMINATORS = ("enter", "tab", "none")
 MULTILINE = frozenset({"receipt.header", "receipt.footer"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _platform_defaults() -> tuple[Any, ...]:
+    return tuple(s.settings() for s in PLATFORM_SECTIONS.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +138,47 @@ class Config:
     barcodes: BarcodesConfig = field(default_factory=BarcodesConfig)
     receipt: ReceiptConfig = field(default_factory=ReceiptConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    # Each platform's own section (config_platforms.py), at most one of each class: read them
+    # with section(), so that a platform added is a row there and not a field here.
+    platform_settings: tuple[Any, ...] = field(default_factory=_platform_defaults)
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "kiosk.db"
 
+    def section(self, cls: type[T]) -> T:
+        """The platform section of class `cls`: as loaded, else its defaults."""
+        for settings in self.platform_settings:
+            if isinstance(settings, cls):
+                return settings
+        return cls()
 
-# Config's sections, in file order: name -> its class.
-SECTIONS: dict[str, Any] = {
-    f.name: f.default_factory for f in fields(Config) if f.name not in ("data_dir", "path")
+    def with_section(self, settings: object) -> Config:
+        """A copy whose section of `settings`'s class is `settings`."""
+        others = tuple(s for s in self.platform_settings if type(s) is not type(settings))
+        return dataclasses.replace(self, platform_settings=(*others, settings))
+
+
+# Config's sections, in file order (the neutral ones, then each platform's): name -> its class.
+_NEUTRAL: dict[str, Any] = {
+    f.name: f.default_factory
+    for f in fields(Config)
+    if f.name not in ("data_dir", "path", "platform_settings")
 }
+SECTIONS: dict[str, Any] = {
+    **_NEUTRAL,
+    **{name: s.settings for name, s in PLATFORM_SECTIONS.items()},
+}
+# How each setting is checked, by "section.field" (config_checks.py); the rest is free text.
+CHECKS: dict[str, Rule] = {
+    **NEUTRAL_CHECKS,
+    **{f"{n}.{k}": rule for n, s in PLATFORM_SECTIONS.items() for k, rule in s.checks.items()},
+}
+
+
+def section_values(config: Config, name: str) -> Any:
+    """The section `name` of `config`, a neutral one or a platform's."""
+    return getattr(config, name) if name in _NEUTRAL else config.section(SECTIONS[name])
 
 
 def default_data_dir() -> Path:
@@ -180,10 +214,18 @@ def load_config(path: Path | None, data_dir: Path | None = None, *, env: bool = 
         if section not in SECTIONS:
             known = ", ".join(sorted(SECTIONS))
             raise ConfigError(f"{origin.file}: unknown section [{section}] (known: {known})")
+    try:  # an older file's platform settings under [store] are read as their own section's
+        raw, origin.moved = moved_from_store(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{origin.file}: {exc}") from None
     sections = {
-        name: _section(cls, raw.get(name, {}), name, origin, env) for name, cls in SECTIONS.items()
+        name: _section(cls, raw.get(name, {}), name, origin, env) for name, cls in _NEUTRAL.items()
     }
-    config = Config(data_dir=data_dir, path=path, **sections)
+    platform_settings = tuple(
+        _section(s.settings, raw.get(name, {}), name, origin, env, s.from_store)
+        for name, s in PLATFORM_SECTIONS.items()
+    )
+    config = Config(data_dir=data_dir, path=path, platform_settings=platform_settings, **sections)
     _check(config, origin)
     return config
 
@@ -195,6 +237,7 @@ class _Origin:
         self.file = str(path) if path else "default settings"
         self.env: dict[str, str] = {}  # "sync.webhook_port" -> "KIOSK_SYNC_WEBHOOK_PORT=70000"
         self.in_file: set[str] = set()
+        self.moved: dict[str, str] = {}  # "woocommerce.auth" -> "store.auth", its old place
 
     def of(self, *keys: str) -> str:
         named = [self.env[k] for k in keys if k in self.env]
@@ -202,9 +245,14 @@ class _Origin:
             named.append(self.file)
         return ", ".join(named)
 
+    def label(self, key: str) -> str:
+        """`key`, and the old name the file gave it, if that is where the value was read."""
+        old = self.moved.get(key) if key not in self.env else None
+        return f"{key} (read from {old})" if old else key
+
     def fail(self, key: str, what: str, *also: str) -> ConfigError:
         """The error for `key` (and `also`, which share the blame): "<where>: <key> <what>"."""
-        return ConfigError(f"{self.of(key, *also)}: {key} {what}")
+        return ConfigError(f"{self.of(key, *also)}: {self.label(key)} {what}")
 
 
 def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
@@ -221,7 +269,9 @@ def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _section(cls: type[T], raw: Any, name: str, origin: _Origin, env: bool) -> T:
+def _section(
+    cls: type[T], raw: Any, name: str, origin: _Origin, env: bool, from_store: tuple[str, ...] = ()
+) -> T:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{origin.file}: [{name}] must be a table")
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
@@ -229,12 +279,18 @@ def _section(cls: type[T], raw: Any, name: str, origin: _Origin, env: bool) -> T
         if key not in names:
             raise ConfigError(f"{origin.file}: unknown setting {name}.{key}")
     values: dict[str, Any] = {}
+    value: Any
     for f in fields(cls):  # type: ignore[arg-type]
-        key, var = f"{name}.{f.name}", f"KIOSK_{name}_{f.name}".upper()
-        value: Any = os.environ.get(var) if env else None
-        if value is not None:
-            origin.env[key] = f"{var}={value if value.isprintable() else repr(value)}"
-        elif f.name in raw:
+        key, value = f"{name}.{f.name}", None
+        variables = [f"KIOSK_{name}_{f.name}".upper()]
+        if f.name in from_store:  # moved out of [store]: its old variable still counts, second
+            variables.append(f"KIOSK_STORE_{f.name}".upper())
+        for var in variables if env else []:
+            value = os.environ.get(var)
+            if value is not None:
+                origin.env[key] = f"{var}={value if value.isprintable() else repr(value)}"
+                break
+        if value is None and f.name in raw:
             origin.in_file.add(key)
         value = raw.get(f.name, f.default) if value is None else value
         if isinstance(f.default, int):  # ranges are checked with the rest, in _check
@@ -252,18 +308,18 @@ def _section(cls: type[T], raw: Any, name: str, origin: _Origin, env: bool) -> T
 
 def _check(config: Config, origin: _Origin) -> None:
     for name in SECTIONS:
-        values = getattr(config, name)
+        values = section_values(config, name)
         for f in fields(values):
             key, value = f"{name}.{f.name}", getattr(values, f.name)
             text = value.replace("\n", "") if key in MULTILINE else value
             if isinstance(text, str) and _CONTROL.search(text):
                 raise origin.fail(key, f"must not hold control characters: {value!r}")
             try:
-                _apply(CHECKS.get(key, str), value)
+                apply_rule(CHECKS.get(key, str), value)
             except (ValueError, UnknownLocaleError) as exc:
                 # Our own checks say "must ..."; the parsers' messages are sentences of their own.
                 sep = " " if str(exc).startswith("must") else ": "
-                raise ConfigError(f"{origin.of(key)}: {key}{sep}{exc}") from None
+                raise ConfigError(f"{origin.of(key)}: {origin.label(key)}{sep}{exc}") from None
     store = config.store
     if bool(store.platform) != bool(store.url):
         raise origin.fail("store.url", "and store.platform are set together", "store.platform")
@@ -272,92 +328,6 @@ def _check(config: Config, origin: _Origin) -> None:
     except ValueError as exc:
         keys = [f"barcodes.{f.name}" for f in fields(BarcodesConfig)]
         raise ConfigError(f"{origin.of(*keys)}: [barcodes] {exc}") from None
-
-
-def _apply(rule: Rule, value: Any) -> None:
-    """Raise ValueError when `value` breaks `rule`: a range, the values allowed, or a check."""
-    if isinstance(rule, range):
-        if value not in rule:
-            raise ValueError(f"must be between {rule.start} and {rule[-1]}, not {value}")
-    elif isinstance(rule, tuple):
-        if value not in rule:
-            listed = " or ".join(str(c) for c in rule if c != "")
-            raise ValueError(f"must be {listed}, not {value!r}")
-    else:
-        rule(value)
-
-
-def _matches(pattern: str, why: str) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if not re.fullmatch(pattern, value):
-            raise ValueError(f"must {why}" + (f", not {value!r}" if value else ""))
-
-    return check
-
-
-def _url(url: str) -> None:
-    parts = urlsplit(url)
-    if url and (parts.scheme not in ("http", "https") or not parts.hostname):
-        raise ValueError(f"must be an address such as https://shop.example, not {url!r}")
-
-
-def _file(path: str) -> None:
-    if path and not Path(path).is_file():
-        raise ValueError(f"must name a file, and there is none at {path}")
-
-
-def _uris(text: str, *, serial: bool = False) -> None:
-    try:  # the parser comes with the hardware extra: without it nothing prints or scans anyway
-        from kiosk.hardware.printer_uri import PrinterKind, parse_printer_uri
-    except ImportError:
-        return
-    for uri in filter(None, (u.strip() for u in (text.split(",") if serial else [text]))):
-        if parse_printer_uri(uri).kind is not PrinterKind.SERIAL and serial:
-            raise ValueError(f"must list serial: URIs such as serial:/dev/ttyACM0, not {uri!r}")
-
-
-def _layout(name: str) -> None:
-    try:
-        from kiosk.hardware.keymap import KeyDecoder
-    except ImportError:  # evdev, which is Linux's: no scanner is read directly without it
-        return
-    KeyDecoder(name)
-
-
-# How each setting is checked (a parser's ValueError is a refusal); the rest is free text.
-CHECKS: dict[str, Rule] = {
-    "device.name": _matches(r".+", "not be empty"),
-    "device.order_prefix": _matches(
-        _PREFIX, "be 1-12 letters, digits or '-', starting with a letter or digit"
-    ),
-    "shop.locale": Locale.parse,
-    "shop.currency": lambda code: check_currency(code) if code else None,
-    "store.platform": ("", *PLATFORMS),
-    "store.url": _url,
-    "store.auth": ("basic", "query"),
-    "store.ca_file": _file,
-    "store.public_url": _url,
-    "store.barcode_meta_key": _matches(r"\S*", "not contain spaces"),
-    "sync.interval_s": range(1, 86_400 + 1),
-    "sync.metered_interval_s": range(1, 86_400 + 1),
-    "sync.audit_interval_s": range(1, 86_400 + 1),
-    "sync.concurrency": range(1, 64 + 1),  # more than this hammers a shop's web server
-    "sync.webhook_port": range(1, 65535 + 1),
-    "hardware.printer": _uris,
-    "hardware.paper_mm": tuple(PAPER_COLUMNS),
-    "hardware.drawer_pin": (2, 5),
-    "hardware.drawer_pulse_ms": range(2, 510 + 1),  # ESC p: 1 to 255 units of 2 ms
-    "hardware.logo": _file,
-    "hardware.scanners": _matches(r"(/[^,]*)?(\s*,\s*/[^,]*)*", "list full paths (/dev/...)"),
-    "hardware.serial_scanners": functools.partial(_uris, serial=True),
-    "hardware.scanner_layout": _layout,
-    "hardware.scanner_terminator": TERMINATORS,
-    "hardware.scanner_gap_ms": range(1, 1000 + 1),
-    "barcodes.item_digits": range(1, 10 + 1),
-    "barcodes.price_check": ("yes", "no"),
-    "limits.max_amount": parse_limit,
-    "limits.max_quantity": range(1, MAX_QUANTITY + 1),
-}
 
 
 def variable_layouts(b: BarcodesConfig) -> tuple[VariableLayout, ...]:
@@ -380,7 +350,7 @@ def dump_toml(config: Config) -> str:
     out: list[str] = []
     for section in SECTIONS:
         out.append(f"[{section}]")
-        values = getattr(config, section)
+        values = section_values(config, section)
         for f in fields(values):
             v = getattr(values, f.name)
             # A JSON string is a valid TOML basic string (same escapes for what we write).

@@ -17,6 +17,7 @@ from kiosk.config import (
     load_config,
     variable_layouts,
 )
+from kiosk.config_platforms import WooCommerceConfig
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
@@ -97,11 +98,12 @@ def test_sync_settings_are_whole_numbers(tmp_path: Path, monkeypatch: pytest.Mon
             load_config(path, tmp_path)
 
 
-def test_store_auth_must_be_known(tmp_path: Path) -> None:
+def test_woocommerce_auth_must_be_known(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
-    path.write_text("[store]\nauth = 'bearer'\n")
-    with pytest.raises(ConfigError, match=r"store\.auth"):
+    path.write_text("[woocommerce]\nauth = 'bearer'\n")
+    with pytest.raises(ConfigError) as err:
         load_config(path, tmp_path)
+    assert str(err.value) == f"{path}: woocommerce.auth must be basic or query, not 'bearer'"
 
 
 def test_hardware_settings_are_read_and_checked(tmp_path: Path) -> None:
@@ -162,10 +164,10 @@ WRONG = [
     ("shop.currency", '"EURO"', "EURO"),
     ("store.platform", '"magento"', "magento"),
     ("store.url", '"shop.example"', "shop.example"),
-    ("store.auth", '"bearer"', "bearer"),
-    ("store.ca_file", '"/nonexistent/ca.pem"', "/nonexistent/ca.pem"),
     ("store.public_url", '"ftp://device.example"', "ftp://device.example"),
-    ("store.barcode_meta_key", '"gtin code"', "gtin code"),
+    ("woocommerce.auth", '"bearer"', "bearer"),
+    ("woocommerce.ca_file", '"/nonexistent/ca.pem"', "/nonexistent/ca.pem"),
+    ("woocommerce.barcode_meta_key", '"gtin code"', "gtin code"),
     ("sync.interval_s", "0", "0"),
     ("sync.metered_interval_s", "86401", "86401"),
     ("sync.audit_interval_s", "-5", "-5"),
@@ -266,13 +268,14 @@ def test_files_and_limits_that_are_right_are_kept(tmp_path: Path) -> None:
     logo.write_bytes(b"png")
     path = tmp_path / "kiosk.toml"
     path.write_text(
-        f'[store]\nplatform = "woocommerce"\nurl = "https://shop.example"\nca_file = "{ca}"\n'
+        '[store]\nplatform = "woocommerce"\nurl = "https://shop.example"\n'
+        f'[woocommerce]\nca_file = "{ca}"\n'
         f'[hardware]\nlogo = "{logo}"\nscanners = "/dev/input/event3, /dev/kiosk-scanner*"\n'
         'serial_scanners = "serial:/dev/ttyACM0?baudrate=9600"\n'
         "[limits]\nmax_amount = 2500\nmax_quantity = 99\n"
     )
     cfg = load_config(path, tmp_path)
-    assert (cfg.store.ca_file, cfg.hardware.logo) == (str(ca), str(logo))
+    assert (cfg.section(WooCommerceConfig).ca_file, cfg.hardware.logo) == (str(ca), str(logo))
     assert (cfg.limits.max_amount, cfg.limits.max_quantity) == ("2500", 99)
     assert load_config(None, tmp_path / "fresh").limits == LimitsConfig("100000.00", 9999)
 

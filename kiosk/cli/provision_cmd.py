@@ -10,9 +10,11 @@ from typing import Any
 
 from kiosk.cli.output import UsageError, emit
 from kiosk.config import Config, load_config, save_config
+from kiosk.config_platforms import WooCommerceConfig
 from kiosk.connectors.errors import ConnectorError, StoreUnreachable
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.connectors.woocommerce.setup import test_connection
-from kiosk.secrets import Secrets, load_secrets, save_secrets
+from kiosk.secrets import load_secrets, save_secrets
 
 
 def add_parser(sub: Any) -> None:
@@ -60,23 +62,21 @@ async def run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
     load_config(args.config, args.data_dir)  # every setting in force is checked first
     # What is saved is the file's own settings: a KIOSK_* variable set for this one command
     # must not become permanent.
+    # An older file's WooCommerce settings under [store] are saved in [woocommerce] from now on.
     config: Config = load_config(args.config, args.data_dir, env=False)
-    store = dataclasses.replace(
-        config.store,
-        platform="woocommerce",
-        url=url,
+    store = dataclasses.replace(config.store, platform="woocommerce", url=url)
+    woo = dataclasses.replace(
+        config.section(WooCommerceConfig),
         auth="query" if args.query_auth else "basic",
         ca_file=str(args.ca_file.resolve()) if args.ca_file else "",
     )
-    path = save_config(dataclasses.replace(config, store=store))
+    path = save_config(dataclasses.replace(config, store=store).with_section(woo))
+    # The other sections (another platform's keys) stay; an old flat file is written sectioned.
     old = load_secrets(config.data_dir)
+    keys = WooCommerceSecrets(args.key.strip(), args.secret.strip())
+    webhook_secret = old.webhook_secret or token.token_urlsafe(32)
     secret_path = save_secrets(
-        config.data_dir,
-        Secrets(
-            consumer_key=args.key.strip(),
-            consumer_secret=args.secret.strip(),
-            webhook_secret=old.webhook_secret or token.token_urlsafe(32),
-        ),
+        config.data_dir, keys.into(dataclasses.replace(old, webhook_secret=webhook_secret))
     )
     emit(
         args.json,

@@ -2,7 +2,8 @@
 
 A platform package (kiosk/connectors/<name>/platform.py) fills one in; connectors/factory.py
 holds the table. Adding a platform is a package and a row in that table: nothing above the
-connectors names a platform.
+connectors names a platform. Its settings are its own section of kiosk.toml (a row in
+kiosk/config_platforms.py, read with config.section) and of the secrets file (secrets.section).
 """
 
 from __future__ import annotations

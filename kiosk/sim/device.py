@@ -13,6 +13,7 @@ from kiosk.config import (
     SyncConfig,
     save_config,
 )
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.secrets import Secrets, save_secrets
 
 
@@ -36,5 +37,5 @@ def provision_device(
         hardware=hardware or HardwareConfig(),
     )
     save_config(config)
-    save_secrets(data_dir, Secrets(key, secret, webhook_secret))
+    save_secrets(data_dir, WooCommerceSecrets(key, secret).into(Secrets(webhook_secret)))
     return config

@@ -6,9 +6,12 @@ import asyncio
 import json
 import stat
 import sys
+import tomllib
 from pathlib import Path
 
 from kiosk.config import load_config
+from kiosk.config_platforms import WooCommerceConfig
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.secrets import load_secrets, secrets_path
 from kiosk.sim.woocommerce import running_sim
 
@@ -51,10 +54,10 @@ async def test_provision_over_tls_then_sync_once(tmp_path: Path) -> None:
         assert json.loads(out)["platform"] == "woocommerce"
         config = load_config(None, tmp_path)
         assert (config.store.platform, config.store.url) == ("woocommerce", sim.url)
-        assert config.store.ca_file == str(sim.ca_file.resolve())
+        assert config.section(WooCommerceConfig).ca_file == str(sim.ca_file.resolve())
         assert stat.S_IMODE(secrets_path(tmp_path).stat().st_mode) == 0o600
         saved = load_secrets(tmp_path)
-        assert saved.consumer_key == sim.consumer_key
+        assert WooCommerceSecrets.of(saved).consumer_key == sim.consumer_key
         assert saved.webhook_secret  # minted for the agent's webhook endpoint
         # The keys never land in the settings file.
         assert sim.consumer_secret not in (tmp_path / "kiosk.toml").read_text()
@@ -68,6 +71,33 @@ async def test_provision_over_tls_then_sync_once(tmp_path: Path) -> None:
         status = json.loads(out)
         assert status["sync"]["initial_sync"]["complete"] is True
         assert status["store"] == {"platform": "woocommerce", "url": sim.url}
+
+
+async def test_provisioning_an_old_device_writes_the_new_layouts(tmp_path: Path) -> None:
+    # As a device provisioned before [woocommerce] and secret sections has its files.
+    (tmp_path / "kiosk.toml").write_text(
+        '[store]\nplatform = "woocommerce"\nurl = "https://old.example"\n'
+        'auth = "query"\nbarcode_meta_key = "_ean"\n'
+    )
+    old = {"consumer_key": "ck_old", "consumer_secret": "cs_old", "webhook_secret": "wh-old"}
+    secrets_path(tmp_path).write_text(json.dumps(old))
+    secrets_path(tmp_path).chmod(0o600)
+    async with running_sim(products=5) as sim:
+        code, _, err = await kiosk(
+            tmp_path,
+            *("provision", "woocommerce", "--url", sim.url),
+            *("--key", sim.consumer_key, "--secret", sim.consumer_secret),
+        )
+    assert code == 0, err
+    tables = tomllib.loads((tmp_path / "kiosk.toml").read_text())
+    assert tables["store"] == {"platform": "woocommerce", "url": sim.url, "public_url": ""}
+    # Provisioning sets how to sign in; the shop's barcode key is kept.
+    assert tables["woocommerce"] == {"auth": "basic", "ca_file": "", "barcode_meta_key": "_ean"}
+    assert json.loads(secrets_path(tmp_path).read_text()) == {
+        "webhook_secret": "wh-old",
+        "woocommerce": {"consumer_key": sim.consumer_key, "consumer_secret": sim.consumer_secret},
+    }
+    assert stat.S_IMODE(secrets_path(tmp_path).stat().st_mode) == 0o600
 
 
 async def test_provision_errors_say_what_to_fix(tmp_path: Path) -> None:

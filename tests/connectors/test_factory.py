@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.config import Config, StoreConfig
 from kiosk.connectors.factory import PLATFORMS, NotProvisioned, open_connector, platform_of
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.secrets import Secrets
 
 
@@ -36,7 +37,11 @@ async def test_missing_keys_are_named_and_present_ones_connect(tmp_path: Path) -
     config = _config(tmp_path, "woocommerce")
     with pytest.raises(NotProvisioned, match="keys are missing"):
         open_connector(config, Secrets(), locale="en_GB")
-    connector = open_connector(config, Secrets("ck_1", "cs_1"), locale="en_GB")
+    half = WooCommerceSecrets("ck_1", "").into(Secrets())
+    with pytest.raises(NotProvisioned, match="keys are missing"):
+        open_connector(config, half, locale="en_GB")
+    keys = WooCommerceSecrets("ck_1", "cs_1").into(Secrets())
+    connector = open_connector(config, keys, locale="en_GB")
     try:
         assert connector.platform == "woocommerce"
     finally:

@@ -39,8 +39,8 @@ from kiosk.core.text import (
 )
 
 # Where barcodes live when the store predates `global_unique_id` (WC 9.2) or a plugin keeps them,
-# in the order we trust them. A shop's own plugin key (StoreConfig.barcode_meta_key) goes before
-# these: the merchant named it, while these are guesses.
+# in the order we trust them. A shop's own plugin key (WooCommerceConfig.barcode_meta_key) goes
+# before these: the merchant named it, while these are guesses.
 BARCODE_META_KEYS: tuple[str, ...] = (
     "_global_unique_id",
     "_barcode",

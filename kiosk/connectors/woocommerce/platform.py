@@ -1,28 +1,57 @@
-"""WooCommerce's entry in the platform table (kiosk/connectors/factory.py)."""
+"""WooCommerce's entry in the platform table (kiosk/connectors/factory.py), and its secrets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kiosk.config import Config
+from kiosk.config_platforms import WooCommerceConfig
 from kiosk.connectors.base import Connector
 from kiosk.connectors.platforms import Platform
 from kiosk.connectors.woocommerce import PLATFORM
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
 from kiosk.connectors.woocommerce.webhooks import WooWebhookReader
-from kiosk.secrets import Secrets
+from kiosk.secrets import Secrets, masked_repr
+
+
+@dataclass(frozen=True, slots=True)
+class WooCommerceSecrets:
+    """WooCommerce's section of the secrets file: the store's REST API key pair."""
+
+    consumer_key: str = ""
+    consumer_secret: str = ""
+
+    __repr__ = masked_repr  # a stray log line or traceback never prints a key
+    __str__ = masked_repr
+
+    @classmethod
+    def of(cls, secrets: Secrets) -> WooCommerceSecrets:
+        values = secrets.section(PLATFORM)
+        return cls(values.get("consumer_key", ""), values.get("consumer_secret", ""))
+
+    def into(self, secrets: Secrets) -> Secrets:
+        """`secrets` with this as its WooCommerce section."""
+        keys = {"consumer_key": self.consumer_key, "consumer_secret": self.consumer_secret}
+        return secrets.with_section(PLATFORM, keys)
+
+
+def _has_keys(secrets: Secrets) -> bool:
+    keys = WooCommerceSecrets.of(secrets)
+    return bool(keys.consumer_key and keys.consumer_secret)
 
 
 def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
-    store = config.store
+    woo, keys = config.section(WooCommerceConfig), WooCommerceSecrets.of(secrets)
     return WooConnector.connect(
-        store.url,
-        secrets.consumer_key,
-        secrets.consumer_secret,
-        query_auth=store.auth == "query",
-        ca_file=store.ca_file or None,
+        config.store.url,
+        keys.consumer_key,
+        keys.consumer_secret,
+        query_auth=woo.auth == "query",
+        ca_file=woo.ca_file or None,
         locale=locale,
         concurrency=config.sync.concurrency,
-        barcode_meta_key=store.barcode_meta_key,
+        barcode_meta_key=woo.barcode_meta_key,
     )
 
 
@@ -36,7 +65,7 @@ async def _register(connector: Connector, delivery_url: str, secret: str) -> str
 WOOCOMMERCE = Platform(
     name=PLATFORM,
     provision_usage="kiosk provision woocommerce --url URL --key CK --secret CS",
-    has_keys=lambda s: bool(s.consumer_key and s.consumer_secret),
+    has_keys=_has_keys,
     connect=_connect,
     webhooks=WooWebhookReader,
     register_webhooks=_register,

@@ -1,5 +1,5 @@
-"""A shop's own barcode meta key (StoreConfig.barcode_meta_key): the mapping, and a synced catalog
-from the simulated store that finds products whose only barcode is under that key."""
+"""A shop's own barcode meta key (WooCommerceConfig.barcode_meta_key): the mapping, and a synced
+catalog from the simulated store that finds products whose only barcode is under that key."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from kiosk.checkout import utc_now
 from kiosk.cli.demo_cmd import demo_catalog_path
 from kiosk.config import Config, StoreConfig, SyncConfig
+from kiosk.config_platforms import WooCommerceConfig
 from kiosk.connectors.factory import open_connector
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.mapping import (
@@ -24,6 +25,7 @@ from kiosk.connectors.woocommerce.mapping import (
     product_from_woo,
     variation_from_woo,
 )
+from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.core.models import SELLABLE_STATUSES
 from kiosk.secrets import Secrets
 from kiosk.sim.woocommerce import SimHandle, running_sim
@@ -149,11 +151,11 @@ async def _sync(tmp_path: Path, *, key: str, plugin: bool) -> AsyncIterator[Sync
     async with running_sim(export=export, plugin=plugin) as sim:
         config = Config(
             data_dir=tmp_path,
-            store=StoreConfig(platform="woocommerce", url=sim.url, barcode_meta_key=key),
+            store=StoreConfig(platform="woocommerce", url=sim.url),
+            platform_settings=(WooCommerceConfig(barcode_meta_key=key),),
         )
-        connector = open_connector(
-            config, Secrets(sim.consumer_key, sim.consumer_secret), locale="en_GB"
-        )
+        keys = WooCommerceSecrets(sim.consumer_key, sim.consumer_secret).into(Secrets())
+        connector = open_connector(config, keys, locale="en_GB")
         assert isinstance(connector, WooConnector)
         db = await Database.open(tmp_path / "kiosk.db")
         try:
