@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 from babel.core import UnknownLocaleError
 
 from kiosk.config_checks import CHECKS as NEUTRAL_CHECKS
-from kiosk.config_checks import PAPER_COLUMNS as PAPER_COLUMNS
 from kiosk.config_checks import PLATFORMS as PLATFORMS
 from kiosk.config_checks import TERMINATORS as TERMINATORS
 from kiosk.config_checks import Rule, apply_rule
 from kiosk.config_platforms import PLATFORM_SECTIONS, moved_from_store
 from kiosk.core.barcodes import Measure, VariableLayout
+from kiosk.hardware.settings import PAPER_COLUMNS as PAPER_COLUMNS
+from kiosk.hardware.settings import HardwareConfig as HardwareConfig
 
 CONFIG_NAME = "kiosk.toml"
 T = TypeVar("T")
@@ -66,22 +67,6 @@ class SyncConfig:
     audit_interval_s: int = 900  # id-list audit for deletions
     concurrency: int = 4  # requests in flight to the store
     webhook_port: int = 8765  # the agent's webhook listener on this device
-
-
-@dataclass(frozen=True, slots=True)
-class HardwareConfig:
-    """The counter's devices; empty means none configured (the demo's simulated ones)."""
-
-    printer: str = ""  # usb:VID:PID, file:/dev/usb/lp0, serial:/dev/ttyUSB0, tcp:HOST[:PORT]
-    paper_mm: int = 80  # 80 mm paper takes 48 columns, 58 mm takes 32
-    drawer_pin: int = 2  # the kick connector's pin: 2 or 5
-    drawer_pulse_ms: int = 100
-    logo: str = ""  # an image file printed above the receipt's header
-    scanners: str = ""  # input devices to read, comma-separated paths; "" finds them
-    serial_scanners: str = ""  # comma-separated URIs: serial:/dev/ttyACM0?baudrate=9600
-    scanner_layout: str = "us"  # the keyboard layout the scanners are set to
-    scanner_terminator: str = "enter"  # what ends a code: enter, tab, or none (then a pause)
-    scanner_gap_ms: int = 50  # with terminator none: the pause that ends a code
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ from babel.core import Locale
 
 from kiosk.core.cart import MAX_QUANTITY
 from kiosk.core.money import check_currency, parse_limit
+from kiosk.hardware.settings import PAPER_COLUMNS
 
 Rule = range | tuple[object, ...] | Callable[[Any], object]
 PLATFORMS = ("woocommerce", "shopify")
-PAPER_COLUMNS = {80: 48, 58: 32}
 TERMINATORS = ("enter", "tab", "none")
 _PREFIX = r"[A-Za-z0-9][A-Za-z0-9-]{0,11}"
 

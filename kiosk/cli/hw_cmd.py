@@ -47,11 +47,11 @@ def add_parser(sub: Any) -> None:
 
 
 def _printer(args: argparse.Namespace, rt: Runtime) -> tuple[str, ReceiptPrinter]:
-    uri = printer_uri(rt.config, args.printer)
+    uri = printer_uri(rt.config.hardware, args.printer)
     if not uri:
         raise UsageError(NO_PRINTER)
     try:
-        return uri, escpos_printer(rt.config, uri)
+        return uri, escpos_printer(rt.config.hardware, uri)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -60,7 +60,9 @@ async def run_test_print(args: argparse.Namespace, rt: Runtime) -> int:
     uri, printer = _printer(args, rt)
     settings = await catalog.load_shop_settings(rt.db)
     shop = (settings.name if settings else "") or rt.config.device.name
-    page = test_page(shop, uri, receipt_columns(rt.config), now=datetime.now().astimezone())
+    page = test_page(
+        shop, uri, receipt_columns(rt.config.hardware), now=datetime.now().astimezone()
+    )
     await printer.print_receipt(page)  # PrinterError: its message, exit 1
     emit(args.json, {"printer": uri, "printed": True}, f"Test page printed on {uri}.")
     return 0

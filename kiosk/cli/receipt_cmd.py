@@ -31,24 +31,21 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
     receipt = build_receipt(
         stored.order,
         settings,
-        width=receipt_columns(rt.config),
+        width=receipt_columns(rt.config.hardware),
         header=rt.config.receipt.header_lines,
         footer=rt.config.receipt.footer_lines,
         timezone=device_zone(),
         unsynced=stored.state is not OutboxState.SYNCED,
     )
-    uri = printer_uri(rt.config, args.printer)
+    uri = printer_uri(rt.config.hardware, args.printer)
     try:
-        printer = printer_at(rt.config, uri)
+        printer = printer_at(rt.config.hardware, rt.config.data_dir, uri)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     await printer.print_receipt(receipt)  # PrinterError: its message, exit 1
     number = receipt.reference
-    where = (
-        f"printed on {uri}"
-        if uri
-        else f"saved as {image_path(receipts_folder(rt.config), number)} (no printer is set)"
-    )
+    saved = image_path(receipts_folder(rt.config.data_dir), number)
+    where = f"printed on {uri}" if uri else f"saved as {saved} (no printer is set)"
     emit(
         args.json,
         {"order_id": stored.order.id, "number": number, "printer": uri or None},

@@ -82,12 +82,12 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
     from kiosk.ui import driver as ui_driver
 
     settings = await catalog.load_shop_settings(rt.db)
-    uri = printer_uri(rt.config)
+    uri = printer_uri(rt.config.hardware)
     try:
-        printer = printer_at(rt.config, uri)
+        printer = printer_at(rt.config.hardware, rt.config.data_dir, uri)
     except ValueError as exc:  # hardware.printer cannot be read
         raise UsageError(f"hardware.printer: {exc}") from None
-    columns = receipt_columns(rt.config)
+    columns = receipt_columns(rt.config.hardware)
     reader = SimulatedReader(interactive=True)
     holder: dict[str, Any] = {}
 
@@ -116,7 +116,7 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
         shop=(settings.name if settings else "") or rt.config.device.name,
         cashier=rt.config.device.cashier,
         sim_reader=reader,
-        receipts=None if uri else receipts_folder(rt.config),
+        receipts=None if uri else receipts_folder(rt.config.data_dir),
         printer_name=uri or "Receipt images",
         receipt_columns=columns,
         network=system_network(),

@@ -6,9 +6,9 @@ read (and grabbed): a keyboard plugged in for maintenance is never taken from th
 
 from __future__ import annotations
 
-from kiosk.config import HardwareConfig
 from kiosk.hardware.printer_uri import PrinterKind, parse_printer_uri
 from kiosk.hardware.scanners import ScannerOptions
+from kiosk.hardware.settings import HardwareConfig
 
 UDEV_NAMES = ("/dev/kiosk-scanner*",)  # system/udev/rules.d/71-kiosk-scanners.rules
 
