@@ -53,7 +53,7 @@ class Outcome:
         return (
             f"{self.sales} sales, {self.plan.describe()}\n"
             f"fault-free drain {self.fault_free_s:.2f} s; under faults {self.drain_s:.2f} s "
-            f"(target {self.bound_s:.2f} s); faults fired: {fired}"
+            f"(2 x fault-free + longest outage: {self.bound_s:.2f} s); faults fired: {fired}"
         )
 
 
