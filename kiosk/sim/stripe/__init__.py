@@ -26,7 +26,8 @@ Readers (`sim.terminal`, a Terminal): register one through the API with the regi
 The API itself (`sim.faults`, a FaultPlan): `sim.faults.add("429", path="payment_intents")`,
 "lock_timeout", "500", "timeout" (held until `sim.faults.release()` or `hold_s`), "drop"
 (closed before anything happens), "drop_after_commit" (done and saved, then the answer is
-lost); `await sim.faults.wait_for_requests(n)`, `await sim.faults.wait_until_held()`.
+lost); `await sim.faults.wait_for_requests(n)` (arrived), `await sim.faults.wait_until_held()`,
+`await sim.wait_for_records(n)` (answered). A request whose client gave up is still carried out.
 `sim.latency_ms` delays every answer. The same levers are served over HTTP under `/__sim/`
 (admin.py). Idempotency keys replay for 24 h of `clock` time (`clock` is injectable).
 
@@ -79,6 +80,10 @@ class StripeSimHandle:
     @property
     def requests(self) -> list[RequestRecord]:
         return self.context.requests
+
+    async def wait_for_records(self, n: int) -> None:
+        """Return once `n` API requests in all have been answered or dropped."""
+        await self.context.wait_for_records(n)
 
     @property
     def latency_ms(self) -> float:
@@ -142,12 +147,15 @@ async def running_stripe_sim(
     terminal.auto_present_ms = auto_present_ms
     ctx = SimContext(state=state, terminal=terminal, latency_ms=latency_ms)
     sock = _bound_socket(port)
-    runner = web.AppRunner(
-        build_app(ctx, PAYMENT_ROUTES + TERMINAL_ROUTES, admin_routes(ctx)),
-        handler_cancellation=True,
-        access_log=None,
-    )
+    runner: web.AppRunner | None = None
     try:
+        runner = web.AppRunner(
+            build_app(ctx, PAYMENT_ROUTES + TERMINAL_ROUTES, admin_routes(ctx)),
+            # A request whose client has gone is still carried out, as on Stripe's servers:
+            # that is what makes a timed-out request's outcome unknown to the till.
+            handler_cancellation=False,
+            access_log=None,
+        )
         await runner.setup()
         await web.SockSite(runner, sock).start()
         yield StripeSimHandle(
@@ -162,5 +170,6 @@ async def running_stripe_sim(
     finally:
         terminal.close()
         ctx.faults.release()
-        await runner.cleanup()
+        if runner is not None:
+            await runner.cleanup()
         sock.close()

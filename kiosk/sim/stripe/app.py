@@ -58,9 +58,20 @@ class SimContext:
     latency_ms: float = 0
     requests: list[RequestRecord] = field(default_factory=list)
     idempotency: IdempotencyStore = field(init=False)
+    _logged: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def __post_init__(self) -> None:
         self.idempotency = IdempotencyStore(self.state)
+
+    def log(self, record: RequestRecord) -> None:
+        self.requests.append(record)
+        self._logged.set()
+        self._logged = asyncio.Event()
+
+    async def wait_for_records(self, n: int) -> None:
+        """Return once `n` API requests have been answered (or dropped) in all."""
+        while len(self.requests) < n:
+            await self._logged.wait()
 
 
 @dataclass
@@ -170,7 +181,7 @@ class Dispatcher:
             record.update(status=resp.status, response=exc.body())
             return resp
         finally:
-            ctx.requests.append(
+            ctx.log(
                 RequestRecord(
                     request.method,
                     request.path,
@@ -198,19 +209,11 @@ class Dispatcher:
         fault = ctx.faults.take(request.method, request.path)
         if fault is not None and fault.kind == "drop":
             _drop(request)
-        if fault is not None and fault.kind == "timeout":
-            await ctx.faults.hold(fault.hold_s)
         key: ApiKey | None = None
         reserved = False
         try:
-            if fault is not None and fault.kind in ("429", "lock_timeout", "500"):
-                raise (
-                    errors.server_error()
-                    if fault.kind == "500"
-                    else errors.rate_limited(
-                        "lock_timeout" if fault.kind == "lock_timeout" else "rate_limit"
-                    )
-                )
+            if fault is not None and fault.kind in ("429", "lock_timeout"):
+                raise errors.rate_limited("rate_limit" if fault.kind == "429" else fault.kind)
             key = authenticate(ctx.state, request.headers.get("Authorization"))
             route, args = self._route(request.method, request.path)
             expand = params.get("expand") or []
@@ -234,6 +237,11 @@ class Dispatcher:
                     replay = json.loads(saved.body)
                     return _json(saved.status or 200, replay, headers, saved.body), replay
                 reserved = True
+            if fault is not None and fault.kind == "timeout":
+                # Slow once it has begun: the key is taken, a duplicate meanwhile gets 409.
+                await ctx.faults.hold(fault.hold_s)
+            if fault is not None and fault.kind == "500":
+                raise errors.server_error()  # after execution began: kept under the key
             obj = await route.handler(Call(ctx, key, args, checked))
             status, body = route.status, _expand(ctx, obj, checked.get("expand", []), route)
         except errors.StripeError as exc:
@@ -283,7 +291,10 @@ def build_app(
     if admin is not None:
         admin(table)
     dispatcher = Dispatcher(ctx, routes)
-    table.route("*", "/v1/{tail:.*}")(dispatcher)
+
+    @table.route("*", "/v1/{tail:.*}")
+    async def api(request: web.Request) -> web.StreamResponse:
+        return await dispatcher(request)
 
     @table.route("*", "/{tail:.*}")
     async def elsewhere(request: web.Request) -> web.Response:

@@ -1,8 +1,10 @@
 """Injected failures of the API itself (the readers' own faults are levers in terminal.py).
 
-Kinds: "429" (Stripe's rate_limit error), "lock_timeout" (429 for a locked object), "500"
-(api_error), "timeout" (the request is held until `release()` or `hold_s`, then answered: the
-client has usually given up by then), "drop" (the connection closes before anything is done)
+Kinds: "429" (Stripe's rate_limit error), "lock_timeout" (429 for a locked object): refused
+before anything runs; "500" (api_error once the endpoint began: kept under the idempotency key,
+as Stripe keeps 500s); "timeout" (the request is held once it has begun, its idempotency key
+taken, until `release()` or `hold_s`, then carried out and answered, whether or not its client
+is still there); "drop" (the connection closes before anything is done)
 and "drop_after_commit" (the request is carried out, its idempotent result saved, and the
 connection closes before the answer: a lost response). Faults match by method and path prefix
 ("payment_intents" means "/v1/payment_intents"), apply to `count` requests, in the order added.
