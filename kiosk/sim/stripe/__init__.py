@@ -31,6 +31,15 @@ lost); `await sim.faults.wait_for_requests(n)` (arrived), `await sim.faults.wait
 `sim.latency_ms` delays every answer. The same levers are served over HTTP under `/__sim/`
 (admin.py). Idempotency keys replay for 24 h of `clock` time (`clock` is injectable).
 
+Checking a restricted key: Stripe has no endpoint that lists a key's permissions. Make one
+harmless request per permission (cancel `pi_missing`, cancel_action on `tmr_x`, ...): a 404
+means permitted, a 403 PermissionError names the missing one ("Having the
+'rak_terminal_reader_write' permission would allow this request to continue";
+tests/sim/stripe/test_keys.py PROBES). A key's mode is its prefix (`sk_live_`/`rk_live_` vs
+`_test_`); a live key asking for a test object gets 404 "...a similar object exists in test
+mode, but a live mode key was used". The till's key (TILL_PERMISSIONS) needs Charges read too:
+the receipt's card details are on the Charge (`expand[]=latest_charge`).
+
 What was relied on about Stripe is written in each module's docstring; where the simulator had
 to guess, the module says "ours". Its requests and answers are checked against Stripe's
 OpenAPI description in tests/sim/stripe (tests/fixtures/stripe_openapi_subset.json).

@@ -1,15 +1,17 @@
 """The aiohttp application: one dispatcher in front of every `/v1/...` route, and a request log.
 
-Each API request is, in order: held for the simulated latency (the whole answer is due
-`latency_ms` after it arrived), matched against the fault plan, authenticated, routed
-("Unrecognized request URL" otherwise), checked against the key's permissions (the route's
-and each `expand[]`'s), its parameters checked, replayed or reserved under its idempotency key
-(POST only), run, and recorded (method, path, decoded params, status, the JSON sent).
+Each API request is, in order: matched against the fault plan (a drop or a rate limit ends it
+here), authenticated, routed ("Unrecognized request URL" otherwise), checked against the key's
+permissions (the route's and each `expand[]`'s), its parameters checked, replayed or reserved
+under its idempotency key (POST only), held by a "timeout" fault, run (or a "500"), answered
+no sooner than `latency_ms` after it arrived (the whole answer time, the work included), and
+recorded (method, path, decoded params, status, the JSON sent).
 
 Relied on: every answer carries `Request-Id` (req_...) and `Stripe-Version` (the request's,
 else the account's default); POST answers echo `Idempotency-Key`, replays add
 `Idempotent-Replayed: true` and `Original-Request` (the first request's id). Errors carry
-`request_log_url` into the Dashboard's log of that request, as Stripe's do.
+`request_log_url` into the Dashboard's log of that request, as Stripe's do. The default
+version (DEFAULT_VERSION) is ours: stripe-python always sends the version it was built for.
 """
 
 from __future__ import annotations
