@@ -140,8 +140,11 @@ class Config:
 
     def with_section(self, settings: object) -> Config:
         """A copy whose section of `settings`'s class is `settings`."""
-        others = tuple(s for s in self.platform_settings if type(s) is not type(settings))
-        return dataclasses.replace(self, platform_settings=(*others, settings))
+        # In place, so that configs equal in content compare equal whichever was set last.
+        kept = tuple(settings if type(s) is type(settings) else s for s in self.platform_settings)
+        if not any(type(s) is type(settings) for s in self.platform_settings):
+            kept = (*kept, settings)
+        return dataclasses.replace(self, platform_settings=kept)
 
 
 # Config's sections, in file order (the neutral ones, then each platform's): name -> its class.

@@ -1,4 +1,4 @@
-"""Each store platform's own section of kiosk.toml ([woocommerce], later [shopify]) and its checks.
+"""Each store platform's own section of kiosk.toml ([woocommerce], [shopify]) and its checks.
 
 The sections are declared here, below the connectors, so that config checks every setting as it
 loads without importing connector code (and without depending on which platform packages some
@@ -23,6 +23,13 @@ class WooCommerceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ShopifyConfig:
+    shop: str = ""  # NAME.myshopify.com ("": the host of store.url)
+    location: str = ""  # the POS location's id (a GID or its number; "": the primary location)
+    api_version: str = "2026-10"  # the Admin API version every request names
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformSection:
     name: str  # the [section], which is the platform's name in store.platform
     settings: type[Any]  # a frozen dataclass of str and int fields, all with defaults
@@ -43,8 +50,18 @@ WOOCOMMERCE = PlatformSection(
     from_store=("auth", "ca_file", "barcode_meta_key"),
 )
 
+SHOPIFY = PlatformSection(
+    "shopify",
+    ShopifyConfig,
+    {
+        "shop": matches(r"([a-z0-9][a-z0-9-]*\.myshopify\.com)?", "be NAME.myshopify.com"),
+        "location": matches(r"(gid://shopify/Location/\d+|\d+)?", "be a location id"),
+        "api_version": matches(r"\d{4}-\d{2}|unstable", "be a version such as 2026-10"),
+    },
+)
+
 # In file order, after the neutral sections.
-PLATFORM_SECTIONS: dict[str, PlatformSection] = {s.name: s for s in (WOOCOMMERCE,)}
+PLATFORM_SECTIONS: dict[str, PlatformSection] = {s.name: s for s in (WOOCOMMERCE, SHOPIFY)}
 
 
 def moved_from_store(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

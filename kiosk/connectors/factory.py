@@ -5,10 +5,11 @@ from __future__ import annotations
 from kiosk.config import Config
 from kiosk.connectors.base import Connector
 from kiosk.connectors.platforms import Platform
+from kiosk.connectors.shopify.platform import SHOPIFY
 from kiosk.connectors.woocommerce.platform import WOOCOMMERCE
 from kiosk.secrets import Secrets
 
-PLATFORMS: dict[str, Platform] = {p.name: p for p in (WOOCOMMERCE,)}
+PLATFORMS: dict[str, Platform] = {p.name: p for p in (WOOCOMMERCE, SHOPIFY)}
 
 
 class NotProvisioned(RuntimeError):

@@ -17,7 +17,7 @@ def _config(tmp_path: Path, platform: str, url: str = "https://shop.example") ->
 
 
 def test_every_platform_names_itself_and_how_to_provision_it() -> None:
-    assert set(PLATFORMS) == {"woocommerce"}
+    assert set(PLATFORMS) == {"woocommerce", "shopify"}
     for name, platform in PLATFORMS.items():
         assert platform.name == name
         assert platform.provision_usage.startswith(f"kiosk provision {name} ")
@@ -29,7 +29,7 @@ def test_a_device_without_a_store_is_told_how_to_connect_one(tmp_path: Path) -> 
 
 
 def test_an_unknown_platform_is_named_with_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(NotProvisioned, match=r"the magento connector .*known: woocommerce"):
+    with pytest.raises(NotProvisioned, match=r"magento connector .*known: shopify, woocommerce"):
         platform_of(_config(tmp_path, "magento"))
 
 

@@ -1,0 +1,82 @@
+"""Shopify's entry in the platform table (kiosk/connectors/factory.py), and its secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.config import Config
+from kiosk.config_platforms import ShopifyConfig
+from kiosk.connectors.base import Connector, Delivery, WebhookReader
+from kiosk.connectors.platforms import Platform
+from kiosk.connectors.shopify import PLATFORM
+from kiosk.connectors.shopify.connector import ShopifyConnector
+from kiosk.secrets import Secrets, masked_repr
+
+
+@dataclass(frozen=True, slots=True)
+class ShopifySecrets:
+    """Shopify's section of the secrets file: the Admin API access token."""
+
+    token: str = ""
+
+    __repr__ = masked_repr  # a stray log line or traceback never prints the token
+    __str__ = masked_repr
+
+    @classmethod
+    def of(cls, secrets: Secrets) -> ShopifySecrets:
+        return cls(secrets.section(PLATFORM).get("token", ""))
+
+    def into(self, secrets: Secrets) -> Secrets:
+        """`secrets` with this as its Shopify section."""
+        return secrets.with_section(PLATFORM, {"token": self.token})
+
+
+def location_gid(location: str) -> str:
+    """A location id as kiosk.toml may hold it (a GID or its number) as a GID ("" stays "")."""
+    return f"gid://shopify/Location/{location}" if location.isdigit() else location
+
+
+def _has_keys(secrets: Secrets) -> bool:
+    return bool(ShopifySecrets.of(secrets).token)
+
+
+def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
+    shopify = config.section(ShopifyConfig)
+    return ShopifyConnector.connect(
+        config.store.url or shopify.shop,
+        ShopifySecrets.of(secrets).token,
+        location=location_gid(shopify.location),
+        locale=locale,
+        api_version=shopify.api_version,
+        concurrency=config.sync.concurrency,
+    )
+
+
+class _NoWebhooks:
+    """Shopify's webhook reader comes with the webhook increment: until then refuse deliveries."""
+
+    platform = PLATFORM
+
+    def __init__(self, secret: str) -> None:
+        del secret
+
+    def read(self, headers: object, content_type: str, body: bytes) -> Delivery:
+        return Delivery(401, note="Shopify webhooks are not read by this version yet")
+
+
+def _webhooks(secret: str) -> WebhookReader:
+    return _NoWebhooks(secret)
+
+
+async def _register(connector: Connector, delivery_url: str, secret: str) -> str:
+    return "Shopify webhooks are not registered by this version yet"
+
+
+SHOPIFY = Platform(
+    name=PLATFORM,
+    provision_usage="kiosk provision shopify --shop NAME.myshopify.com --token TOKEN",
+    has_keys=_has_keys,
+    connect=_connect,
+    webhooks=_webhooks,
+    register_webhooks=_register,
+)
