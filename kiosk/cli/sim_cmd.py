@@ -1,7 +1,8 @@
 """`kiosk sim PLATFORM`: run a simulated store (the demo store, and the one tests sync with).
 
-The simulators are libraries (kiosk.sim.woocommerce.running_sim builds one); this module is their
-command line: arguments, signals, and the JSON line a script reads.
+The simulators are libraries (kiosk.sim.woocommerce.running_sim builds one, and
+kiosk.sim.stripe.running_stripe_sim the Stripe account the card reader talks to); this module
+is their command line: arguments, signals, and the JSON line a script reads.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def add_parser(sub: Any) -> None:
     ssub = p.add_subparsers(dest="sim_platform", metavar="PLATFORM", required=True)
     add_woocommerce_parser(ssub)
     add_shopify_parser(ssub)
+    add_stripe_parser(ssub)
 
 
 def add_woocommerce_parser(sub: Any) -> None:
@@ -50,6 +52,59 @@ def add_woocommerce_parser(sub: Any) -> None:
         help="inject a fault (429, 503, 500, timeout, drop, drop_after_commit), e.g. 503:orders:2",
     )
     p.set_defaults(handler=_run_woocommerce, no_runtime=True)
+
+
+def add_stripe_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "stripe", help="serve a simulated Stripe API (Terminal, payments) on 127.0.0.1"
+    )
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free)")
+    p.add_argument("--latency-ms", type=float, default=0, help="delay added to every request")
+    p.add_argument(
+        "--auto-present-ms",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="readers tap a test card this long after a payment starts (default: only when"
+        " the present_payment_method test helper is called)",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:PATH[:COUNT]]",
+        help="inject a fault (429, lock_timeout, 500, timeout, drop, drop_after_commit),"
+        " e.g. 429:payment_intents:2",
+    )
+    p.set_defaults(handler=_run_stripe, no_runtime=True)
+
+
+async def _run_stripe(args: argparse.Namespace, _rt: None) -> int:
+    """Serve until SIGINT or SIGTERM, after one JSON line that says where and with which keys.
+
+    The line is `{"url", "secret_key", "restricted_key"}`. The restricted key has the till's
+    permissions (Terminal, PaymentIntents, Refunds, Charges read); the levers are served under
+    `/__sim/` (kiosk/sim/stripe/admin.py).
+    """
+    from kiosk.sim.stripe import running_stripe_sim
+    from kiosk.sim.stripe.faults import parse_fault_spec
+
+    faults = [parse_fault_spec(spec) for spec in args.fault]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_stripe_sim(
+        port=args.port, latency_ms=args.latency_ms, auto_present_ms=args.auto_present_ms
+    ) as sim:
+        for kind, path, count in faults:
+            sim.faults.add(kind, path=path, count=count)
+        print(json.dumps(sim.sign_in()), flush=True)
+        await stop.wait()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+    print("kiosk sim stripe: stopped", file=sys.stderr)
+    return 0
 
 
 async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
