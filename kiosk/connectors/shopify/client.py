@@ -46,6 +46,8 @@ from kiosk.connectors.shopify.pacing import Pacer, ThrottleStatus
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+# Floating point leaves a wait of 1e-14 s after an exact one: not worth a sleep (or a log line).
+_NEGLIGIBLE = 1e-3
 
 
 def shop_url(shop: str) -> str:
@@ -132,7 +134,7 @@ class ShopifyClient:
         cost = float(self.pacer.costs.get(document, 0))
         async with self._pace:
             wait = self.pacer.wait_for(cost, self._clock())
-            if wait > 0:
+            if wait > _NEGLIGIBLE:
                 await self._wait(wait, f"the cost budget needs {wait:.2f} s for {cost:g} points")
             self.pacer.reserve(cost)
         return cost

@@ -317,7 +317,7 @@ class ShopifyConnector:
                 queries.STOCK_CHANGED,
                 {
                     "location": location,
-                    "first": queries.FLAT_PAGE,
+                    "first": queries.LEVEL_PAGE,
                     "after": after,
                     "query": _since(since),
                 },

@@ -25,6 +25,7 @@ FLAT_PAGE = 250
 CUSTOMER_PAGE = 100
 NODES_PAGE = 10  # products fetched by id per request (each one costs as a product page row)
 STOCK_PAGE = 50
+LEVEL_PAGE = 200  # inventory levels, each with its item, variant and product: 4 points a level
 
 # A variant's fields; `$location` picks the inventory level whose `available` the device adopts.
 _VARIANT = """

@@ -172,8 +172,10 @@ def build_app(ctx: SimContext) -> web.Application:
             _drop(request)
         return web.json_response(answer, status=status)
 
-    @routes.get("/admin/api/{version}/graphql.json")
-    async def wrong_method(_request: web.Request) -> web.Response:
+    # Another version: real Shopify serves a retired one as its oldest supported version; the
+    # simulator knows only its own, and answers any other path as Shopify answers an unknown one.
+    @routes.route("*", "/admin/{tail:.*}")
+    async def not_found(_request: web.Request) -> web.Response:
         return web.json_response({"errors": "Not Found"}, status=404)
 
     @routes.get("/__sim/bulk/{name}")
