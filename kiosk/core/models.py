@@ -182,6 +182,9 @@ class CardResult:
     card_brand: str = ""
     card_last4: str = ""
     message: str = ""  # a decline reason, for people
+    entry_mode: str = ""  # how the card was read, for the receipt: "Contactless", "Chip"
+    auth_code: str = ""  # the issuer's authorisation code, for the receipt
+    code: str = ""  # why not approved, as a code the screens pick by ("insufficient_funds")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The card reader as the app sees it: a narrow Protocol (Stripe Terminal goes behind it later)."""
+"""The card reader as the app sees it: a narrow Protocol (Stripe Terminal, the simulated one)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ class ReaderError(RuntimeError):
     """The reader could not even try (offline, busy, not set up); the message is for people."""
 
 
+class PaymentUnknown(RuntimeError):
+    """Whether the card was charged could not be learned (Stripe unreachable mid-payment).
+
+    The attempt stays open: charging the same payment id again resolves it (and never charges
+    twice); a new id must not be tried until it has. The message is for people.
+    """
+
+
 def check_charge(payment_id: str, amount: Money) -> None:
     """Raise ValueError unless `payment_id` is non-empty text and `amount` is more than zero."""
     if not isinstance(payment_id, str) or not payment_id.strip():
@@ -53,8 +61,9 @@ class CardReader(Protocol):
     index, "<uuid>:card:1"). Calling it again with the same id, concurrently or after a retry,
     returns the same CardResult and never charges twice; a declined or cancelled result is final
     for its id, so a second attempt needs a new id. It raises ValueError for an amount that is
-    not more than zero (or an id reused for another amount) and ReaderError when the reader
-    cannot try (offline, unavailable, busy with another payment).
+    not more than zero (or an id reused for another amount), ReaderError when the reader
+    cannot try (offline, unavailable, busy with another payment: nothing was charged), and
+    PaymentUnknown when the outcome could not be learned (retry the same id).
     """
 
     async def status(self) -> ReaderStatus: ...
