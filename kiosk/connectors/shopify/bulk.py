@@ -106,7 +106,7 @@ class BulkCopy:
                 log.warning("Shopify bulk operation %s is %s: starting over", op_id, status)
                 return None
             # Polling, not pacing: the operation's own progress decides, so back off gently.
-            await self.client._sleep(delay)
+            await self.client.sleep(delay)
             delay = min(self.max_poll, delay * 2)
 
     async def groups(self, resume: str | None) -> AsyncIterator[tuple[str, int, Group]]:

@@ -93,7 +93,7 @@ class ShopifyClient:
         self._throttle_retries = throttle_retries
         self._read_retries = read_retries
         self._backoff = backoff
-        self._sleep = sleep
+        self.sleep = sleep  # pacing waits and the bulk copy's polls both go through it
         self._clock = clock
         self._jitter = jitter
         self._session = session
@@ -127,7 +127,7 @@ class ShopifyClient:
     async def _wait(self, seconds: float, why: str) -> None:
         self.waits.append(seconds)
         log.info("Shopify: %s, waiting %.2f s", why, seconds)
-        await self._sleep(seconds)
+        await self.sleep(seconds)
 
     async def _paced(self, document: str) -> float:
         """Wait until the bucket holds this document's known cost; reserve it."""

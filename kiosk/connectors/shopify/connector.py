@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
-from kiosk.connectors.errors import BadResponse, ConnectorError, PermissionDenied
+from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, PermissionDenied
 from kiosk.connectors.shopify import PLATFORM, queries
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
@@ -130,7 +130,7 @@ class ShopifyConnector:
         )
         shop, loc = data.get("shop") or {}, data.get("location")
         if not isinstance(loc, dict):
-            raise PermissionDenied(
+            raise NotFound(
                 f"the shop has no location {self._location or '(primary)'}: pick one of its "
                 "locations (Settings > Locations) as the till's"
             )
@@ -224,6 +224,7 @@ class ShopifyConnector:
             async for b in self._bulk(currency, location, resume):
                 yield b
             return
+        total = None
         if resume is None and since is None:
             data = await self.client.query(queries.PRODUCTS_COUNT, name="products count")
             total = int((data.get("productsCount") or {}).get("count") or 0)
@@ -231,14 +232,19 @@ class ShopifyConnector:
                 async for b in self._bulk(currency, location, None, total):
                     yield b
                 return
-        async for b in self._paged(currency, location, since, resume):
+        async for b in self._paged(currency, location, since, resume, total):
             yield b
         if since is not None:
             async for b in self._stock_changed(since):
                 yield b
 
     async def _paged(
-        self, currency: str, location: str, since: datetime | None, resume: str | None
+        self,
+        currency: str,
+        location: str,
+        since: datetime | None,
+        resume: str | None,
+        total: int | None,
     ) -> AsyncIterator[Batch[Product]]:
         after = resume.removeprefix(PAGE_PREFIX) if resume else None
         search = _since(since) if since else None
@@ -255,7 +261,7 @@ class ShopifyConnector:
             )
             nodes, after = _page(data, "products")
             items, skipped = await self._map(nodes, currency, location)
-            yield Batch(items, PAGE_PREFIX + after if after else None, None, skipped)
+            yield Batch(items, PAGE_PREFIX + after if after else None, total, skipped)
             if after is None:
                 return
 

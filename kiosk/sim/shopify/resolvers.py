@@ -180,6 +180,7 @@ def _query_fields(store_of: Callable[[GraphQLResolveInfo], ShopifyStore]) -> dic
         "node": node,
         "shop": lambda _root, info: store_of(info).shop,
         "location": location,
+        "product": lambda _root, info, id: store_of(info).products.get(id),
         "currentAppInstallation": lambda _root, info: {
             "accessScopes": [{"handle": h} for h in store_of(info).scopes]
         },

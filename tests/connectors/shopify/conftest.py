@@ -53,7 +53,10 @@ async def shop(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[
 
     # A bucket so large and quick that only the pacing tests, with their own, ever wait.
     async with running_sim(
-        products=options.get("products", 30), restore_rate=1e6, bucket_size=1e6
+        products=options.get("products", 30),
+        variations_per=options.get("variations_per", 4),
+        restore_rate=1e6,
+        bucket_size=1e6,
     ) as sim:
         db = await Database.open(tmp_path / "kiosk.db")
         client = ShopifyClient(sim.url, sim.token, sleep=sleep)

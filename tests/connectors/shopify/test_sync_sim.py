@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.core.models import ProductKind
+from kiosk.core.models import ProductKind, StockStatus
 from kiosk.core.money import Money
 from kiosk.store import catalog, sync_state
 from kiosk.sync.pull import PRODUCTS_CURSOR
@@ -167,3 +167,30 @@ async def test_an_expired_bulk_file_is_started_over(shop: Shop) -> None:
         items += len(batch.items)
     assert shop.sim.bulk.started == 2
     assert items == sum(await _expected_counts(shop))
+
+
+@pytest.mark.parametrize("shop", [{"products": 10, "variations_per": 12}], indirect=True)
+async def test_products_with_more_variants_than_a_page_get_them_all(shop: Shop) -> None:
+    await shop.engine.run_once()
+    assert any("KioskVariants(" in q["query"] for q in shop.sim.queries)
+    counts = await catalog.counts(shop.db)
+    assert (counts.products, counts.variations) == await _expected_counts(shop)
+
+
+async def test_stock_levels_and_a_hinted_refresh_read_the_location(shop: Shop) -> None:
+    await shop.engine.run_once()
+    simple = next(p for p in _sellable(shop) if p["hasOnlyDefaultVariant"])
+    parent = next(p for p in _sellable(shop) if not p["hasOnlyDefaultVariant"])
+    variant = parent["_variants"][0]
+    shop.sim.state.set_available(simple["_variants"][0], 3)
+    shop.sim.state.set_available(variant, 0)
+    levels = await shop.connector.stock_levels([simple["id"], variant, "gid://shopify/Product/1"])
+    assert [(lv.product_id, lv.quantity, lv.status) for lv in levels] == [
+        (simple["id"], 3, StockStatus.IN_STOCK),
+        (variant, 0, StockStatus.OUT_OF_STOCK),
+    ]
+    shop.sim.state.set_price(variant, "1.23")
+    await shop.engine.puller.refresh([parent["id"], "gid://shopify/Product/1"])
+    local = await catalog.get_product(shop.db, variant)
+    assert local is not None
+    assert local.price == Money(123, "GBP")
