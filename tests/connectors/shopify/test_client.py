@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from kiosk.connectors.errors import AuthFailed, BadResponse, NotAStore, ServerError
+from kiosk.connectors.errors import AuthFailed, BadResponse, NotAStore, RateLimited, ServerError
 from kiosk.connectors.shopify import queries
 from kiosk.connectors.shopify.client import ShopifyClient
 from kiosk.connectors.shopify.connector import ShopifyConnector
@@ -134,3 +134,46 @@ async def test_the_token_is_never_logged(
     assert sim.token not in str(refused.value)
     assert caplog.records  # the run did log (waits, retries, requests)
     assert not [r for r in caplog.records if sim.token in r.getMessage()]
+
+
+async def test_a_429_waits_as_long_as_retry_after_says(sim: SimHandle, time: FakeTime) -> None:
+    async with _client(sim, time) as client:
+        sim.faults.add("429")
+        sim.faults.pending[0].retry_after = 2.0
+        assert (await client.query(queries.SHOP))["shop"]["name"]
+    assert time.sleeps == [2.0]
+
+
+async def test_a_shop_that_stays_throttled_is_reported(sim: SimHandle, time: FakeTime) -> None:
+    async with _client(sim, time, throttle_retries=2) as client:
+        sim.faults.add("throttled", count=5)
+        with pytest.raises(RateLimited, match="still throttled after 3 tries"):
+            await client.query(queries.SHOP)
+
+
+async def test_a_query_with_no_answer_in_time_is_asked_again(
+    sim: SimHandle, time: FakeTime
+) -> None:
+    # The held request never answers within the client's timeout (a real one: it is what is
+    # being tested); the shop is released once the client has given up on it.
+    async with _client(sim, time, timeout=0.2, jitter=lambda: 0.0) as client:
+        sim.faults.add("timeout")
+        assert (await client.query(queries.SHOP))["shop"]["name"]
+        sim.faults.release()
+    assert time.sleeps == [0.5]
+
+
+async def test_a_lost_answer_to_the_bulk_run_adopts_the_operation_it_started(
+    sim: SimHandle, time: FakeTime
+) -> None:
+    sim.bucket.restore_rate = 1e6
+    sim.faults.add("drop_after_commit", match="bulkOperationRunQuery")
+    connector = ShopifyConnector(
+        _client(sim, time, jitter=lambda: 0.0), bulk_threshold=5, bulk_poll=0.01
+    )
+    async with connector:
+        items = [p async for b in connector.products() for p in b.items]
+    assert sim.bulk.started == 1  # the retry found it running and read its file
+    assert len({p.id for p in items if p.parent_id is None}) == len(
+        [p for p in sim.state.products.values() if p["status"] in ("ACTIVE", "UNLISTED")]
+    )
