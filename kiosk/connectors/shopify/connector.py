@@ -22,7 +22,7 @@ from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, PermissionDenied
-from kiosk.connectors.shopify import PLATFORM, queries
+from kiosk.connectors.shopify import PLATFORM, queries, stock
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
 from kiosk.connectors.shopify.client import ShopifyClient
@@ -33,7 +33,6 @@ from kiosk.connectors.shopify.mapping import (
     products_from_shopify,
     sellable,
     shop_settings_from_shopify,
-    stock_of,
 )
 from kiosk.core.models import (
     Category,
@@ -317,25 +316,7 @@ class ShopifyConnector:
             after = page.get("endCursor") if page.get("hasNextPage") else None
 
     async def _stock_changed(self, since: datetime) -> AsyncIterator[Batch[Product]]:
-        location, after, ids = await self.location(), None, set()
-        while True:
-            data = await self.client.query(
-                queries.STOCK_CHANGED,
-                {
-                    "location": location,
-                    "first": queries.LEVEL_PAGE,
-                    "after": after,
-                    "query": _since(since),
-                },
-                name="stock changed",
-            )
-            levels, after = _page(data.get("location") or {}, "inventoryLevels")
-            for lv in levels:
-                product = (((lv.get("item") or {}).get("variant") or {}).get("product")) or {}
-                if isinstance(product.get("id"), str):
-                    ids.add(product["id"])
-            if after is None:
-                break
+        ids = await stock.changed_products(self.client, await self.location(), _since(since))
         if ids:
             yield await self.fetch_products(sorted(ids))
 
@@ -369,21 +350,7 @@ class ShopifyConnector:
         return Batch(items, None, len(items), skipped)
 
     async def stock_levels(self, ids: Sequence[str]) -> list[StockLevel]:
-        location = await self.location()
-        levels: list[StockLevel] = []
-        for i in range(0, len(ids), queries.STOCK_PAGE):
-            chunk = list(ids[i : i + queries.STOCK_PAGE])
-            data = await self.client.query(
-                queries.STOCK, {"ids": chunk, "location": location}, name="stock"
-            )
-            for asked, node in zip(chunk, data.get("nodes") or (), strict=False):
-                if not isinstance(node, dict) or not node:
-                    continue
-                variants = (node.get("variants") or {}).get("nodes")
-                variant = variants[0] if variants else node
-                level = stock_of(variant)
-                levels.append(StockLevel(asked, level.manage_stock, level.quantity, level.status))
-        return levels
+        return await stock.levels(self.client, await self.location(), ids)
 
     # -- orders: the next increment --------------------------------------------------------------
 
