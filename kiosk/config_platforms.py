@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.config_checks import Rule, existing_file, matches
+from kiosk.config_checks import Rule, existing_file, matches, url
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,15 @@ class ShopifyConfig:
     shop: str = ""  # NAME.myshopify.com ("": the host of store.url)
     location: str = ""  # the POS location's id (a GID or its number; "": the primary location)
     api_version: str = "2026-10"  # the Admin API version every request names
+
+
+@dataclass(frozen=True, slots=True)
+class StripeConfig:
+    """The card reader's account settings (`kiosk provision stripe`, `kiosk reader pair`)."""
+
+    location: str = ""  # the Terminal location readers are registered at (tml_...)
+    reader: str = ""  # the paired reader (tmr_...); "": none paired, so no card payments
+    api_base: str = ""  # "" is Stripe itself; the simulator's address in tests and the demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +69,21 @@ SHOPIFY = PlatformSection(
     },
 )
 
+# Not a store platform, but the card reader's: a section declared the same way.
+STRIPE = PlatformSection(
+    "stripe",
+    StripeConfig,
+    {
+        "location": matches(r"(tml_[A-Za-z0-9]+)?", "be a Terminal location id (tml_...)"),
+        "reader": matches(r"(tmr_[A-Za-z0-9]+)?", "be a Terminal reader id (tmr_...)"),
+        "api_base": url,
+    },
+)
+
 # In file order, after the neutral sections.
-PLATFORM_SECTIONS: dict[str, PlatformSection] = {s.name: s for s in (WOOCOMMERCE, SHOPIFY)}
+PLATFORM_SECTIONS: dict[str, PlatformSection] = {
+    s.name: s for s in (WOOCOMMERCE, SHOPIFY, STRIPE)
+}
 
 
 def moved_from_store(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -1,4 +1,5 @@
-"""`kiosk provision woocommerce`: connect this device to a store, after testing the keys."""
+"""`kiosk provision woocommerce|stripe`: connect this device to a store or its card account,
+after testing the keys."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def add_parser(sub: Any) -> None:
     )
     w.add_argument("--json", action="store_true", help="print one JSON object")
     w.set_defaults(handler=run_woocommerce, no_runtime=True)
+    from kiosk.cli.provision_stripe import add_stripe_parser
+
+    add_stripe_parser(psub)
 
 
 async def run_woocommerce(args: argparse.Namespace, _rt: None) -> int:

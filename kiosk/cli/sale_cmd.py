@@ -7,21 +7,21 @@ import re
 from typing import Any
 
 from kiosk.checkout import UnknownCode
-from kiosk.cli.output import UsageError, emit
-from kiosk.cli.render import order_text
-from kiosk.core.cart import MAX_QUANTITY, CartError
+from kiosk.cli import sale_card
+from kiosk.cli.output import UsageError
+from kiosk.core.cart import MAX_QUANTITY, Cart, CartError
 from kiosk.core.models import PaymentMethod
 from kiosk.core.money import Money, check_limit
 from kiosk.core.tender import PaymentError, Tender
 from kiosk.runtime import Runtime
-from kiosk.store import orders
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "sale",
         help="ring up a sale without the touchscreen",
-        description="Ring up a sale from barcodes or SKUs and pay it in cash.",
+        description="Ring up a sale from barcodes or SKUs and pay it in cash, or by card on "
+        "the paired Stripe reader.",
     )
     p.add_argument(
         "--item",
@@ -30,7 +30,13 @@ def add_parser(sub: Any) -> None:
         metavar="CODE[:QTY]",
         help="a barcode or SKU, optionally with a quantity after the last colon (repeatable)",
     )
-    p.add_argument("--cash", metavar="AMOUNT", help="cash handed over, e.g. 20.00 (default: exact)")
+    pay = p.add_mutually_exclusive_group()
+    pay.add_argument(
+        "--cash", metavar="AMOUNT", help="cash handed over, e.g. 20.00 (default: exact)"
+    )
+    pay.add_argument(
+        "--card", action="store_true", help="the whole total by card, on the paired reader"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
 
@@ -54,10 +60,10 @@ def parse_item(text: str, max_quantity: int = MAX_QUANTITY) -> tuple[str, int]:
     return code, qty
 
 
-async def run(args: argparse.Namespace, rt: Runtime) -> int:
+async def fill_cart(args: argparse.Namespace, rt: Runtime, cart: Cart) -> Money:
+    """Add each --item to `cart`; the total due, checked against the limits."""
     limits = rt.config.limits
     items = [(t, *parse_item(t, limits.max_quantity)) for t in args.item]
-    cart = await rt.checkout.start()
     for text, code, qty in items:
         try:
             await rt.checkout.add_code(cart, code, qty)
@@ -70,12 +76,21 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
                     f"--item {text!r}: {line.product.name} would come to {line.quantity}, more "
                     f"than {limits.max_quantity} on one line (limits.max_quantity)"
                 )
-    currency = cart.currency
     due = cart.totals().total
     try:
         check_limit(due, limits.max_amount)
     except ValueError as exc:
         raise UsageError(f"--item: the total {exc} (limits.max_amount)") from None
+    return due
+
+
+async def run(args: argparse.Namespace, rt: Runtime) -> int:
+    if args.card:
+        return await sale_card.run_card(args, rt, lambda cart: fill_cart(args, rt, cart))
+    cart = await rt.checkout.start()
+    due = await fill_cart(args, rt, cart)
+    limits = rt.config.limits
+    currency = cart.currency
     if args.cash is None:
         cash = due
     else:
@@ -93,18 +108,5 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         order = await rt.checkout.complete(cart, [Tender(PaymentMethod.CASH, cash)])
     except PaymentError as exc:
         raise UsageError(f"--cash: {exc}") from None
-    stored = await orders.get_order(rt.db, order.id)
-    assert stored is not None  # committed a moment ago in this process
-    locale = (await rt.checkout.pricing()).settings.locale
-    emit(
-        args.json,
-        {
-            "order_id": order.id,
-            "number": order.number,
-            "total": order.total.to_json(locale),
-            "change": order.change.to_json(locale),
-            "status": str(stored.state),
-        },
-        order_text(stored, locale),
-    )
+    await sale_card.report_sale(args, rt, order)
     return 0

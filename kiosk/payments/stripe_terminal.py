@@ -36,6 +36,7 @@ from kiosk.payments.base import (
     ReaderStatus,
     check_charge,
 )
+from kiosk.payments.stripe_errors import Kind, StripeProblem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -339,3 +340,40 @@ class StripeTerminalReader:
         if result.amount != amount:
             raise ValueError(f"payment id {payment_id!r} was already used for another amount")
         return result
+
+
+class StripeApi:
+    """The account's other requests (set-up, reconciling), as plain dicts; errors as
+    StripeProblem. `path` names a service of `client.v1`: "terminal.readers.create"."""
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self.client = client
+
+    async def call(self, path: str, *args: Any, idempotency_key: str = "") -> Obj:
+        target: Any = self.client.v1
+        *services, name = path.split(".")
+        for part in services:
+            target = getattr(target, part)
+        method = getattr(target, f"{name}_async")
+        options = {"idempotency_key": idempotency_key} if idempotency_key else None
+        try:
+            answer = await method(*args, options=options) if options else await method(*args)
+        except stripe.StripeError as exc:
+            raise problem(exc) from None
+        except TimeoutError:
+            raise StripeProblem(Kind.CONNECTION, "Stripe did not answer in time") from None
+        return _plain(answer)
+
+
+def problem(exc: stripe.StripeError) -> StripeProblem:
+    """The plain form of a stripe library error."""
+    kinds = (
+        (stripe.AuthenticationError, Kind.AUTH),
+        (stripe.PermissionError, Kind.PERMISSION),
+        (stripe.InvalidRequestError, Kind.INVALID),
+        (stripe.RateLimitError, Kind.RATE),
+        (stripe.APIConnectionError, Kind.CONNECTION),
+    )
+    kind = next((k for cls, k in kinds if isinstance(exc, cls)), Kind.API)
+    message = exc.user_message or str(exc) or type(exc).__name__
+    return StripeProblem(kind, message, code=exc.code or "", status=exc.http_status)

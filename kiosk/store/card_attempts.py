@@ -83,3 +83,33 @@ async def approved(db: Database, order_id: str) -> list[tuple[int, Money, str]]:
         ]
 
     return await db.read(run)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAttempt:
+    """An attempt with no order: unknown (the app stopped mid-charge) or approved but unsold."""
+
+    attempt: Attempt
+    outcome: str
+    reference: str
+
+
+async def without_order(db: Database, *, started_before: datetime) -> list[OpenAttempt]:
+    """Attempts not declined whose order was never committed, started before the given time
+    (a sale being paid for right now, on this till, is not one of them), oldest first."""
+    before = rows.to_text(started_before, "started_before")
+
+    def run(conn: sqlite3.Connection) -> list[OpenAttempt]:
+        found = conn.execute(
+            "SELECT a.order_id, a.attempt, a.amount_minor, a.currency, a.outcome, a.reference "
+            "FROM card_attempts a WHERE a.outcome != ? AND a.started_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id) "
+            "ORDER BY a.started_at, a.order_id, a.attempt",
+            (DECLINED, before),
+        )
+        return [
+            OpenAttempt(Attempt(r[0], r[1], Money(r[2], r[3]), retry=True), r[4], r[5])
+            for r in found
+        ]
+
+    return await db.read(run)
