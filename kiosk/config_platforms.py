@@ -81,9 +81,7 @@ STRIPE = PlatformSection(
 )
 
 # In file order, after the neutral sections.
-PLATFORM_SECTIONS: dict[str, PlatformSection] = {
-    s.name: s for s in (WOOCOMMERCE, SHOPIFY, STRIPE)
-}
+PLATFORM_SECTIONS: dict[str, PlatformSection] = {s.name: s for s in (WOOCOMMERCE, SHOPIFY, STRIPE)}
 
 
 def moved_from_store(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
