@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.output import UsageError
-from kiosk.runtime import Runtime
+from kiosk.payments.base import CardReader
+from kiosk.runtime import Runtime, open_card_reader
 from kiosk.store.db import Database
 
 if TYPE_CHECKING:
     from kiosk.hardware.scanners import ScannerManager, ScannerOptions
 
 DEFAULT_SIZE = "800x480"
+log = logging.getLogger(__name__)
 
 
 def add_ui_arguments(p: argparse.ArgumentParser) -> None:
@@ -54,7 +57,37 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = True) -> int:
     """The app over an open runtime: the configured printer (else receipts saved as images), the
     scanners read directly (with `scanners`; else only keyboard-mode scanners, which type) and the
-    simulated card reader (the real one comes with the card-reader issue)."""
+    paired Stripe reader when [stripe] is provisioned, else the simulated one."""
+    async with open_card_reader(rt.config) as stripe_reader:
+        if stripe_reader is not None:
+            await settle_card_payments(rt, stripe_reader)
+        return await _run_ui(rt, size, fullscreen, scanners, stripe_reader)
+
+
+async def settle_card_payments(rt: Runtime, reader: CardReader) -> None:
+    """At start, card payments the app stopped in the middle of are settled at Stripe; what was
+    done is printed and logged for staff (a failure to ask Stripe never stops the till)."""
+    from kiosk.counter.card_reconcile import settle_open_attempts
+    from kiosk.payments.stripe_terminal import StripeApi, StripeTerminalReader
+
+    if not isinstance(reader, StripeTerminalReader):
+        return
+    try:
+        report = await settle_open_attempts(
+            rt.db, StripeApi(reader.client), started_before=rt.checkout.now()
+        )
+    except Exception as exc:  # the next start tries again; the till sells meanwhile
+        log.warning("card payments left unfinished were not settled: %s", exc)
+        return
+    for decision in report.decisions:
+        log.warning("card payment %s: %s", decision.payment_id, decision.detail)
+    if report.decisions:
+        print(f"kiosk ui: {report.text()}", flush=True)
+
+
+async def _run_ui(
+    rt: Runtime, size: str, fullscreen: bool, scanners: bool, stripe_reader: CardReader | None
+) -> int:
     from kiosk.ui.theme import parse_size
 
     try:
@@ -88,7 +121,12 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
     except ValueError as exc:  # hardware.printer cannot be read
         raise UsageError(f"hardware.printer: {exc}") from None
     columns = receipt_columns(rt.config.hardware)
-    reader = SimulatedReader(interactive=True)
+    simulated: SimulatedReader | None = None  # its Approve/Decline buttons show on the pay sheet
+    if stripe_reader is None:
+        simulated = SimulatedReader(interactive=True)
+        reader: CardReader = simulated
+    else:
+        reader = stripe_reader
     holder: dict[str, Any] = {}
 
     def offline() -> bool:
@@ -115,7 +153,7 @@ async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = T
         reader=reader,
         shop=(settings.name if settings else "") or rt.config.device.name,
         cashier=rt.config.device.cashier,
-        sim_reader=reader,
+        sim_reader=simulated,
         receipts=None if uri else receipts_folder(rt.config.data_dir),
         printer_name=uri or "Receipt images",
         receipt_columns=columns,

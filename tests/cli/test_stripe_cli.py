@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 import tomllib
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.config import load_config
+from kiosk.runtime import open_card_reader
 from kiosk.sim.stripe import TILL_PERMISSIONS
 from tests.cli.conftest import Run, as_json
 from tests.cli.stripe_thread import ThreadSim, stripe_sim
@@ -187,3 +190,21 @@ def test_a_card_sale_without_a_reader_says_how_to_set_one_up(
     code, _out, err = loaded("sale", "--item", demo_products[0].sku, "--card")
     assert code == 1
     assert "kiosk provision stripe" in err
+
+
+def test_the_runtime_picks_the_stripe_reader_once_one_is_paired(
+    provisioned: Run, stripe_sim: ThreadSim, data_dir: Path
+) -> None:
+    from kiosk.payments.base import ReaderState
+    from kiosk.payments.stripe_terminal import StripeTerminalReader
+
+    async def chosen() -> tuple[str, ReaderState | None]:
+        async with open_card_reader(load_config(None, data_dir)) as reader:
+            if reader is None:
+                return "none", None
+            return type(reader).__name__, (await reader.status()).state
+
+    assert asyncio.run(chosen()) == ("none", None)  # provisioned, but no reader paired yet
+    code, _out, err = provisioned("reader", "pair", "simulated-s710")
+    assert code == 0, err
+    assert asyncio.run(chosen()) == (StripeTerminalReader.__name__, ReaderState.READY)
