@@ -22,6 +22,7 @@ from kiosk.sim.device import provision_device
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from tests.kiosk_process import DEVNULL, start_kiosk
 from tests.soak.chaos import Chaos, Plan, plan_for
+from tests.soak.drain import REQUESTS_PER_SALE
 from tests.sync.woo_rig import (
     device_on,
     exactly_once,
@@ -104,7 +105,7 @@ async def soak_with_kills(tmp: Path, *, sales: int, seed: int, kills: int) -> Ki
             sync=SyncConfig(interval_s=5, audit_interval_s=3600),
         )
         sold = await _queue_sales(sim, data, sales, seed)
-        plan = plan_for(seed, requests=2 * sales, outages=1, longest_s=1.5)
+        plan = plan_for(seed, requests=REQUESTS_PER_SALE * sales, outages=1, longest_s=1.5)
         plan = Plan(plan.seed, plan.rate, plan.outages, hold_s=0.3)
         chaos = Chaos(sim, plan)
         chaos.start()
