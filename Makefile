@@ -10,7 +10,12 @@ STAMP := $(VENV)/.installed
 # printers); installed when we are root and they are missing.
 DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
 
-.PHONY: run test lint bench soak deps-debian clean
+.PHONY: run test lint bench soak deps-debian deps-npm clean
+
+# Shopify's Admin GraphQL schema, which the Shopify simulator runs queries on and the tests check
+# ours against: fetched from npm at install time (the package ships it), never kept in git.
+SHOPIFY_MCP := @shopify/dev-mcp@1.16.0
+SHOPIFY_SCHEMA := .cache/shopify/admin_2026-10.json.gz
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory deps-debian
@@ -29,10 +34,25 @@ deps-debian:
 	  echo "Note: these Debian packages are missing (run as root to install them): $$missing"; \
 	fi
 
+$(SHOPIFY_SCHEMA):
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps-npm
+	@mkdir -p $(@D)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd "$$tmp" && npm pack --silent $(SHOPIFY_MCP) >/dev/null && tar xzf *.tgz package/dist/data/$(@F)) && \
+	  mv "$$tmp/package/dist/data/$(@F)" $@
+
+deps-npm:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian package: npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	else \
+	  echo "Note: npm is missing (run as root to install it): the Shopify tests need its schema"; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/python -m kiosk demo
 
-test: $(STAMP) deps-debian
+test: $(STAMP) deps-debian $(SHOPIFY_SCHEMA)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,9 +1,10 @@
 """Shopify's real Admin GraphQL schema for the pinned version, loaded from its introspection JSON.
 
 The file is the one npm `@shopify/dev-mcp@1.16.0` ships as `dist/data/admin_<version>.json.gz`
-(tests/fixtures/shopify/README.md says how to refresh it). It is found through
-KIOSK_SHOPIFY_SCHEMA (a path), else beside this checkout's tests. graphql-core 3.2 builds a
-client schema from it (3.3 changed the introspection API), which validates documents offline.
+(ISC licence, Copyright Shopify Inc.). It is fetched at install time, never kept in git: `make test`
+puts it in this checkout's .cache/shopify/ (the Makefile's SHOPIFY_SCHEMA rule). It is found
+through KIOSK_SHOPIFY_SCHEMA (a path), else there. graphql-core 3.2 builds a client schema from it
+(3.3 changed the introspection API), which validates documents offline.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from graphql import GraphQLSchema, build_client_schema
 
 API_VERSION = "2026-10"
 ENV = "KIOSK_SHOPIFY_SCHEMA"
-_CHECKOUT = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "shopify"
+_CHECKOUT = Path(__file__).resolve().parents[3] / ".cache" / "shopify"
 
 
 class SchemaMissing(RuntimeError):
@@ -31,8 +32,8 @@ def schema_path(version: str = API_VERSION) -> Path:
     path = Path(env) if env else _CHECKOUT / f"admin_{version}.json.gz"
     if not path.is_file():
         raise SchemaMissing(
-            f"the Shopify Admin schema {path} is missing: see tests/fixtures/shopify/README.md "
-            f"(npm pack @shopify/dev-mcp@1.16.0, dist/data/admin_{version}.json.gz), or set {ENV}"
+            f"the Shopify Admin schema {path} is missing: `make test` fetches it (npm pack "
+            f"@shopify/dev-mcp@1.16.0, dist/data/admin_{version}.json.gz), or set {ENV} to a copy"
         )
     return path
 
