@@ -13,7 +13,7 @@ from typing import Any
 
 from sdbus import DbusInterfaceCommonAsync, dbus_method_async, sd_bus_open_system
 from sdbus_async.dbus_daemon import FreedesktopDbus
-from sdbus_async.networkmanager import NetworkManagerSettings
+from sdbus_async.networkmanager import NetworkManager, NetworkManagerSettings
 
 SERVICE = "org.freedesktop.NetworkManager"
 MANAGER = "/org/freedesktop/NetworkManager"
@@ -25,6 +25,8 @@ MODEM_IFACE = "org.freedesktop.NetworkManager.Device.Modem"
 ACTIVATED = 100  # NMDeviceState
 ACTIVE_CONNECTION_ACTIVATED = 2  # NMActiveConnectionState
 DEVICE_TYPE_MODEM = 8
+DISCONNECTED = 30  # NMDeviceState
+SETTINGS_CONNECTION_IFACE = "org.freedesktop.NetworkManager.Settings.Connection"
 MODEM_GSM_UMTS = 4  # NMDeviceModemCapabilities
 WPA_PSK = 0x100  # NM80211ApSecurityFlags.KEY_MGMT_PSK
 MODE_INFRA = 2
@@ -80,6 +82,28 @@ class _Mock(DbusInterfaceCommonAsync, interface_name="org.freedesktop.DBus.Mock"
     ) -> None:
         raise NotImplementedError
 
+    @dbus_method_async("sssss", "", method_name="AddMethod")
+    async def add_method(
+        self, interface: str, name: str, in_sig: str, out_sig: str, code: str
+    ) -> None:
+        raise NotImplementedError
+
+    @dbus_method_async("", "a(tsav)", method_name="GetCalls")
+    async def get_calls(self) -> list[tuple[int, str, list[Variant]]]:
+        raise NotImplementedError
+
+    @dbus_method_async("u", "", method_name="SetConnectivity")
+    async def set_connectivity(self, connectivity: int) -> None:
+        raise NotImplementedError
+
+    @dbus_method_async("s", "", method_name="SetDeviceDisconnected")
+    async def set_device_disconnected(self, device: str) -> None:
+        raise NotImplementedError
+
+    @dbus_method_async("ss", "", method_name="SetDeviceActive")
+    async def set_device_active(self, device: str, active_connection: str) -> None:
+        raise NotImplementedError
+
     @dbus_method_async("sa{sv}", "", method_name="AddProperties")
     async def add_properties(self, interface: str, properties: dict[str, Variant]) -> None:
         raise NotImplementedError
@@ -112,7 +136,73 @@ class MockNetworkManager:
         )
         # The template does not give a wireless device its ActiveAccessPoint: add it.
         await self._at(device).add_properties(WIRELESS_IFACE, {"ActiveAccessPoint": ("o", ap)})
+        await self.can_update(connection)
+        await self.can_reapply(device)
         return device, ap, active
+
+    async def can_update(self, connection: str) -> None:
+        """The template's profiles lack UpdateUnsaved: give them one that does what Update does."""
+        await self._at(connection).add_method(
+            SETTINGS_CONNECTION_IFACE,
+            "UpdateUnsaved",
+            "a{sa{sv}}",
+            "",
+            "self.ConnectionUpdate(self, args[0])",
+        )
+
+    async def can_reapply(self, device: str) -> None:
+        """The template's devices lack Reapply: one that records the call in the mock's log."""
+        await self._at(device).add_method(DEVICE_IFACE, "Reapply", "a{sa{sv}}tu", "", "")
+
+    async def connectivity(self, state: int) -> None:
+        """NetworkManager's overall Connectivity (NMConnectivityState), with its signal."""
+        await self._mock.set_connectivity(state)
+
+    async def link_down(self, device: str) -> None:
+        await self._mock.set_device_disconnected(device)
+
+    async def link_up(self, device: str, active_connection: str) -> None:
+        await self._mock.set_device_active(device, active_connection)
+
+    async def settings_of(self, connection: str) -> dict[str, dict[str, Variant]]:
+        from sdbus_async.networkmanager import NetworkConnectionSettings
+
+        return await NetworkConnectionSettings(connection, self._bus).get_settings()
+
+    async def settings_of_active(self, active: str) -> dict[str, str]:
+        """An active connection's Connection (its profile's path)."""
+        from sdbus_async.networkmanager import ActiveConnection
+
+        return {"Connection": await ActiveConnection(active, self._bus).connection.get_async()}
+
+    async def calls(self, path: str) -> list[str]:
+        """The names of the methods called on the object at `path`, oldest first."""
+        return [name for _, name, _ in await self._at(path).get_calls()]
+
+    async def activate(self, profile: str, device: str) -> str:
+        return await NetworkManager(self._bus).activate_connection(profile, device, "/")
+
+    async def device_connectivity(self, device: str, state: int) -> None:
+        """A device's own Ip4Connectivity (NM 1.16+), which the template does not have."""
+        await self._at(device).add_properties(DEVICE_IFACE, {"Ip4Connectivity": ("u", state)})
+
+    async def modem(self, connection_id: str = "Mobile data") -> tuple[str, str]:
+        """A GSM modem that is down, with a gsm profile to bring it up: (device, profile)."""
+        device = await self._modem_device(DISCONNECTED)
+        profile = await self._connection("gsm", connection_id, gsm={"apn": ("s", "internet")})
+        await self.can_update(profile)
+        # The template's DeactivateConnection disconnects every device, WiFi with the modem:
+        # only the devices the active connection is on go down, as in NetworkManager.
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "DeactivateConnection",
+            "o",
+            "",
+            "for d in [p for p in objects if '/Devices/' in p]:\n"
+            f"    if objects[d].Get('{DEVICE_IFACE}', 'ActiveConnection') == args[0]:\n"
+            "        self.RemoveActiveConnection(d, args[0])\n",
+        )
+        return device, profile
 
     async def remove_access_point(self, device: str, ap: str) -> None:
         await self._mock.remove_access_point(device, ap)
@@ -126,6 +216,13 @@ class MockNetworkManager:
 
     async def cellular(self, connection_id: str = "Mobile data") -> str:
         """A GSM modem (the template has no helper for one) with an active gsm connection."""
+        device = await self._modem_device(ACTIVATED)
+        connection = await self._connection("gsm", connection_id, gsm={"apn": ("s", "internet")})
+        return await self._mock.add_active_connection(
+            [device], connection, "/", "cellular", ACTIVE_CONNECTION_ACTIVATED
+        )
+
+    async def _modem_device(self, state: int) -> str:
         device = f"{MANAGER}/Devices/wwan0"
         await self._mock.add_object(
             device,
@@ -142,16 +239,17 @@ class MockNetworkManager:
                 "DeviceType": ("u", DEVICE_TYPE_MODEM),
                 "Interface": ("s", "cdc-wdm0"),
                 "IpInterface": ("s", "wwan0"),
-                "State": ("u", ACTIVATED),
-                "StateReason": ("(uu)", (ACTIVATED, 0)),
+                "State": ("u", state),
+                "StateReason": ("(uu)", (state, 0)),
                 "ActiveConnection": ("o", "/"),
                 "Managed": ("b", True),
             },
         )
-        connection = await self._connection("gsm", connection_id, gsm={"apn": ("s", "internet")})
-        return await self._mock.add_active_connection(
-            [device], connection, "/", "cellular", ACTIVE_CONNECTION_ACTIVATED
-        )
+        # The template's GetDevices lists it, but Manager.Devices must name it too.
+        devices = await NetworkManager(self._bus).devices.get_async()
+        if device not in devices:
+            await self._set(MANAGER, MANAGER_IFACE, "Devices", ("ao", [*devices, device]))
+        return device
 
     async def vpn(self) -> str:
         connection = await self._connection("vpn", "Office VPN")
@@ -170,14 +268,17 @@ class MockNetworkManager:
             # Properties.Set, as a raw call (sdbus has the interface's name taken, and the
             # mock's UpdateProperties cannot wrap an object path).
             for name, value in values.items():
-                message = self._bus.new_method_call_message(
-                    SERVICE, MANAGER, "org.freedesktop.DBus.Properties", "Set"
-                )
-                message.append_data("ssv", MANAGER_IFACE, name, value)
-                await self._bus.call_async(message)
+                await self._set(MANAGER, MANAGER_IFACE, name, value)
         else:
             await self._mock.add_properties(MANAGER_IFACE, values)
             self._primary_added = True
+
+    async def _set(self, path: str, interface: str, name: str, value: Variant) -> None:
+        message = self._bus.new_method_call_message(
+            SERVICE, path, "org.freedesktop.DBus.Properties", "Set"
+        )
+        message.append_data("ssv", interface, name, value)
+        await self._bus.call_async(message)
 
     async def pid(self) -> int:
         """The mock NetworkManager's process id."""

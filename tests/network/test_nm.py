@@ -10,8 +10,7 @@ import logging
 import os
 import shutil
 import signal
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,46 +29,6 @@ pytestmark = pytest.mark.skipif(
 
 METERED_YES, METERED_GUESS_YES, METERED_NO = 1, 3, 2  # NMMetered
 NM_LOGGER = "kiosk.network.nm"
-
-
-@pytest.fixture
-def private_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateBus]:
-    bus = PrivateBus(tmp_path)
-    bus.start()
-    # sd-bus (ours and the tests') finds the "system" bus here.
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
-    yield bus
-    bus.stop()
-
-
-@pytest.fixture
-def connect_nm(private_bus: PrivateBus) -> Iterator[Callable[[], MockNetworkManager]]:
-    """Opens connections to the mock NetworkManager; closes them after the test."""
-    from tests.network.nm_mock import MockNetworkManager
-
-    opened: list[MockNetworkManager] = []
-
-    def connect() -> MockNetworkManager:
-        opened.append(MockNetworkManager())
-        return opened[-1]
-
-    yield connect
-    for mock in opened:
-        mock.close()
-
-
-@pytest.fixture
-def nm(connect_nm: Callable[[], MockNetworkManager]) -> MockNetworkManager:
-    return connect_nm()
-
-
-@pytest.fixture
-def info(private_bus: PrivateBus) -> Iterator[NetworkManagerInfo]:
-    from kiosk.network.nm import NetworkManagerInfo
-
-    reader = NetworkManagerInfo(timeout=2.0)
-    yield reader
-    reader.close()
 
 
 def warnings_from_nm(caplog: pytest.LogCaptureFixture) -> list[str]:
