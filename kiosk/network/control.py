@@ -12,6 +12,11 @@ from kiosk.network.base import LinkKind
 from kiosk.network.failover import Action, Connectivity
 
 NO_OBJECT = "/"  # D-Bus's "none" for an object path
+# The route metrics system/NetworkManager ships (the lowest carries the default route). A demoted
+# primary gets NetworkManager's own penalty for a device without full connectivity on top: above
+# cellular's, yet a demoted Ethernet still ranks before a demoted WiFi.
+ROUTE_METRICS = {LinkKind.ETHERNET: 100, LinkKind.WIFI: 600, LinkKind.CELLULAR: 700}
+DEMOTION = 20000
 
 
 @dataclass(frozen=True, slots=True)

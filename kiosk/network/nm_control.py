@@ -32,7 +32,14 @@ from sdbus_async.networkmanager import (
 )
 
 from kiosk.network.base import LinkKind
-from kiosk.network.control import NO_OBJECT, ControlError, Device, Snapshot
+from kiosk.network.control import (
+    DEMOTION,
+    NO_OBJECT,
+    ROUTE_METRICS,
+    ControlError,
+    Device,
+    Snapshot,
+)
 from kiosk.network.failover import Action, Connectivity, Verb
 
 DEVICE_KINDS = {1: LinkKind.ETHERNET, 2: LinkKind.WIFI, 8: LinkKind.CELLULAR}  # NMDeviceType
@@ -42,10 +49,6 @@ PROFILE_TYPES = {
     LinkKind.CELLULAR: "gsm",
 }
 ACTIVATED = 100  # NMDeviceState
-# The metrics system/NetworkManager ships; a demoted primary gets NetworkManager's own penalty
-# for a device without full connectivity on top, so it is above cellular's but keeps its order.
-ROUTE_METRICS = {LinkKind.ETHERNET: 100, LinkKind.WIFI: 600, LinkKind.CELLULAR: 700}
-DEMOTION = 20000
 
 T = TypeVar("T")
 Profile = dict[str, dict[str, tuple[str, Any]]]
