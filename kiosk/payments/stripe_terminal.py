@@ -86,6 +86,7 @@ class StripeTerminalReader:
         retry: plan.Backoff = plan.RETRY,
         tries: int = 4,
         unreachable_polls: int = 15,
+        status_ttl_s: float = 15.0,
     ) -> None:
         self.client = client
         self.reader_id = reader_id
@@ -95,12 +96,23 @@ class StripeTerminalReader:
         self._running: tuple[str, Money, asyncio.Task[CardResult]] | None = None
         self._cancelled: set[str] = set()  # payment ids staff cancelled
         self._wake = asyncio.Event()
+        # The screen asks every second; Stripe is asked at most every ttl (one rate limit for
+        # the whole fleet), and a charge's own answers refresh it.
+        self._status_ttl_s = status_ttl_s
+        self._status: tuple[float, ReaderStatus] | None = None
 
     # -- CardReader -------------------------------------------------------------------------------
 
     async def status(self) -> ReaderStatus:
         if self._running is not None and not self._running[2].done():
             return ReaderStatus(ReaderState.BUSY, "Waiting for the card")
+        now = asyncio.get_running_loop().time()
+        if self._status is not None and now - self._status[0] < self._status_ttl_s:
+            return self._status[1]
+        self._status = (now, await self._ask_status())
+        return self._status[1]
+
+    async def _ask_status(self) -> ReaderStatus:
         try:
             reader = _plain(await self.client.v1.terminal.readers.retrieve_async(self.reader_id))
         except stripe.AuthenticationError:
@@ -128,7 +140,11 @@ class StripeTerminalReader:
             task = asyncio.get_running_loop().create_task(self._charge(payment_id, amount))
             self._running = (payment_id, amount, task)
         # Shielded: a caller that gives up leaves the charge running, and a retry joins it.
-        result = await asyncio.shield(task)
+        try:
+            result = await asyncio.shield(task)
+        except ReaderError:
+            self._status = None  # offline or busy now: the screen's next look asks again
+            raise
         self._results[payment_id] = result
         return self._same(result, payment_id, amount)
 
@@ -148,6 +164,8 @@ class StripeTerminalReader:
 
     async def _charge(self, pid: str, amount: Money) -> CardResult:
         intent, resumed = await self._create(pid, amount)
+        if resumed:  # a replay answers as the PaymentIntent was then: ask how it is now
+            intent = await self._retrieve_intent(intent["id"])
         sends, looks, waits = 0, 0, self._retry.delays()
         while True:
             status = intent["status"]

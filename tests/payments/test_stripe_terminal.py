@@ -8,7 +8,7 @@ import pytest
 import stripe
 
 from kiosk.core.models import CardResult
-from kiosk.payments.base import CardReader, ReaderError, ReaderState
+from kiosk.payments.base import CardReader, PaymentUnknown, ReaderError, ReaderState
 from kiosk.payments.stripe_outcomes import DECLINES
 from kiosk.payments.stripe_terminal import StripeTerminalReader
 from kiosk.sim.stripe import StripeSimHandle
@@ -217,8 +217,50 @@ async def test_a_restart_while_the_reader_waits_follows_the_same_payment(
         await gone
     restarted = StripeTerminalReader(client, reader_id, poll=FAST, retry=FAST)
     task = asyncio.create_task(restarted.charge(PAY, GBP))
-    await sim.faults.wait_for_requests(sim.faults.seen + 2)  # the replayed create, the reader
+    await sim.faults.wait_for_requests(sim.faults.seen + 3)  # create replayed, intent, reader
     sim.terminal.tap(reader_id)
     assert (await task).approved
+    assert len(sim.state.payment_intents) == 1
+    assert len(sim.state.charges) == 1
+
+
+async def test_the_status_is_asked_of_stripe_at_most_once_a_while(
+    sim: StripeSimHandle, card_reader: StripeTerminalReader, reader_id: str
+) -> None:
+    before = len(sim.requests)
+    for _ in range(5):  # the screen's once a second
+        assert (await card_reader.status()).ready
+    assert len(sim.requests) == before + 1
+
+
+@pytest.mark.parametrize("delivered", [False, True])
+async def test_a_reader_timeout_is_resolved_by_looking_at_the_reader(
+    sim: StripeSimHandle, card_reader: StripeTerminalReader, reader_id: str, delivered: bool
+) -> None:
+    sim.terminal.time_out_next(reader_id, delivered=delivered)
+    if not delivered:  # it never reached the reader: nothing was charged, and it says so
+        with pytest.raises(ReaderError, match="did not answer"):
+            await card_reader.charge(PAY, GBP)
+        assert sim.state.charges == {}
+        return
+    result = await pay(sim, card_reader, reader_id)  # it did: the payment goes on
+    assert result.approved
+    assert len(sim.state.charges) == 1
+
+
+async def test_stripe_lost_mid_payment_is_unknown_then_resolved_under_the_same_id(
+    sim: StripeSimHandle, client: stripe.StripeClient, reader_id: str
+) -> None:
+    reader = StripeTerminalReader(client, reader_id, poll=FAST, retry=FAST, unreachable_polls=3)
+    task = asyncio.create_task(reader.charge(PAY, GBP))
+    await sim.terminal.wait_action(reader_id, "in_progress")
+    # aiohttp sends an idempotent GET again on a dropped kept-alive connection: drop plenty.
+    sim.faults.add("drop", method="GET", path=f"terminal/readers/{reader_id}", count=100)
+    with pytest.raises(PaymentUnknown):
+        await task  # the customer may be tapping: not "declined", not "nothing charged"
+    sim.faults.clear()
+    sim.terminal.tap(reader_id)
+    result = await reader.charge(PAY, GBP)  # the same id: the same PaymentIntent, followed
+    assert result.approved
     assert len(sim.state.payment_intents) == 1
     assert len(sim.state.charges) == 1
