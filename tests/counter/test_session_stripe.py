@@ -1,0 +1,66 @@
+"""The counter's card path on the Stripe reader: an unknown outcome is retried under its own key."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import stripe
+
+from kiosk.checkout import Checkout
+from kiosk.counter.session import SaleSession
+from kiosk.hardware.fake import FakePrinter
+from kiosk.payments.base import PaymentUnknown
+from kiosk.payments.stripe_plan import Backoff
+from kiosk.payments.stripe_terminal import StripeTerminalReader, close_client, connect_client
+from kiosk.sim.stripe import StripeSimHandle
+from kiosk.store.db import Database
+from tests.counter.till import fill, rows
+from tests.sim.stripe import conftest as checked
+from tests.store.factory import T0
+
+sim = checked.sim  # every exchange checked against Stripe's OpenAPI description
+fidelity = checked.fidelity
+FAST = Backoff(0.005, 1.5, 0.02)
+
+
+@pytest.fixture
+async def client(sim: StripeSimHandle) -> AsyncIterator[stripe.StripeClient]:
+    c = connect_client(sim.restricted_key, sim.url)
+    yield c
+    await close_client(c)
+
+
+async def test_a_payment_lost_mid_way_is_asked_again_under_its_key_and_charged_once(
+    shop: Database, sim: StripeSimHandle, client: stripe.StripeClient
+) -> None:
+    location = await client.v1.terminal.locations.create_async(
+        {"display_name": "Shop", "address": {"country": "DE"}}
+    )
+    rid = (
+        await client.v1.terminal.readers.create_async(
+            {"registration_code": "simulated-s710", "location": location.id}
+        )
+    ).id
+    reader = StripeTerminalReader(client, rid, poll=FAST, retry=FAST, unreachable_polls=3)
+    session = SaleSession(
+        shop, Checkout(shop, order_prefix="T1-", clock=lambda: T0), FakePrinter(), reader
+    )
+    await session.start()
+    await fill(session)
+    task = asyncio.create_task(session.pay_card())
+    await sim.terminal.wait_action(rid, "in_progress")
+    sim.faults.add("drop", method="GET", path=f"terminal/readers/{rid}", count=100)
+    with pytest.raises(PaymentUnknown):
+        await task
+    sim.faults.clear()
+    assert await rows(shop, "SELECT attempt, outcome FROM card_attempts") == [(1, "unknown")]
+    sim.terminal.tap(rid)  # the customer tapped meanwhile
+    result = await session.pay_card()  # the cashier taps Pay again
+    assert result.approved
+    assert await rows(shop, "SELECT attempt, outcome FROM card_attempts") == [(1, "approved")]
+    done = await session.complete()
+    assert [p.reference for p in done.order.payments] == [result.reference]
+    assert len(sim.state.payment_intents) == 1
+    assert len(sim.state.charges) == 1
