@@ -154,23 +154,27 @@ class StripeTerminalReader:
         if running is None or running[2].done():
             return
         self._cancelled.add(running[0])
+        await self.cancel_action()
+        self._wake.set()
+
+    async def cancel_action(self) -> None:
+        """Tell the reader to stop waiting for a card (best effort)."""
         try:
             await self.client.v1.terminal.readers.cancel_action_async(self.reader_id)
         except stripe.StripeError as exc:  # busy authorising: the payment ends as it ends
             log.info("cancel_action refused: %s", exc.code or exc.user_message)
-        self._wake.set()
 
     # -- the steps --------------------------------------------------------------------------------
 
     async def _charge(self, pid: str, amount: Money) -> CardResult:
         intent, resumed = await self._create(pid, amount)
         if resumed:  # a replay answers as the PaymentIntent was then: ask how it is now
-            intent = await self._retrieve_intent(intent["id"])
+            intent = await self._intent(intent["id"])
         sends, looks, waits = 0, 0, self._retry.delays()
         while True:
             status = intent["status"]
             if status == "succeeded":
-                return words.approved(await self._with_charge(intent["id"]), amount)
+                return words.approved(await self._intent(intent["id"], charge=True), amount)
             if status == "requires_capture":
                 return await self._capture(pid, intent["id"], amount)
             if status == "canceled" or pid in self._cancelled:
@@ -180,7 +184,7 @@ class StripeTerminalReader:
                 if looks > self._tries:
                     raise PaymentUnknown(LOST)
                 await asyncio.sleep(next(waits))
-                intent = await self._retrieve_intent(intent["id"])
+                intent = await self._intent(intent["id"])
                 continue
             if resumed and intent.get("last_payment_error"):
                 return await self._not_approved(pid, intent, amount, None)
@@ -192,7 +196,7 @@ class StripeTerminalReader:
                 if sends > self._tries:
                     raise PaymentUnknown(LOST)
                 action = await self._process(pid, sends, intent["id"])
-            action = await self._follow(intent["id"], action)
+            action = await self._follow(pid, intent["id"], action)
             shown = None if action is None else action["process_payment_intent"]["payment_intent"]
             shown = shown if isinstance(shown, dict) else None  # expanded by the poll
             if action is not None and action["status"] == "failed":
@@ -200,7 +204,7 @@ class StripeTerminalReader:
                 return await self._not_approved(pid, intent, amount, code)
             # Succeeded, or gone (cancelled, replaced): the PaymentIntent says which.
             if action is None or shown is None or pid in self._cancelled:
-                shown = await self._retrieve_intent(intent["id"])
+                shown = await self._intent(intent["id"])
             intent, resumed = shown, True
 
     async def _create(self, pid: str, amount: Money) -> tuple[Obj, bool]:
@@ -245,10 +249,13 @@ class StripeTerminalReader:
             raise self._refused(exc) from None
         return plan.ours(_plain(answer), intent_id)
 
-    async def _follow(self, intent_id: str, action: Obj | None) -> Obj | None:
+    async def _follow(self, pid: str, intent_id: str, action: Obj | None) -> Obj | None:
         """Poll while the reader's action for `intent_id` is in progress; its last state."""
-        delays, failures = self._poll.delays(), 0
+        delays, failures, told = self._poll.delays(), 0, False
         while action is not None and action["status"] == "in_progress":
+            if pid in self._cancelled and not told:  # staff's cancel crossed our process call
+                told = True
+                await self.cancel_action()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):  # the wait is up, or cancel() woke it
                 await asyncio.wait_for(self._wake.wait(), next(delays))
@@ -281,7 +288,7 @@ class StripeTerminalReader:
                 return words.approved(_plain(done), amount)
             except (_Unanswered, stripe.APIError, stripe.InvalidRequestError):
                 pass  # no answer, a 500, or unexpected_state (captured or cancelled): look
-            intent = await self._with_charge(intent_id)
+            intent = await self._intent(intent_id, charge=True)
             if intent["status"] == "succeeded":
                 return words.approved(intent, amount)
             if intent["status"] != "requires_capture":
@@ -314,20 +321,12 @@ class StripeTerminalReader:
             )
         )
 
-    async def _retrieve_intent(self, intent_id: str) -> Obj:
+    async def _intent(self, intent_id: str, *, charge: bool = False) -> Obj:
+        """The PaymentIntent now; with `charge`, its latest charge expanded (the card)."""
+        params: Any = {"expand": ["latest_charge"]} if charge else None
         return _plain(
             await self._again(
-                lambda: self.client.v1.payment_intents.retrieve_async(intent_id),
-                unknown=PaymentUnknown(LOST),
-            )
-        )
-
-    async def _with_charge(self, intent_id: str) -> Obj:
-        return _plain(
-            await self._again(
-                lambda: self.client.v1.payment_intents.retrieve_async(
-                    intent_id, {"expand": ["latest_charge"]}
-                ),
+                lambda: self.client.v1.payment_intents.retrieve_async(intent_id, params),
                 unknown=PaymentUnknown(LOST),
             )
         )

@@ -264,3 +264,17 @@ async def test_stripe_lost_mid_payment_is_unknown_then_resolved_under_the_same_i
     assert result.approved
     assert len(sim.state.payment_intents) == 1
     assert len(sim.state.charges) == 1
+
+
+async def test_staff_cancel_that_crosses_the_reader_command_still_cancels(
+    sim: StripeSimHandle, card_reader: StripeTerminalReader, reader_id: str
+) -> None:
+    sim.faults.add("timeout", path=f"terminal/readers/{reader_id}/process_payment_intent")
+    task = asyncio.create_task(card_reader.charge(PAY, GBP))
+    await sim.faults.wait_until_held()
+    await card_reader.cancel()  # reaches the reader before the payment does
+    sim.faults.release()
+    result = await task
+    assert (result.approved, result.message) == (False, "Cancelled")
+    assert sim.state.readers[reader_id]["action"] is None
+    assert intents(sim)[0]["status"] == "canceled"
