@@ -208,3 +208,32 @@ def test_the_runtime_picks_the_stripe_reader_once_one_is_paired(
     code, _out, err = provisioned("reader", "pair", "simulated-s710")
     assert code == 0, err
     assert asyncio.run(chosen()) == (StripeTerminalReader.__name__, ReaderState.READY)
+
+
+def test_reader_reconcile_settles_what_a_stopped_till_left(
+    loaded: Run, stripe_sim: ThreadSim, data_dir: Path, paired: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.core.money import Money
+    from kiosk.store import card_attempts
+    from kiosk.store.db import Database
+
+    async def left_open() -> str:
+        db = await Database.open(data_dir / "kiosk.db")
+        try:  # written before the reader was asked, an hour ago; then the power went
+            then = datetime.now(UTC) - timedelta(hours=1)
+            made = await card_attempts.begin(
+                db, "0b7f0e1c-0000-4000-8000-00000000000d", Money(850, "GBP"), now=then
+            )
+        finally:
+            await db.close()
+        return made.key
+
+    key = asyncio.run(left_open())
+    code, out, err = loaded("reader", "reconcile", "--json")
+    assert code == 0, err
+    [settled] = as_json(out)["settled"]
+    assert (settled["payment_id"], settled["action"]) == (key, "forget")
+    code, out, err = loaded("reader", "reconcile")
+    assert (code, out.strip()) == (0, "No card payment was left unfinished.")
