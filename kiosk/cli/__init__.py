@@ -17,6 +17,7 @@ from kiosk.cli import (
     db_cmd,
     demo_cmd,
     hw_cmd,
+    network_cmd,
     orders_cmd,
     provision_cmd,
     reader_cmd,
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         ui_cmd,
         receipt_cmd,
         hw_cmd,
+        network_cmd,
     )
     for module in modules:
         module.add_parser(sub)

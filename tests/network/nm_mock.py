@@ -175,6 +175,26 @@ class MockNetworkManager:
 
         return {"Connection": await ActiveConnection(active, self._bus).connection.get_async()}
 
+    async def refuse_password(self) -> None:
+        """Joining WiFi fails as a wrong password does: the supplicant gives up, NO_SECRETS."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "AddAndActivateConnection",
+            "a{sa{sv}}oo",
+            "oo",
+            "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n"
+            "objects[ret[1]].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
+            " dbus.UInt32(4))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(120))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'StateReason',"
+            " (dbus.UInt32(120), dbus.UInt32(7)))\n",
+        )
+
+    async def profiles(self) -> dict[str, dict[str, dict[str, Variant]]]:
+        """Every saved profile's settings, by path."""
+        settings = NetworkManagerSettings(self._bus)
+        return {p: await self.settings_of(p) for p in await settings.list_connections()}
+
     async def calls(self, path: str) -> list[str]:
         """The names of the methods called on the object at `path`, oldest first."""
         return [name for _, name, _ in await self._at(path).get_calls()]
@@ -242,6 +262,7 @@ class MockNetworkManager:
                 "State": ("u", state),
                 "StateReason": ("(uu)", (state, 0)),
                 "ActiveConnection": ("o", "/"),
+                "AvailableConnections": ("ao", []),
                 "Managed": ("b", True),
             },
         )

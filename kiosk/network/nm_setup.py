@@ -1,0 +1,219 @@
+"""Setting up the till's links through NetworkManager: scan WiFi, join one, set the cellular APN.
+
+Serves `kiosk network wifi scan|connect` and `kiosk network cellular set` (and, later, the setup
+wizard's network step). What it relies on, from NetworkManager's D-Bus reference:
+- Device.Wireless.RequestScan({}) starts a scan (refused while one runs: that one is waited for
+  instead); LastScan (CLOCK_BOOTTIME ms) moves when it ends; GetAllAccessPoints lists what was
+  seen, each AccessPoint with Ssid (bytes), Strength (percent), Flags/WpaFlags/RsnFlags.
+- Manager.AddAndActivateConnection(profile, device, access point or "/") saves a profile and
+  starts it; the returned ActiveConnection's State goes ACTIVATING (1) to ACTIVATED (2), or to
+  DEACTIVATED (4) while the Device's StateReason says why: NO_SECRETS (7) or a supplicant
+  failure (8-11) is a wrong password. NetworkManager would retry a bad password for ever, so the
+  profile is deleted when it fails.
+- Settings.AddConnection / Connection.Update write a profile to disk (Update replaces every
+  setting, so the whole profile is sent). gsm.pin goes to ModemManager when the modem starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sdbus import SdBus, SdBusBaseError
+from sdbus_async.networkmanager import (
+    AccessPoint,
+    ActiveConnection,
+    NetworkConnectionSettings,
+    NetworkDeviceGeneric,
+    NetworkDeviceWireless,
+    NetworkManager,
+    NetworkManagerSettings,
+)
+
+from kiosk.network.base import LinkKind
+from kiosk.network.control import NO_OBJECT, ROUTE_METRICS
+
+WIFI_DEVICE = 2  # NMDeviceType
+ACTIVATING, ACTIVATED, DEACTIVATED = 1, 2, 4  # NMActiveConnectionState
+NEED_AUTH, FAILED = 60, 120  # NMDeviceState
+PASSWORD_REASONS = {7, 8, 9, 10, 11}  # NO_SECRETS, SUPPLICANT_{DISCONNECT,CONFIG_FAILED,...}
+AP_PRIVACY = 0x1  # NM80211ApFlags
+CELLULAR_ID = "kiosk-cellular"
+
+Profile = dict[str, dict[str, tuple[str, Any]]]
+
+
+class SetupError(Exception):
+    """NetworkManager refused, or the link did not come up; the message says what to do."""
+
+
+class WrongPassword(SetupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class WifiNetwork:
+    ssid: str
+    signal: int  # percent
+    secured: bool
+    path: str  # the strongest access point's object path
+
+
+async def _wifi_device(bus: SdBus) -> str:
+    for path in await NetworkManager(bus).devices.get_async():
+        if await NetworkDeviceGeneric(path, bus).device_type.get_async() == WIFI_DEVICE:
+            return str(path)
+    raise SetupError("this device has no WiFi adapter that NetworkManager manages")
+
+
+async def scan(bus: SdBus, *, wait_s: float = 10.0) -> list[WifiNetwork]:
+    """The networks in range, strongest first, one entry per SSID (hidden ones left out)."""
+    device = NetworkDeviceWireless(await _wifi_device(bus), bus)
+    try:
+        before = await device.last_scan.get_async()
+    except SdBusBaseError:
+        before = None  # an older NetworkManager without LastScan: read what it has
+    # A scan already running makes NetworkManager refuse a second: that one will do.
+    with contextlib.suppress(SdBusBaseError):
+        await device.request_scan({})
+    deadline = time.monotonic() + wait_s
+    while before is not None and time.monotonic() < deadline:
+        if await device.last_scan.get_async() != before:
+            break
+        await asyncio.sleep(0.25)  # LastScan has no signal of its own worth subscribing to
+    best: dict[str, WifiNetwork] = {}
+    for path in await device.get_all_access_points():
+        ap = AccessPoint(path, bus)
+        try:
+            ssid = (await ap.ssid.get_async()).decode("utf-8", errors="replace")
+            strength = await ap.strength.get_async()
+            secured = bool(await ap.flags.get_async() & AP_PRIVACY)
+        except SdBusBaseError:
+            continue  # gone between the listing and the read
+        if ssid and (ssid not in best or strength > best[ssid].signal):
+            best[ssid] = WifiNetwork(ssid, strength, secured, str(path))
+    return sorted(best.values(), key=lambda n: (-n.signal, n.ssid))
+
+
+def wifi_profile(ssid: str, password: str | None, *, hidden: bool) -> Profile:
+    """The profile `kiosk network wifi connect` saves: the template kiosk-wifi's settings."""
+    metric = ("x", ROUTE_METRICS[LinkKind.WIFI])
+    profile: Profile = {
+        "connection": {
+            "id": ("s", ssid),
+            "type": ("s", "802-11-wireless"),
+            "autoconnect": ("b", True),
+            "autoconnect-priority": ("i", 20),
+            "autoconnect-retries": ("i", 0),
+        },
+        "802-11-wireless": {
+            "ssid": ("ay", ssid.encode()),
+            "mode": ("s", "infrastructure"),
+            "hidden": ("b", hidden),
+        },
+        "ipv4": {"method": ("s", "auto"), "route-metric": metric},
+        "ipv6": {"method": ("s", "auto"), "route-metric": metric},
+    }
+    if password is not None:
+        profile["802-11-wireless-security"] = {
+            "key-mgmt": ("s", "wpa-psk"),  # WPA2, and WPA3 transition networks
+            "psk": ("s", password),
+        }
+    return profile
+
+
+def check_password(password: str | None) -> None:
+    if password is not None and not 8 <= len(password) <= 63:
+        raise ValueError("a WPA password has 8 to 63 characters")
+
+
+async def connect(
+    bus: SdBus, ssid: str, password: str | None, *, hidden: bool = False, wait_s: float = 30.0
+) -> str:
+    """Join `ssid`; returns the active connection's path once it is ACTIVATED.
+
+    Raises WrongPassword when NetworkManager's supplicant refuses the key, SetupError when the
+    network is not in range or the link is not up within `wait_s` seconds.
+    """
+    check_password(password)
+    device = await _wifi_device(bus)
+    ap = NO_OBJECT
+    if not hidden:
+        found = [n for n in await scan(bus, wait_s=min(wait_s, 10.0)) if n.ssid == ssid]
+        if not found:
+            raise SetupError(f"no WiFi network {ssid!r} in range (use --hidden if it hides)")
+        ap = found[0].path
+    manager = NetworkManager(bus)
+    profile, active = await manager.add_and_activate_connection(
+        wifi_profile(ssid, password, hidden=hidden), device, ap
+    )
+    try:
+        await _activated(bus, active, device, ssid, wait_s)
+    except SetupError:
+        # A profile with a bad password would be retried by autoconnect for ever.
+        await NetworkConnectionSettings(profile, bus).delete()
+        raise
+    return str(active)
+
+
+async def _activated(bus: SdBus, active: str, device: str, ssid: str, wait_s: float) -> None:
+    dev = NetworkDeviceGeneric(device, bus)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            state = await ActiveConnection(active, bus).state.get_async()
+        except SdBusBaseError:
+            state = DEACTIVATED  # NetworkManager removes an active connection that failed
+        dev_state, reason = await dev.state_reason.get_async()
+        if state == ACTIVATED:
+            return
+        if state == DEACTIVATED or dev_state in (NEED_AUTH, FAILED):
+            if reason in PASSWORD_REASONS or dev_state == NEED_AUTH:
+                raise WrongPassword(f"the password for {ssid!r} was not accepted")
+            raise SetupError(f"could not join {ssid!r} (NetworkManager's reason {reason})")
+        if time.monotonic() >= deadline:
+            raise SetupError(f"{ssid!r} did not connect within {wait_s:g} s")
+        await asyncio.sleep(0.2)  # the activation takes seconds; a poll is simpler than a signal
+
+
+def check_cellular(apn: str, pin: str | None) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-_]{0,99}", apn):
+        raise ValueError(f"the APN must be letters, digits, '.', '-' or '_', not {apn!r}")
+    if pin is not None and not re.fullmatch(r"\d{4,8}", pin):
+        raise ValueError("a SIM PIN is 4 to 8 digits")
+
+
+async def set_cellular(bus: SdBus, apn: str, pin: str | None) -> str:
+    """Write the APN (and PIN) into the cellular profile, making it if need be; its path."""
+    check_cellular(apn, pin)
+    gsm: dict[str, tuple[str, Any]] = {"apn": ("s", apn)}
+    if pin is not None:
+        gsm["pin"] = ("s", pin)
+    settings = NetworkManagerSettings(bus)
+    for path in await settings.list_connections():
+        connection = NetworkConnectionSettings(path, bus)
+        profile: Profile = await connection.get_settings()
+        if profile.get("connection", {}).get("type", ("s", ""))[1] == "gsm":
+            profile["gsm"] = {**profile.get("gsm", {}), **gsm}
+            await connection.update(profile)
+            return str(path)
+    metric = ("x", ROUTE_METRICS[LinkKind.CELLULAR])
+    return str(
+        await settings.add_connection(
+            {
+                "connection": {
+                    "id": ("s", CELLULAR_ID),
+                    "type": ("s", "gsm"),
+                    "autoconnect": ("b", False),  # the failover monitor brings it up
+                    "autoconnect-priority": ("i", 10),
+                },
+                "gsm": gsm,
+                "ipv4": {"method": ("s", "auto"), "route-metric": metric},
+                "ipv6": {"method": ("s", "auto"), "route-metric": metric},
+            }
+        )
+    )
