@@ -177,8 +177,9 @@ class StripeTerminalReader:
                 return words.approved(await self._intent(intent["id"], charge=True), amount)
             if status == "requires_capture":
                 return await self._capture(pid, intent["id"], amount)
-            if status == "canceled" or pid in self._cancelled:
-                return await self._not_approved(pid, intent, amount, words.CANCELLED_CODE)
+            if status == "canceled" or pid in self._cancelled:  # a decline keeps its words
+                why = None if pid in self._cancelled else words.decline_code(intent)
+                return await self._not_approved(pid, intent, amount, why or words.CANCELLED_CODE)
             if status != "requires_payment_method":  # processing, requires_action: look again
                 looks += 1
                 if looks > self._tries:

@@ -278,3 +278,21 @@ async def test_staff_cancel_that_crosses_the_reader_command_still_cancels(
     assert (result.approved, result.message) == (False, "Cancelled")
     assert sim.state.readers[reader_id]["action"] is None
     assert intents(sim)[0]["status"] == "canceled"
+
+
+async def test_after_a_restart_a_declined_id_is_still_declined_in_the_same_words(
+    sim: StripeSimHandle,
+    card_reader: StripeTerminalReader,
+    client: stripe.StripeClient,
+    reader_id: str,
+) -> None:
+    sim.terminal.decline_next("expired_card")
+    first = await pay(sim, card_reader, reader_id)
+    restarted = StripeTerminalReader(client, reader_id, poll=FAST, retry=FAST)
+    again = await restarted.charge(PAY, GBP)
+    assert (again.approved, again.message, again.reference) == (
+        False,
+        "Expired card",
+        first.reference,
+    )
+    assert sim.state.readers[reader_id]["action"]["status"] == "failed"  # not asked again
