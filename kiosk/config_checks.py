@@ -108,4 +108,11 @@ CHECKS: dict[str, Rule] = {
     "barcodes.price_check": ("yes", "no"),
     "limits.max_amount": parse_limit,
     "limits.max_quantity": range(1, MAX_QUANTITY + 1),
+    "network.fail_back_hold_s": range(10, 3600 + 1),  # below 10 s a flapping WiFi see-saws
+    "network.max_switches_per_hour": range(1, 60 + 1),
+    "network.probe_host": matches(
+        r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+|\[?[0-9A-Fa-f:.]+\]?|",
+        "be a host name or address such as shop.example (no scheme, no path)",
+    ),
+    "network.probe_port": range(1, 65535 + 1),
 }

@@ -197,6 +197,10 @@ WRONG = [
     ("receipt.footer", '"Thanks\\u001b"', "Thanks\x1b"),
     ("limits.max_amount", '"0"', "lots"),
     ("limits.max_quantity", "10000", "10000"),
+    ("network.fail_back_hold_s", "5", "5"),
+    ("network.max_switches_per_hour", "0", "0"),
+    ("network.probe_host", '"https://shop.example/"', "https://shop.example/"),
+    ("network.probe_port", "0", "0"),
 ]
 
 
