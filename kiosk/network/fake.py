@@ -1,8 +1,11 @@
-"""A network whose link is set from outside: for the demo, the UI and the tests."""
+"""A network whose link is set from outside, and a failover Control the same: for the demo, the UI
+and the tests."""
 
 from __future__ import annotations
 
 from kiosk.network.base import Link, LinkKind
+from kiosk.network.control import ControlError, Snapshot
+from kiosk.network.failover import Action
 
 
 class FakeNetwork:
@@ -21,3 +24,27 @@ class FakeNetwork:
     async def current(self) -> Link:
         self.calls += 1
         return self.link
+
+
+class FakeControl:
+    """A failover Control over a Snapshot set from outside; records the actions asked of it.
+
+    `refuse` names actions (as "verb kind") it raises ControlError for; `down` makes `observe`
+    fail as a NetworkManager that is restarting does.
+    """
+
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self.snapshot = snapshot if snapshot is not None else Snapshot()
+        self.actions: list[str] = []
+        self.refuse: set[str] = set()
+        self.down = False
+
+    async def observe(self) -> Snapshot:
+        if self.down:
+            raise ControlError("NetworkManager is not on the bus")
+        return self.snapshot
+
+    async def act(self, action: Action, snapshot: Snapshot) -> None:
+        self.actions.append(str(action))
+        if str(action) in self.refuse:
+            raise ControlError(f"{action}: refused")

@@ -6,8 +6,9 @@ server; this asks the one host the till actually needs, so a firewall or a dead 
 store fails over too.
 
 Binding to the interface (SO_BINDTODEVICE) is what makes the probe ask about WiFi while the
-default route is cellular's; Linux allows it to root or with CAP_NET_RAW. Without it the probe
-only speaks for the interface that carries the default route, and says None for the others.
+default route is cellular's; Linux 5.7+ allows it to any user on a socket not yet bound, older
+kernels only with CAP_NET_RAW. Without it the probe speaks only for the interface that carries
+the default route, and says None for the others.
 """
 
 from __future__ import annotations
