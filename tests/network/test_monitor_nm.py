@@ -290,3 +290,32 @@ async def test_the_monitor_reads_connectivity_per_device_when_there_is_one(
 
     assert wifi is not None
     assert wifi.connectivity is Connectivity.LIMITED
+
+
+async def test_the_agents_link_watch_sends_uploads_when_the_failover_lands(
+    nm: MockNetworkManager, control: NetworkManagerControl, till: Till
+) -> None:
+    from kiosk.network.nm import NetworkManagerInfo
+    from kiosk.sync.link_watch import LinkWatch
+
+    s = await shop(nm)
+    info, restored = NetworkManagerInfo(timeout=2.0), []
+    watch = LinkWatch(info, lambda: restored.append(till.clock.now))
+    try:
+        assert (await watch.check()).kind is LinkKind.WIFI
+        await nm.link_down(s.wifi)
+        await nm.set_primary("/")  # NetworkManager drops the default route with the link
+        assert (await watch.check()).kind is LinkKind.NONE
+        await till.until(5)  # failed over at 3
+        modem = (await control.observe()).device(LinkKind.CELLULAR)
+        assert modem is not None
+        # The mock does not route: as NetworkManager would, the modem now carries the default.
+        await nm.set_primary(modem.active_connection, metered=1)
+
+        link = await watch.check()
+
+        assert (link.kind, link.metered) == (LinkKind.CELLULAR, True)
+        assert restored == [6.0]  # the waiting uploads go now, over cellular
+        assert watch.metered  # and the agent goes easy on the catalog
+    finally:
+        info.close()
