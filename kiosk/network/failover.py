@@ -21,7 +21,8 @@ The policy, and the NetworkManager behaviour it rests on:
   requests would be cut mid-flight), and only while fewer than `max_switches_per_hour` switches
   happened in the last hour. Failover is never held back by the cap or a payment: staying on a
   dead link helps no one. The hold and the graces are the hysteresis.
-- Without a modem there is nothing to fail over to: the decision says so and does nothing.
+- Without a modem there is nothing to fail over to: the decision says so and does nothing. A
+  cellular link that drops while it carries the till is asked up again every `reactivate_s`.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class Settings:
     internet_grace_s: float = 10.0  # a dead internet this long fails over (target <= 30 s)
     hold_s: float = 60.0  # a primary usable this long fails back
     max_switches_per_hour: int = 6
+    reactivate_s: float = 30.0  # a cellular link that dropped is asked up again this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ class State:
     on_cellular: bool = False  # we failed over: cellular is up, the primaries demoted
     failover_due: float | None = None  # when the unusable primary will be left, if still so
     usable_since: float | None = None  # on cellular: since when a primary has been usable
+    activated_at: float | None = None  # when cellular was last asked to come up
     switches: tuple[float, ...] = field(default=())  # times of the switches in the last hour
 
 
@@ -179,7 +182,7 @@ def _on_primary(
         for kind, uplink in ((LinkKind.ETHERNET, observed.ethernet), (LinkKind.WIFI, observed.wifi))
         if uplink.present
     ]
-    new = State(on_cellular=True, switches=(*state.switches, now))
+    new = State(on_cellular=True, switches=(*state.switches, now), activated_at=now)
     return Decision(tuple(actions), f"failover to cellular: {why}"), new
 
 
@@ -189,7 +192,17 @@ def _on_cellular(
     if not primary_usable(observed):
         trouble = _trouble(observed)
         why = trouble[0] if trouble else "no primary uplink"
-        return Decision((), f"on cellular: {why}"), dataclasses.replace(state, usable_since=None)
+        state = dataclasses.replace(state, usable_since=None)
+        cellular = observed.cellular
+        last = state.activated_at
+        # A modem that lost its network is asked up again, but not so often that each request
+        # cuts short the attach the previous one started.
+        due = last is None or now - last >= settings.reactivate_s
+        if cellular.present and not cellular.connected and due:
+            again = dataclasses.replace(state, activated_at=now)
+            activate = (Action(Verb.ACTIVATE, LinkKind.CELLULAR),)
+            return Decision(activate, f"on cellular, which dropped: {why}"), again
+        return Decision((), f"on cellular: {why}"), state
     since = state.usable_since if state.usable_since is not None else now
     state = dataclasses.replace(state, usable_since=since)
     name = "Ethernet" if observed.ethernet.usable else "WiFi"

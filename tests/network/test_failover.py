@@ -38,19 +38,33 @@ FAILBACK = (Action(Verb.RESTORE, LinkKind.WIFI), Action(Verb.DEACTIVATE, LinkKin
 
 
 def run(
-    timeline: list[tuple[float, Observed]], settings: Settings = DEFAULTS, step: float = 1.0
+    timeline: list[tuple[float, Observed]],
+    settings: Settings = DEFAULTS,
+    step: float = 1.0,
+    *,
+    modem_works: bool = True,
 ) -> list[tuple[float, tuple[Action, ...], str]]:
-    """Calls decide() every `step` seconds; each observation holds until the next one's time."""
+    """Calls decide() every `step` seconds; each observation holds until the next one's time.
+
+    The modem does what it is told, as NetworkManager would (unless `modem_works` is False): up
+    after "activate cellular", down after "deactivate cellular".
+    """
     state = State()
     taken: list[tuple[float, tuple[Action, ...], str]] = []
     end = timeline[-1][0]
-    now, i = 0.0, 0
+    now, i, modem_up = 0.0, 0, False
     while now <= end:
         while i + 1 < len(timeline) and timeline[i + 1][0] <= now:
             i += 1
-        decision, state = decide(timeline[i][1], state, now, settings)
+        observed = timeline[i][1]
+        if observed.cellular.present and not observed.cellular.connected:
+            observed = replace(observed, cellular=replace(observed.cellular, connected=modem_up))
+        decision, state = decide(observed, state, now, settings)
         if decision.actions:
             taken.append((now, decision.actions, decision.reason))
+        for action in decision.actions:
+            if action.kind is LinkKind.CELLULAR:
+                modem_up = action.verb is Verb.ACTIVATE and modem_works
         now += step
     return taken
 
@@ -194,3 +208,17 @@ def test_a_cellular_link_found_up_is_ours_to_fail_back() -> None:
     assert decision.actions == ()
     decision, _ = decide(observed, state, 60.0)
     assert decision.actions == FAILBACK
+
+
+def test_a_cellular_link_that_drops_is_asked_up_again_every_30_s() -> None:
+    dead = Observed(wifi=NO_LINK, cellular=MODEM)  # the modem is not connected either
+    taken = run([(0, dead), (100, dead)], modem_works=False)
+    assert [(t, a) for t, a, _ in taken] == [
+        (3.0, FAILOVER),
+        (33.0, (Action(Verb.ACTIVATE, LinkKind.CELLULAR),)),
+        (63.0, (Action(Verb.ACTIVATE, LinkKind.CELLULAR),)),
+        (93.0, (Action(Verb.ACTIVATE, LinkKind.CELLULAR),)),
+    ]
+    assert taken[1][2] == "on cellular, which dropped: WiFi without a link"
+    up = Observed(wifi=NO_LINK, cellular=replace(MODEM, connected=True))
+    assert run([(0, dead), (10, up), (100, up)]) == [(3.0, FAILOVER, taken[0][2])]
