@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+from collections.abc import Callable
 
 from kiosk.network.base import UNKNOWN, Link, NetworkInfo
+from kiosk.network.monitor import Monitor
+from kiosk.network.probe import TcpProbe
+from kiosk.network.settings import NetworkConfig, policy_settings, probe_host
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +51,21 @@ def _load() -> NetworkInfo:
 
 def system_network() -> NetworkInfo:
     return SystemNetworkInfo()
+
+
+def failover_monitor(
+    network: NetworkConfig, store_url: str, payment_in_progress: Callable[[], bool]
+) -> Monitor | None:
+    """The agent's failover loop over NetworkManager, or None without sdbus (nothing to drive)."""
+    try:
+        nm_control = importlib.import_module("kiosk.network.nm_control")
+    except ImportError:
+        log.info("sdbus is not installed: no WiFi to cellular failover")
+        return None
+    probe = TcpProbe(probe_host(network, store_url), network.probe_port)
+    return Monitor(
+        nm_control.NetworkManagerControl(),
+        probe,
+        settings=policy_settings(network),
+        payment_in_progress=payment_in_progress,
+    )

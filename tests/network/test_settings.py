@@ -47,3 +47,15 @@ def test_the_probe_asks_the_stores_host_unless_told_otherwise() -> None:
         "edge.example"
     )
     assert probe_host(NetworkConfig(), "") == ""
+
+
+def test_the_agents_failover_monitor_is_built_from_the_section() -> None:
+    from kiosk.network.monitor import Monitor
+    from kiosk.network.system import failover_monitor
+
+    monitor = failover_monitor(
+        NetworkConfig(fail_back_hold_s=90), "https://shop.example", lambda: False
+    )
+
+    assert isinstance(monitor, Monitor)
+    assert monitor._settings.hold_s == 90.0
