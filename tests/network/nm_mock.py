@@ -190,6 +190,19 @@ class MockNetworkManager:
             " (dbus.UInt32(120), dbus.UInt32(7)))\n",
         )
 
+    async def stall_activation(self) -> None:
+        """Joining WiFi never finishes: the active connection stays ACTIVATING."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "AddAndActivateConnection",
+            "a{sa{sv}}oo",
+            "oo",
+            "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n"
+            "objects[ret[1]].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
+            " dbus.UInt32(1))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
+        )
+
     async def profiles(self) -> dict[str, dict[str, dict[str, Variant]]]:
         """Every saved profile's settings, by path."""
         settings = NetworkManagerSettings(self._bus)

@@ -140,6 +140,27 @@ def test_a_wrong_password_is_a_clear_error_and_leaves_no_profile(
     assert on_mock(count) == before  # deleted again: autoconnect would retry it for ever
 
 
+def test_a_join_that_never_finishes_gives_up_at_the_bound(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def stalling(nm: MockNetworkManager) -> int:
+        await shop(nm)
+        await nm.stall_activation()
+        return len(await nm.profiles())
+
+    before = on_mock(stalling)
+
+    argv = ["network", "wifi", "connect", "ShopNet", "--password", "s3cret-pw", "--timeout", "0.3"]
+    code, _, err = run(capsys, *argv)
+
+    assert (code, err) == (1, "kiosk: 'ShopNet' did not connect within 0.3 s\n")
+
+    async def count(nm: MockNetworkManager) -> int:
+        return len(await nm.profiles())
+
+    assert on_mock(count) == before
+
+
 def test_a_network_out_of_range_says_so(
     private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
 ) -> None:
