@@ -1,1 +1,2 @@
-"""The device's network link as the app sees it: a read-only Protocol, NetworkManager behind it."""
+"""The device's network: the link as the app sees it, and WiFi to cellular failover (NetworkManager
+behind both, in nm*.py)."""

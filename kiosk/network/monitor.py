@@ -1,10 +1,11 @@
 """The failover loop: observe NetworkManager, probe the store's host, decide, act, log why.
 
-NetworkManager is polled every `poll_s` (default 1 s) rather than followed by its signals: a
-poll is a handful of property reads (well under a millisecond on the bus), it survives
-NetworkManager restarting without re-subscribing, and dbusmock's signals come from whichever
-object a helper touched, so a signal-driven test would test the mock. One second of polling plus
-the 3 s link grace keeps link-loss failover inside its 5 s target.
+NetworkManager is polled every `poll_s` (default 1 s) rather than followed by its signals: a lost
+link is signalled as StateChanged on the device's own object and connectivity as PropertiesChanged
+on the manager's, so following both takes a subscription per device, made again for devices that
+come and go and after every NetworkManager restart. A poll is a handful of property reads (well
+under a millisecond on the bus) and needs none of that. One second of polling plus the 3 s link
+grace keeps link-loss failover inside its 5 s target.
 
 Our probe of the store's host runs every `probe_s` per connected primary interface (a TCP
 connect bounded by its own timeout), so it never holds up a link-loss decision for long.

@@ -1,6 +1,7 @@
 """The device's link as NetworkManager reports it, read over the system D-Bus.
 
-The only module that imports sdbus. It reads, never changes: NetworkManager's PrimaryConnection
+With nm_control.py (the failover's reads and actions) and nm_setup.py (scan, join, APN), the only
+modules that import sdbus. This one reads, never changes: NetworkManager's PrimaryConnection
 (the connection that carries the default route) gives the link's kind; for WiFi the device's
 ActiveAccessPoint gives the SSID and strength; NetworkManager's Metered says whether data costs.
 sd-bus finds the system bus through DBUS_SYSTEM_BUS_ADDRESS when it is set (the tests' private
