@@ -1,6 +1,7 @@
 """`kiosk network status|wifi scan|wifi connect|cellular set`: the uplink, through NetworkManager.
 
-sdbus is imported when a command runs, so the rest of the command line works without it.
+NetworkManager's adapters (and sdbus with them) are imported when a command runs, so the rest of
+the command line works without sdbus.
 """
 
 from __future__ import annotations
@@ -53,13 +54,16 @@ async def collect_status() -> dict[str, Any]:
     from kiosk.network.nm import NetworkManagerInfo
     from kiosk.network.nm_control import NetworkManagerControl
 
-    info, control = NetworkManagerInfo(), NetworkManagerControl()
+    control = NetworkManagerControl()
+    try:
+        snapshot = await control.observe()  # first: when it fails, that is the whole answer
+    finally:
+        control.close()
+    info = NetworkManagerInfo()
     try:
         link = await info.current()
-        snapshot = await control.observe()
     finally:
         info.close()
-        control.close()
     observed = observed_from(snapshot, {}, paying=False)
     # What the policy does if this lasts: past every grace and hold (probes not run here).
     first, state = decide(observed, State(on_cellular=observed.cellular.connected), 0.0)
@@ -94,7 +98,7 @@ async def run_status(args: argparse.Namespace, _rt: object) -> int:
     try:
         data = await collect_status()
     except ControlError as e:
-        return _fail(f"cannot read NetworkManager: {e}")
+        return _fail(str(e))
     up = data["uplink"]
     policy = data["policy"]
     would = ", ".join(policy["actions"]) or "nothing"
@@ -117,20 +121,16 @@ async def run_status(args: argparse.Namespace, _rt: object) -> int:
 
 
 async def run_scan(args: argparse.Namespace, _rt: object) -> int:
-    from sdbus import SdBusBaseError
-
     from kiosk.network import nm_setup
-    from kiosk.network.nm_control import NetworkManagerControl
 
-    control = NetworkManagerControl(timeout=15.0)
     try:
-        networks = await nm_setup.scan(control.bus)
+        bus = nm_setup.open_bus()
+        try:
+            networks = await nm_setup.scan(bus)
+        finally:
+            bus.close()
     except nm_setup.SetupError as e:
         return _fail(str(e))
-    except SdBusBaseError as e:
-        return _fail(f"NetworkManager refused the scan: {e}")
-    finally:
-        control.close()
     data = {
         "networks": [{"ssid": n.ssid, "signal": n.signal, "secured": n.secured} for n in networks]
     }
@@ -141,46 +141,40 @@ async def run_scan(args: argparse.Namespace, _rt: object) -> int:
 
 
 async def run_connect(args: argparse.Namespace, _rt: object) -> int:
-    from sdbus import SdBusBaseError
-
     from kiosk.network import nm_setup
-    from kiosk.network.nm_control import NetworkManagerControl
 
     try:
         nm_setup.check_password(args.password)
     except ValueError as e:
         raise UsageError(f"--password: {e}") from None
-    control = NetworkManagerControl(timeout=15.0)
     try:
-        await nm_setup.connect(
-            control.bus, args.ssid, args.password, hidden=args.hidden, wait_s=args.timeout
-        )
+        bus = nm_setup.open_bus()
+        try:
+            await nm_setup.connect(
+                bus, args.ssid, args.password, hidden=args.hidden, wait_s=args.timeout
+            )
+        finally:
+            bus.close()
     except nm_setup.SetupError as e:
         return _fail(str(e))
-    except SdBusBaseError as e:
-        return _fail(f"NetworkManager refused to join {args.ssid!r}: {e}")
-    finally:
-        control.close()
     print(f"Joined WiFi {args.ssid}")
     return 0
 
 
 async def run_cellular_set(args: argparse.Namespace, _rt: object) -> int:
-    from sdbus import SdBusBaseError
-
     from kiosk.network import nm_setup
-    from kiosk.network.nm_control import NetworkManagerControl
 
     try:
         nm_setup.check_cellular(args.apn, args.pin)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    control = NetworkManagerControl(timeout=15.0)
     try:
-        await nm_setup.set_cellular(control.bus, args.apn, args.pin)
-    except SdBusBaseError as e:
-        return _fail(f"NetworkManager refused the cellular settings: {e}")
-    finally:
-        control.close()
+        bus = nm_setup.open_bus()
+        try:
+            await nm_setup.set_cellular(bus, args.apn, args.pin)
+        finally:
+            bus.close()
+    except nm_setup.SetupError as e:
+        return _fail(str(e))
     print(f"Cellular APN set to {args.apn}" + (" with a SIM PIN" if args.pin else ""))
     return 0

@@ -41,10 +41,10 @@ class FakeControl:
 
     async def observe(self) -> Snapshot:
         if self.down:
-            raise ControlError("NetworkManager is not on the bus")
+            raise ControlError("cannot read NetworkManager: it is not on the bus")
         return self.snapshot
 
     async def act(self, action: Action, snapshot: Snapshot) -> None:
         self.actions.append(str(action))
         if str(action) in self.refuse:
-            raise ControlError(f"{action}: refused")
+            raise ControlError("refused")

@@ -103,7 +103,7 @@ class Monitor:
         except ControlError as e:
             # NetworkManager restarting or gone: no evidence either way, so keep the state.
             if not self._unreadable:
-                log.warning("network: cannot read NetworkManager (%s); keeping the uplink", e)
+                log.warning("network: %s; keeping the uplink as it is", e)
                 self._unreadable = True
             return Turn(now, None, None)
         if self._unreadable:

@@ -80,19 +80,19 @@ class NetworkManagerControl:
         return self._bus
 
     async def observe(self) -> Snapshot:
-        return await self._guard("read NetworkManager", self._observe())
+        return await self._guard("cannot read NetworkManager: ", self._observe())
 
     async def act(self, action: Action, snapshot: Snapshot) -> None:
-        await self._guard(str(action), self._act(action, snapshot))
+        await self._guard("", self._act(action, snapshot))
 
-    async def _guard(self, what: str, work: Awaitable[T]) -> T:
+    async def _guard(self, prefix: str, work: Awaitable[T]) -> T:
         try:
             async with asyncio.timeout(self._timeout * 2):
                 return await work
         except (SdBusBaseError, OSError, TimeoutError) as e:
             self.close()  # a dead connection stays dead: the next call opens a new one
             cause = "no answer in time" if isinstance(e, TimeoutError) else repr(e)
-            raise ControlError(f"{what}: {cause}") from e
+            raise ControlError(prefix + cause) from e
 
     async def _observe(self) -> Snapshot:
         bus = self.bus
@@ -150,7 +150,7 @@ class NetworkManagerControl:
         device = snapshot.device(action.kind)
         if action.verb is Verb.ACTIVATE:
             if device is None or snapshot.cellular_profile is None:
-                raise ControlError(f"{action}: no modem or no cellular profile")
+                raise ControlError("no modem or no cellular profile")
             if not device.connected:
                 await NetworkManager(self.bus).activate_connection(
                     snapshot.cellular_profile, device.path, NO_OBJECT

@@ -20,10 +20,11 @@ import asyncio
 import contextlib
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sdbus import SdBus, SdBusBaseError
+from sdbus import SdBus, SdBusBaseError, sd_bus_open_system
 from sdbus_async.networkmanager import (
     AccessPoint,
     ActiveConnection,
@@ -70,8 +71,32 @@ async def _wifi_device(bus: SdBus) -> str:
     raise SetupError("this device has no WiFi adapter that NetworkManager manages")
 
 
+@contextlib.contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """A D-Bus error (polkit said no, NetworkManager is gone) as a SetupError naming `what`."""
+    try:
+        yield
+    except SdBusBaseError as e:
+        raise SetupError(f"NetworkManager refused to {what}: {e}") from e
+
+
+def open_bus(timeout: float = 15.0) -> SdBus:
+    """The system bus (DBUS_SYSTEM_BUS_ADDRESS when set), each call bounded by `timeout` s."""
+    try:
+        bus = sd_bus_open_system()
+    except SdBusBaseError as e:
+        raise SetupError(f"cannot reach NetworkManager: no system bus ({e})") from e
+    bus.method_call_timeout_usec = int(timeout * 1_000_000)
+    return bus
+
+
 async def scan(bus: SdBus, *, wait_s: float = 10.0) -> list[WifiNetwork]:
     """The networks in range, strongest first, one entry per SSID (hidden ones left out)."""
+    with _refusals("scan for WiFi"):
+        return await _scan(bus, wait_s)
+
+
+async def _scan(bus: SdBus, wait_s: float) -> list[WifiNetwork]:
     device = NetworkDeviceWireless(await _wifi_device(bus), bus)
     try:
         before = await device.last_scan.get_async()
@@ -140,10 +165,15 @@ async def connect(
     network is not in range or the link is not up within `wait_s` seconds.
     """
     check_password(password)
+    with _refusals(f"join {ssid!r}"):
+        return await _connect(bus, ssid, password, hidden, wait_s)
+
+
+async def _connect(bus: SdBus, ssid: str, password: str | None, hidden: bool, wait_s: float) -> str:
     device = await _wifi_device(bus)
     ap = NO_OBJECT
     if not hidden:
-        found = [n for n in await scan(bus, wait_s=min(wait_s, 10.0)) if n.ssid == ssid]
+        found = [n for n in await _scan(bus, min(wait_s, 10.0)) if n.ssid == ssid]
         if not found:
             raise SetupError(f"no WiFi network {ssid!r} in range (use --hidden if it hides)")
         ap = found[0].path
@@ -190,6 +220,11 @@ def check_cellular(apn: str, pin: str | None) -> None:
 async def set_cellular(bus: SdBus, apn: str, pin: str | None) -> str:
     """Write the APN (and PIN) into the cellular profile, making it if need be; its path."""
     check_cellular(apn, pin)
+    with _refusals("save the cellular settings"):
+        return await _set_cellular(bus, apn, pin)
+
+
+async def _set_cellular(bus: SdBus, apn: str, pin: str | None) -> str:
     gsm: dict[str, tuple[str, Any]] = {"apn": ("s", apn)}
     if pin is not None:
         gsm["pin"] = ("s", pin)

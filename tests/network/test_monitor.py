@@ -72,7 +72,7 @@ async def test_a_refused_action_is_logged_and_the_rest_still_run(
 
     assert control.actions == ["activate cellular", "demote wifi"]
     assert turn.failed == ("activate cellular",)
-    assert "network: activate cellular failed: activate cellular: refused" in caplog.messages
+    assert "network: activate cellular failed: refused" in caplog.messages
 
 
 async def test_an_unreadable_network_manager_is_logged_once_and_changes_nothing(
