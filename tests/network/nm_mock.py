@@ -203,6 +203,21 @@ class MockNetworkManager:
             f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
         )
 
+    async def join_hidden(self) -> None:
+        """Joining with no access point ("/", a hidden network) uses ap0: the template needs one."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "AddAndActivateConnection",
+            "a{sa{sv}}oo",
+            "oo",
+            "ret = self.add_and_activate_connection(self, args[0], args[1],"
+            " '/org/freedesktop/NetworkManager/AccessPoint/ap0')\n",
+        )
+
+    async def manager_calls(self) -> list[tuple[str, list[Variant]]]:
+        """The methods called on NetworkManager's manager object, with their arguments."""
+        return [(name, args) for _, name, args in await self._mock.get_calls()]
+
     async def profiles(self) -> dict[str, dict[str, dict[str, Variant]]]:
         """Every saved profile's settings, by path."""
         settings = NetworkManagerSettings(self._bus)

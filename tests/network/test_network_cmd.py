@@ -119,6 +119,35 @@ def test_wifi_connect_joins_and_saves_the_network(
     assert (code, out) == (0, "Joined WiFi ShopNet\n"), err
 
 
+def test_a_hidden_network_is_joined_without_a_scan_and_saved_as_hidden(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def hidden(nm: MockNetworkManager) -> str:
+        device, _ = await shop(nm)
+        await nm.join_hidden()
+        return device
+
+    device = on_mock(hidden)
+
+    argv = ["network", "wifi", "connect", "ShopNet", "--password", "s3cret-pw", "--hidden"]
+    code, out, err = run(capsys, *argv)
+
+    assert (code, out) == (0, "Joined WiFi ShopNet\n"), err
+
+    async def joined(nm: MockNetworkManager) -> tuple[list[list[Any]], list[str]]:
+        calls = await nm.manager_calls()
+        joins = [args for name, args in calls if name == "AddAndActivateConnection"]
+        return joins, await nm.calls(device)
+
+    joins, on_device = on_mock(joined)
+    assert "RequestScan" not in on_device  # a hidden network is not looked for in a scan
+    ((profile, _device, access_point),) = joins
+    assert access_point[1] == "/"  # no access point to name: NetworkManager probes for it
+    assert profile[1]["802-11-wireless"]["hidden"] == ("b", True)
+    assert profile[1]["802-11-wireless"]["ssid"] == ("ay", b"ShopNet")
+    assert profile[1]["802-11-wireless-security"]["key-mgmt"] == ("s", "wpa-psk")
+
+
 def test_a_wrong_password_is_a_clear_error_and_leaves_no_profile(
     private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
 ) -> None:
