@@ -173,7 +173,7 @@ def _on_primary(
     due = now + grace if state.failover_due is None else min(state.failover_due, now + grace)
     waiting = dataclasses.replace(state, failover_due=due)
     if not observed.cellular.present:
-        return Decision((), f"{why}; no modem to fail over to"), waiting
+        return Decision((), f"{why}; no modem or cellular profile to fail over to"), waiting
     if now < due:
         return Decision((), f"{why}; failing over at {due:g} unless it recovers"), waiting
     actions = [Action(Verb.ACTIVATE, LinkKind.CELLULAR)]

@@ -167,7 +167,9 @@ def test_no_modem_does_nothing_and_says_why() -> None:
     for now in (0.0, 100.0):
         decision, state = decide(Observed(wifi=NO_LINK), state, now)
         assert decision.actions == ()
-        assert decision.reason == "WiFi without a link; no modem to fail over to"
+        assert (
+            decision.reason == "WiFi without a link; no modem or cellular profile to fail over to"
+        )
 
 
 def test_a_payment_in_progress_defers_the_failback_but_not_the_failover() -> None:
