@@ -16,12 +16,13 @@ from kiosk.connectors.errors import ConnectorError
 from kiosk.connectors.factory import open_connector, platform_of
 from kiosk.connectors.platforms import Platform
 from kiosk.network.base import NetworkInfo
-from kiosk.network.system import system_network
+from kiosk.network.system import failover_monitor, system_network
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
 from kiosk.store import catalog, outbox
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.engine import SyncEngine
+from kiosk.sync.payment_watch import PaymentWatch
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
         await _register_hooks(rt, engine, platform, receiver, secrets.webhook_secret)
     work = asyncio.create_task(engine.run(stop))
+    background = _failover(rt)
     try:
         # Stop at once, even in the middle of a long initial sync: every batch is its own
         # transaction, so a cancelled pass loses nothing and the next start resumes it.
@@ -134,7 +136,19 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         with contextlib.suppress(asyncio.CancelledError):
             await work  # re-raises what stopped the engine, if not a stop: systemd restarts us
     finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         if runner is not None:
             await runner.cleanup()
         await engine.connector.close()
     return 0
+
+
+def _failover(rt: Runtime) -> list[asyncio.Task[None]]:
+    """WiFi to cellular and back (issue 14's policy), never switching back during a payment."""
+    paying = PaymentWatch(rt.db, clock=utc_now)
+    monitor = failover_monitor(rt.config.network, rt.config.store.url, paying.current)
+    if monitor is None:  # no sdbus here: nothing to drive
+        return []
+    return [asyncio.create_task(paying.run()), asyncio.create_task(monitor.run())]

@@ -113,3 +113,17 @@ async def without_order(db: Database, *, started_before: datetime) -> list[OpenA
         ]
 
     return await db.read(run)
+
+
+async def charging(db: Database, *, since: datetime) -> bool:
+    """Whether a card attempt started since `since` has no outcome yet: a till is charging."""
+    after = rows.to_text(since, "since")
+    return await db.read(
+        lambda conn: (
+            conn.execute(
+                "SELECT 1 FROM card_attempts WHERE outcome = ? AND started_at >= ? LIMIT 1",
+                (UNKNOWN, after),
+            ).fetchone()
+            is not None
+        )
+    )
