@@ -10,8 +10,9 @@ closed before the answer).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+
+from kiosk.sim.fault_plan import Holds, check_fault, use_first
 
 KINDS = ("429", "500", "503", "throttled", "timeout", "drop", "drop_after_commit")
 
@@ -25,15 +26,13 @@ class Fault:
     retry_after: float = 1.0
 
 
-class FaultPlan:
+class FaultPlan(Holds):
     """The faults still to happen. `release()` lets held ("timeout") requests go."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.pending: list[Fault] = []
         self.fired: list[str] = []  # kinds, in order
-        self.holding = 0
-        self._release = asyncio.Event()
-        self._held = asyncio.Event()
 
     def add(
         self,
@@ -44,10 +43,7 @@ class FaultPlan:
         hold_s: float | None = None,
         retry_after: float = 1.0,
     ) -> Fault:
-        if kind not in KINDS:
-            raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")
-        if count < 1:
-            raise ValueError(f"fault count must be at least 1, not {count}")
+        check_fault(kind, KINDS, count)
         fault = Fault(kind, match, count, hold_s, retry_after)
         self.pending.append(fault)
         return fault
@@ -56,35 +52,11 @@ class FaultPlan:
         self.pending.clear()
 
     def take(self, document: str) -> Fault | None:
-        for fault in self.pending:
-            if fault.match in document:
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.pending.remove(fault)
-                self.fired.append(fault.kind)
-                return fault
-        return None
-
-    def release(self) -> None:
-        self._release.set()
-        self._release = asyncio.Event()
-
-    async def hold(self, seconds: float | None) -> None:
-        release = self._release
-        self.holding += 1
-        self._held.set()
-        self._held = asyncio.Event()
-        try:
-            async with asyncio.timeout(seconds):
-                await release.wait()
-        except TimeoutError:
-            pass  # held long enough: answer now, late
-        finally:
-            self.holding -= 1
-
-    async def wait_until_held(self, n: int = 1) -> None:
-        while self.holding < n:
-            await self._held.wait()
+        self.saw_request()
+        fault = use_first(self.pending, lambda f: f.match in document)
+        if fault is not None:
+            self.fired.append(fault.kind)
+        return fault
 
 
 def parse_fault_spec(spec: str) -> tuple[str, str, int]:

@@ -12,8 +12,9 @@ connection closes before the answer: a lost response). Faults match by method an
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+
+from kiosk.sim.fault_plan import Holds, check_fault, split_spec, use_first
 
 KINDS = ("429", "lock_timeout", "500", "timeout", "drop", "drop_after_commit")
 
@@ -32,16 +33,13 @@ class Fault:
         return self.path is None or path.startswith(self.path)
 
 
-class FaultPlan:
+class FaultPlan(Holds):
     """The faults still to come; `seen` counts every API request looked at."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.pending: list[Fault] = []
         self.fired: list[tuple[str, str, str]] = []  # (kind, method, path)
-        self.seen = 0
-        self.holding = 0
-        self._release = asyncio.Event()
-        self._progress = asyncio.Event()
 
     def add(
         self,
@@ -52,10 +50,7 @@ class FaultPlan:
         count: int = 1,
         hold_s: float | None = None,
     ) -> Fault:
-        if kind not in KINDS:
-            raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")
-        if count < 1:
-            raise ValueError(f"fault count must be at least 1, not {count}")
+        check_fault(kind, KINDS, count)
         if hold_s is not None and (kind != "timeout" or hold_s < 0):
             raise ValueError("hold_s is for timeout faults, and cannot be negative")
         if path is not None and not path.startswith("/"):
@@ -68,56 +63,13 @@ class FaultPlan:
         self.pending.clear()
 
     def take(self, method: str, path: str) -> Fault | None:
-        self.seen += 1
-        self._wake()
-        for fault in self.pending:
-            if fault.matches(method, path):
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.pending.remove(fault)
-                self.fired.append((fault.kind, method, path))
-                return fault
-        return None
-
-    def release(self) -> None:
-        """Let every request held by a "timeout" fault go on."""
-        self._release.set()
-        self._release = asyncio.Event()
-
-    async def hold(self, seconds: float | None) -> None:
-        release = self._release
-        self.holding += 1
-        self._wake()
-        try:
-            async with asyncio.timeout(seconds):
-                await release.wait()
-        except TimeoutError:
-            pass  # held long enough: answer now, late
-        finally:
-            self.holding -= 1
-
-    async def wait_for_requests(self, n: int) -> None:
-        """Return once at least `n` API requests have arrived."""
-        while self.seen < n:
-            await self._progress.wait()
-
-    async def wait_until_held(self, n: int = 1) -> None:
-        while self.holding < n:
-            await self._progress.wait()
-
-    def _wake(self) -> None:
-        self._progress.set()
-        self._progress = asyncio.Event()
+        self.saw_request()
+        fault = use_first(self.pending, lambda f: f.matches(method, path))
+        if fault is not None:
+            self.fired.append((fault.kind, method, path))
+        return fault
 
 
 def parse_fault_spec(spec: str) -> tuple[str, str | None, int]:
     """`KIND[:PATH[:COUNT]]` from the command line, e.g. `429:payment_intents:2`."""
-    kind, _, rest = spec.partition(":")
-    path, count = rest or None, 1
-    if rest and ":" in rest:
-        head, _, tail = rest.rpartition(":")
-        if tail.isdigit():
-            path, count = head or None, int(tail)
-    if kind not in KINDS:
-        raise ValueError(f"fault {spec!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
-    return kind, path, count
+    return split_spec(spec, KINDS)

@@ -8,11 +8,12 @@ A random fault (`add_random`) is never used up: it applies to each matching requ
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass
 
 from aiohttp import web
+
+from kiosk.sim.fault_plan import Holds, check_fault, split_spec, use_first
 
 KINDS = ("429", "503", "500", "timeout", "drop", "drop_after_commit")
 API_PREFIX = "/wp-json/wc/v3/"
@@ -38,19 +39,15 @@ class Fault:
         return self.path is None or path.startswith(self.path)
 
 
-class FaultPlan:
+class FaultPlan(Holds):
     """The faults still to happen. `release()` lets held ("timeout") requests go."""
 
     def __init__(self, seed: int = 0) -> None:
+        super().__init__()
         self.pending: list[Fault] = []
         self.random: list[Fault] = []
         self.rng = random.Random(seed)
         self.fired: list[tuple[str, str, str]] = []  # (kind, method, path), in order
-        self._release = asyncio.Event()
-        self.holding = 0  # requests held by "timeout" faults right now
-        self._held = asyncio.Event()
-        self.seen = 0  # requests the plan has looked at (every API request)
-        self._progress = asyncio.Event()
 
     def add(
         self,
@@ -63,8 +60,6 @@ class FaultPlan:
         hold_s: float | None = None,
     ) -> Fault:
         """Queue a fault. `path` is a prefix: "/wp-json/wc/v3/orders" or just "orders"."""
-        if count < 1:
-            raise ValueError(f"fault count must be at least 1, not {count}")
         fault = _fault(kind, method, path, count, retry_after, hold_s)
         self.pending.append(fault)
         return fault
@@ -91,53 +86,22 @@ class FaultPlan:
         self.pending.clear()
         self.random.clear()
 
-    def release(self) -> None:
-        """Let every request held by a "timeout" fault finish normally."""
-        self._release.set()
-        self._release = asyncio.Event()
-
     def take(self, method: str, path: str) -> Fault | None:
         """The fault that applies to this request, counted as used."""
-        self.seen += 1
-        self._progress.set()
-        self._progress = asyncio.Event()
-        for fault in self.pending:
-            if fault.matches(method, path):
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.pending.remove(fault)
-                self.fired.append((fault.kind, method, path))
-                return fault
-        for fault in self.random:
-            if fault.matches(method, path) and self.rng.random() < (fault.rate or 0):
-                self.fired.append((fault.kind, method, path))
-                return fault
-        return None
-
-    async def hold(self, seconds: float | None = None) -> None:
-        """Wait until `release()`, or `seconds` if given (the server cancels the wait when the
-        client goes away)."""
-        release = self._release
-        self.holding += 1
-        self._held.set()
-        self._held = asyncio.Event()
-        try:
-            async with asyncio.timeout(seconds):
-                await release.wait()
-        except TimeoutError:
-            pass  # held long enough: answer now, late
-        finally:
-            self.holding -= 1
-
-    async def wait_for_requests(self, n: int) -> None:
-        """Return once the store has seen at least `n` API requests in all."""
-        while self.seen < n:
-            await self._progress.wait()
-
-    async def wait_until_held(self, n: int = 1) -> None:
-        """Return once at least `n` requests are being held by "timeout" faults."""
-        while self.holding < n:
-            await self._held.wait()
+        self.saw_request()
+        fault = use_first(self.pending, lambda f: f.matches(method, path))
+        if fault is None:
+            fault = next(
+                (
+                    f
+                    for f in self.random
+                    if f.matches(method, path) and self.rng.random() < (f.rate or 0)
+                ),
+                None,
+            )
+        if fault is not None:
+            self.fired.append((fault.kind, method, path))
+        return fault
 
 
 def _fault(
@@ -148,8 +112,7 @@ def _fault(
     retry_after: float | None,
     hold_s: float | None,
 ) -> Fault:
-    if kind not in KINDS:
-        raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")
+    check_fault(kind, KINDS, count)
     if hold_s is not None and (kind != "timeout" or hold_s < 0):
         raise ValueError("hold_s is for timeout faults, and cannot be negative")
     if path is not None and not path.startswith("/"):
@@ -177,13 +140,4 @@ def fault_response(fault: Fault) -> web.Response:
 
 def parse_fault_spec(spec: str) -> tuple[str, str | None, int]:
     """`KIND:PATH[:COUNT]` from the command line, e.g. `503:orders:2` or `timeout:/wp-json`."""
-    kind, _, rest = spec.partition(":")
-    path: str | None = rest or None
-    count = 1
-    if rest and ":" in rest:
-        head, _, tail = rest.rpartition(":")
-        if tail.isdigit():
-            path, count = head or None, int(tail)
-    if kind not in KINDS:
-        raise ValueError(f"fault {spec!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
-    return kind, path, count
+    return split_spec(spec, KINDS)
