@@ -9,7 +9,6 @@ password)"}`), matched against the fault plan, parsed and validated against the 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from kiosk.sim.shopify.bulk import BulkRunner
 from kiosk.sim.shopify.cost import MAX_QUERY_COST, Costing, LeakyBucket
 from kiosk.sim.shopify.faults import FaultPlan
 from kiosk.sim.shopify.state import ShopifyStore
+from kiosk.sim.wire import drop
 
 UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,12 +53,6 @@ class SimContext:
 
 def _errors(*messages: str, code: str | None = None) -> list[dict[str, Any]]:
     return [{"message": m, **({"extensions": {"code": code}} if code else {})} for m in messages]
-
-
-def _drop(request: web.Request) -> None:
-    if request.transport is not None:
-        request.transport.abort()
-    raise asyncio.CancelledError
 
 
 def _answer(ctx: SimContext, body: Any) -> tuple[int, dict[str, Any]]:
@@ -162,14 +156,14 @@ def build_app(ctx: SimContext) -> web.Application:
                 headers=headers,
             )
         if kind == "drop":
-            _drop(request)
+            drop(request)
         if kind == "throttled":
             ctx.bucket.drain()  # the request below then finds the bucket empty, as on Shopify
         if fault is not None and kind == "timeout":
             await ctx.faults.hold(fault.hold_s)
         status, answer = _answer(ctx, body)
         if kind == "drop_after_commit":
-            _drop(request)
+            drop(request)
         return web.json_response(answer, status=status)
 
     # Another version: real Shopify serves a retired one as its oldest supported version; the

@@ -47,7 +47,6 @@ OpenAPI description in tests/sim/stripe (tests/fixtures/stripe_openapi_subset.js
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from kiosk.sim.stripe.routes_payments import ROUTES as PAYMENT_ROUTES
 from kiosk.sim.stripe.routes_terminal import ROUTES as TERMINAL_ROUTES
 from kiosk.sim.stripe.state import TILL_PERMISSIONS, ApiKey, StripeState, new_state
 from kiosk.sim.stripe.terminal import Terminal
+from kiosk.sim.wire import bound_socket
 
 __all__ = [
     "TILL_PERMISSIONS",
@@ -123,17 +123,6 @@ class StripeSimHandle:
         }
 
 
-def _bound_socket(port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 @asynccontextmanager
 async def running_stripe_sim(
     *,
@@ -155,7 +144,7 @@ async def running_stripe_sim(
     terminal = Terminal(state)
     terminal.auto_present_ms = auto_present_ms
     ctx = SimContext(state=state, terminal=terminal, latency_ms=latency_ms)
-    sock = _bound_socket(port)
+    sock = bound_socket(port)
     runner: web.AppRunner | None = None
     try:
         runner = web.AppRunner(

@@ -31,6 +31,7 @@ from kiosk.sim.stripe.faults import FaultPlan
 from kiosk.sim.stripe.idempotency import IdempotencyStore, authenticate
 from kiosk.sim.stripe.state import ApiKey, Obj, StripeState
 from kiosk.sim.stripe.terminal import Terminal
+from kiosk.sim.wire import drop, wait_until
 
 DEFAULT_VERSION = "2023-10-16"
 
@@ -176,7 +177,7 @@ class Dispatcher:
             params = forms.decode(query)
             resp, body = await self._answer(request, request_id, params, idem, record, due)
             record.update(status=resp.status, response=body)
-            await _wait_until(due)
+            await wait_until(due)
             return resp
         except errors.StripeError as exc:  # a body that cannot even be decoded
             resp = _json(exc.status, exc.body(), _headers(request, request_id))
@@ -210,7 +211,7 @@ class Dispatcher:
         headers = _headers(request, request_id)
         fault = ctx.faults.take(request.method, request.path)
         if fault is not None and fault.kind == "drop":
-            _drop(request)
+            drop(request)
         key: ApiKey | None = None
         reserved = False
         try:
@@ -260,8 +261,8 @@ class Dispatcher:
             ctx.idempotency.finish(key, idem, status, data)
         if fault is not None and fault.kind == "drop_after_commit":
             # Carried out and saved; the answer was on its way when the line died.
-            await _wait_until(due)
-            _drop(request)
+            await wait_until(due)
+            drop(request)
         return resp, body
 
     def _route(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
@@ -270,19 +271,6 @@ class Dispatcher:
             if args is not None:
                 return route, args
         raise errors.unrecognized_url(method, path)
-
-
-async def _wait_until(due: float) -> None:
-    delay = due - asyncio.get_running_loop().time()
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
-def _drop(request: web.Request) -> None:
-    """Close the connection without an answer (the client sees a disconnect)."""
-    if request.transport is not None:
-        request.transport.abort()
-    raise asyncio.CancelledError
 
 
 def build_app(

@@ -31,11 +31,12 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.sim.catalog import generate_export
+from kiosk.sim.wire import bound_socket
 from kiosk.sim.woocommerce.admin import Admin, admin_routes
 from kiosk.sim.woocommerce.app import RequestRecord, SimContext, build_app, render
 from kiosk.sim.woocommerce.auth import ApiKey, Authenticator, sign_oauth
 from kiosk.sim.woocommerce.faults import FaultPlan
-from kiosk.sim.woocommerce.outage import Outage, bound_socket
+from kiosk.sim.woocommerce.outage import Outage
 from kiosk.sim.woocommerce.state import WooStore, store_from_export
 from kiosk.sim.woocommerce.webhooks import Delivery, DeliveryLog, Webhooks
 

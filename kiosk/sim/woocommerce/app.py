@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kiosk.sim.wire import drop, wait_until
 from kiosk.sim.woocommerce import orders as order_ops
 from kiosk.sim.woocommerce.auth import ApiKey, Authenticator
 from kiosk.sim.woocommerce.catalog_routes import (
@@ -124,7 +125,7 @@ def _middleware(ctx: SimContext) -> Any:
             if fault is not None and fault.kind in ("429", "503", "500"):
                 resp: web.StreamResponse = fault_response(fault)
             elif fault is not None and fault.kind == "drop":
-                _drop(request)
+                drop(request)
             else:
                 if fault is not None and fault.kind == "timeout":
                     await ctx.faults.hold(fault.hold_s)
@@ -134,10 +135,10 @@ def _middleware(ctx: SimContext) -> Any:
                     resp = exc.response()
                 if fault is not None and fault.kind == "drop_after_commit":
                     # The answer was on its way when the line died: as late as an answer.
-                    await _wait_until(due)
-                    _drop(request)
+                    await wait_until(due)
+                    drop(request)
             status = resp.status
-            await _wait_until(due)
+            await wait_until(due)
             return resp
         finally:
             ctx.requests.append(
@@ -147,19 +148,6 @@ def _middleware(ctx: SimContext) -> Any:
             )
 
     return middleware
-
-
-async def _wait_until(due: float) -> None:
-    delay = due - asyncio.get_running_loop().time()
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
-def _drop(request: web.Request) -> None:
-    """Close the connection without an answer (the client sees a disconnect)."""
-    if request.transport is not None:
-        request.transport.abort()
-    raise asyncio.CancelledError
 
 
 def _guard(ctx: SimContext) -> Guard:

@@ -10,22 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import ssl
 
 from aiohttp import web
 
-
-def bound_socket(port: int) -> socket.socket:
-    """A socket bound to 127.0.0.1:`port` (0: any free port), ready for a SockSite."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+from kiosk.sim.wire import bound_socket
 
 
 class Outage:
