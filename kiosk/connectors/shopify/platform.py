@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from kiosk.config import Config
 from kiosk.config_platforms import ShopifyConfig
-from kiosk.connectors.base import Connector, Delivery, WebhookReader
+from kiosk.connectors.base import Connector, WebhookReader
 from kiosk.connectors.platforms import Platform
 from kiosk.connectors.shopify import PLATFORM
 from kiosk.connectors.shopify.connector import ShopifyConnector
+from kiosk.connectors.shopify.webhooks import ShopifyWebhookReader
 from kiosk.secrets import Secrets, masked_repr
 
 
@@ -52,20 +53,8 @@ def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
     )
 
 
-class _NoWebhooks:
-    """Shopify's webhook reader comes with the webhook increment: until then refuse deliveries."""
-
-    platform = PLATFORM
-
-    def __init__(self, secret: str) -> None:
-        del secret
-
-    def read(self, headers: object, content_type: str, body: bytes) -> Delivery:
-        return Delivery(401, note="Shopify webhooks are not read by this version yet")
-
-
 def _webhooks(secret: str) -> WebhookReader:
-    return _NoWebhooks(secret)
+    return ShopifyWebhookReader(secret)
 
 
 async def _register(connector: Connector, delivery_url: str, secret: str) -> str:
