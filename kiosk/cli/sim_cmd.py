@@ -8,13 +8,11 @@ is their command line: arguments, signals, and the JSON line a script reads.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
-import sys
 from typing import Any
 
 from kiosk.cli.demo_cmd import demo_catalog_path
+from kiosk.cli.sim_serve import serve
 from kiosk.cli.sim_shopify import add_shopify_parser
 
 
@@ -90,21 +88,15 @@ async def _run_stripe(args: argparse.Namespace, _rt: None) -> int:
     from kiosk.sim.stripe.faults import parse_fault_spec
 
     faults = [parse_fault_spec(spec) for spec in args.fault]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with running_stripe_sim(
-        port=args.port, latency_ms=args.latency_ms, auto_present_ms=args.auto_present_ms
-    ) as sim:
+
+    def setup(sim: Any) -> None:
         for kind, path, count in faults:
             sim.faults.add(kind, path=path, count=count)
-        print(json.dumps(sim.sign_in()), flush=True)
-        await stop.wait()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(sig)
-    print("kiosk sim stripe: stopped", file=sys.stderr)
-    return 0
+
+    sim = running_stripe_sim(
+        port=args.port, latency_ms=args.latency_ms, auto_present_ms=args.auto_present_ms
+    )
+    return await serve("stripe", sim, setup)
 
 
 async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
@@ -120,11 +112,12 @@ async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
 
     export = json.loads(demo_catalog_path().read_text(encoding="utf-8")) if args.demo else None
     faults = [parse_fault_spec(spec) for spec in args.fault]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with running_sim(
+
+    def setup(sim: Any) -> None:
+        for kind, path, count in faults:
+            sim.faults.add(kind, path=path, count=count)
+
+    sim = running_sim(
         export=export,
         products=args.products,
         seed=args.seed,
@@ -134,12 +127,5 @@ async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
         tls=args.tls,
         port=args.port,
         plugin=args.plugin,
-    ) as sim:
-        for kind, path, count in faults:
-            sim.faults.add(kind, path=path, count=count)
-        print(json.dumps(sim.sign_in()), flush=True)
-        await stop.wait()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(sig)
-    print("kiosk sim woocommerce: stopped", file=sys.stderr)
-    return 0
+    )
+    return await serve("woocommerce", sim, setup)

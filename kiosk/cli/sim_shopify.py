@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import signal
-import sys
 from pathlib import Path
 from typing import Any
+
+from kiosk.cli.sim_serve import serve
 
 
 def add_shopify_parser(sub: Any) -> None:
@@ -42,11 +40,12 @@ async def _run_shopify(args: argparse.Namespace, _rt: None) -> int:
     from kiosk.sim.shopify.faults import parse_fault_spec
 
     faults = [parse_fault_spec(spec) for spec in args.fault]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with running_sim(
+
+    def setup(sim: Any) -> None:
+        for kind, match, count in faults:
+            sim.faults.add(kind, match=match, count=count)
+
+    sim = running_sim(
         products=args.products,
         seed=args.seed,
         variable_share=args.variable_share,
@@ -55,12 +54,5 @@ async def _run_shopify(args: argparse.Namespace, _rt: None) -> int:
         restore_rate=args.restore_rate,
         bucket_size=args.bucket,
         log_queries=args.log_queries,
-    ) as sim:
-        for kind, match, count in faults:
-            sim.faults.add(kind, match=match, count=count)
-        print(json.dumps(sim.sign_in()), flush=True)
-        await stop.wait()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(sig)
-    print("kiosk sim shopify: stopped", file=sys.stderr)
-    return 0
+    )
+    return await serve("shopify", sim, setup)
