@@ -23,9 +23,6 @@ read through the docs search; the DESIGN.md facts agree):
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -33,6 +30,8 @@ from typing import Any
 
 from kiosk.connectors.base import Delivery, Hint
 from kiosk.connectors.shopify import PLATFORM
+from kiosk.connectors.signatures import signature as signature
+from kiosk.connectors.signatures import verify
 
 SIGNATURE = "X-Shopify-Hmac-Sha256"
 TOPIC = "X-Shopify-Topic"
@@ -81,28 +80,6 @@ class ShopifyWebhookReader:
         elif found is None:
             note = f"{topic}: a topic the device does not follow"
         return Delivery(200, found, key=delivery_key(topic, headers), note=note)
-
-
-def signature(body: bytes, secret: str) -> str:
-    """base64(HMAC-SHA256(raw body, secret)), as Shopify signs a delivery."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def verify(body: bytes, given: str | None, secret: str) -> bool:
-    """True when `given` is the delivery's signature; compared in constant time.
-
-    Never raises: a missing, empty, non-base64, wrongly sized or non-ASCII header is False.
-    """
-    if not given or not secret:
-        return False
-    try:
-        # aiohttp hands undecodable header bytes over as lone surrogates; compare_digest on str
-        # refuses anything non-ASCII with TypeError, so bytes are compared.
-        offered = given.strip().encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return hmac.compare_digest(signature(body, secret).encode("ascii"), offered)
 
 
 def delivery_key(topic: str, headers: Mapping[str, str]) -> str:

@@ -7,15 +7,14 @@ correctness comes from polling and audits, and a hint just makes a change show u
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from kiosk.connectors.base import Delivery, Hint
+from kiosk.connectors.signatures import signature as signature
+from kiosk.connectors.signatures import verify
 from kiosk.connectors.woocommerce import PLATFORM
 
 SIGNATURE = "X-WC-Webhook-Signature"
@@ -56,28 +55,6 @@ class WooWebhookReader:
         except BadDelivery as exc:
             return Delivery(400, note=str(exc))
         return Delivery(200, found, key=headers.get(DELIVERY_ID, ""))
-
-
-def signature(body: bytes, secret: str) -> str:
-    """base64(HMAC-SHA256(raw body, secret)), as WooCommerce signs a delivery."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def verify(body: bytes, given: str | None, secret: str) -> bool:
-    """True when `given` is the delivery's signature; compared in constant time.
-
-    Never raises: a missing, empty, non-base64, wrongly sized or non-ASCII header is False.
-    """
-    if not given or not secret:
-        return False
-    try:
-        # aiohttp hands undecodable header bytes over as lone surrogates; compare_digest on str
-        # refuses anything non-ASCII with TypeError, so bytes are compared.
-        offered = given.strip().encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return hmac.compare_digest(signature(body, secret).encode("ascii"), offered)
 
 
 _PING = re.compile(rb"webhook_id=[0-9]{1,20}")
