@@ -40,6 +40,7 @@ from kiosk.connectors.errors import (
     StoreUnreachable,
     Timeout,
 )
+from kiosk.connectors.session import SessionOwner
 from kiosk.connectors.shopify import API_VERSION
 from kiosk.connectors.shopify.pacing import Pacer, ThrottleStatus
 
@@ -56,7 +57,7 @@ def shop_url(shop: str) -> str:
     return shop if "://" in shop else f"https://{shop}"
 
 
-class ShopifyClient:
+class ShopifyClient(SessionOwner):
     """A GraphQL client for one shop. Use as an async context manager, or close()."""
 
     def __init__(
@@ -102,17 +103,6 @@ class ShopifyClient:
         self.pacer = Pacer()
         self._pace = asyncio.Lock()  # requests wait for the bucket one after another, in order
         self.waits: list[float] = []  # every pacing wait, in order (progress and tests read it)
-
-    async def __aenter__(self) -> ShopifyClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._session is not None and self._own_session:
-            await self._session.close()
-        self._session = None
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:

@@ -29,6 +29,7 @@ from kiosk.connectors.errors import (
     Timeout,
     TLSFailure,
 )
+from kiosk.connectors.session import SessionOwner
 from kiosk.connectors.woocommerce.answers import (
     Page,
     Redirected,
@@ -50,7 +51,7 @@ Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
 
 
-class WooClient:
+class WooClient(SessionOwner):
     """An HTTP client for one store's REST API (`url` is the WordPress site address).
 
     Paths passed to the request helpers are relative to /wp-json/wc/v3 ("/products"), unless they
@@ -103,17 +104,6 @@ class WooClient:
         self._user_agent = user_agent
 
     # -- lifecycle ------------------------------------------------------------------------------
-
-    async def __aenter__(self) -> WooClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._session is not None and self._own_session:
-            await self._session.close()
-        self._session = None
 
     def _ssl(self) -> ssl.SSLContext | bool:
         # Certificates are always verified: the system's trust store, or a private CA's PEM.
