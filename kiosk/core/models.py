@@ -170,6 +170,8 @@ class Payment:
     reference: str = ""  # e.g. the Stripe PaymentIntent id
     card_brand: str = ""
     card_last4: str = ""
+    entry_mode: str = ""  # how the card was read, as CardResult says it ("Contactless")
+    auth_code: str = ""  # the issuer's authorisation code, printed for disputes
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,8 +203,14 @@ def _payment(b: _Builder, p: Payment) -> None:
         if p.card_brand:
             words.append(_BRANDS.get(p.card_brand.casefold(), p.card_brand))
         if p.card_last4:
+            # Asterisks, not bullets: the printer's code page (PC858) has no bullet.
             words.append(f"**** {p.card_last4}")
         b.pair(" ".join(words), b.money(p.amount))
+        read = [w.entry(p.entry_mode)] if p.entry_mode.strip() else []
+        if p.auth_code.strip():
+            read.append(f"{w.auth_code} {p.auth_code}")
+        if read:
+            b.text(", ".join(read), indent=2)
     else:
         b.pair(w.method(p.method), b.money(p.amount))
     if p.reference:

@@ -38,6 +38,13 @@ class ReceiptWords:
     change: str
     reference: str  # before a payment's reference, e.g. a card payment id
     unsynced: str
+    auth_code: str  # before the issuer's authorisation code of a card payment
+    # How a card was read (CardResult.entry_mode says it in English: see entry()).
+    contactless: str
+    contactless_magstripe: str
+    chip: str
+    swiped: str
+    swiped_fallback: str  # swiped because the chip could not be read
 
     def method(self, method: PaymentMethod) -> str:
         """The name of a payment method."""
@@ -50,6 +57,18 @@ class ReceiptWords:
                 return self.other
             case _:
                 assert_never(method)
+
+    def entry(self, mode: str) -> str:
+        """How the card was read, in this language; `mode` is CardResult.entry_mode's English
+        words ("Contactless"), and words not known here print as given."""
+        known = {
+            "contactless": self.contactless,
+            "contactless (magstripe)": self.contactless_magstripe,
+            "chip": self.chip,
+            "swiped": self.swiped,
+            "swiped (chip failed)": self.swiped_fallback,
+        }
+        return known.get(mode.strip().casefold(), mode)
 
     def included(self, tax: str) -> str:
         """A tax line's label when the prices include the tax ("VAT 20% (included)")."""
@@ -71,6 +90,12 @@ ENGLISH = ReceiptWords(
     change="Change",
     reference="Ref",
     unsynced="NOT YET SYNCED",
+    auth_code="Auth code",
+    contactless="Contactless",
+    contactless_magstripe="Contactless (magstripe)",
+    chip="Chip",
+    swiped="Swiped",
+    swiped_fallback="Swiped (chip failed)",
 )
 
 GERMAN = ReceiptWords(
@@ -88,6 +113,12 @@ GERMAN = ReceiptWords(
     change="Rückgeld",
     reference="Ref.",
     unsynced="NOCH NICHT SYNCHRONISIERT",
+    auth_code="Genehmigungs-Nr.",
+    contactless="Kontaktlos",
+    contactless_magstripe="Kontaktlos (Magnetstreifen)",
+    chip="Chip",
+    swiped="Magnetstreifen",
+    swiped_fallback="Magnetstreifen (Chip-Fehler)",
 )
 
 FRENCH = ReceiptWords(
@@ -105,6 +136,12 @@ FRENCH = ReceiptWords(
     change="Monnaie rendue",
     reference="Réf.",
     unsynced="PAS ENCORE SYNCHRONISÉ",
+    auth_code="N° d'autorisation",
+    contactless="Sans contact",
+    contactless_magstripe="Sans contact (piste)",
+    chip="Puce",
+    swiped="Piste magnétique",
+    swiped_fallback="Piste (puce illisible)",
 )
 
 SPANISH = ReceiptWords(
@@ -122,6 +159,12 @@ SPANISH = ReceiptWords(
     change="Cambio",
     reference="Ref.",
     unsynced="AÚN NO SINCRONIZADO",
+    auth_code="Cód. autorización",
+    contactless="Sin contacto",
+    contactless_magstripe="Sin contacto (banda)",
+    chip="Chip",
+    swiped="Banda magnética",
+    swiped_fallback="Banda (fallo del chip)",
 )
 
 ITALIAN = ReceiptWords(
@@ -139,6 +182,12 @@ ITALIAN = ReceiptWords(
     change="Resto",
     reference="Rif.",
     unsynced="NON ANCORA SINCRONIZZATO",
+    auth_code="Cod. autorizzazione",
+    contactless="Contactless",
+    contactless_magstripe="Contactless (banda)",
+    chip="Chip",
+    swiped="Banda magnetica",
+    swiped_fallback="Banda (chip illeggibile)",
 )
 
 DUTCH = ReceiptWords(
@@ -156,6 +205,12 @@ DUTCH = ReceiptWords(
     change="Wisselgeld",
     reference="Ref.",
     unsynced="NOG NIET GESYNCHRONISEERD",
+    auth_code="Autorisatiecode",
+    contactless="Contactloos",
+    contactless_magstripe="Contactloos (magneetstrip)",
+    chip="Chip",
+    swiped="Magneetstrip",
+    swiped_fallback="Magneetstrip (chip mislukt)",
 )
 
 PORTUGUESE = ReceiptWords(
@@ -173,6 +228,12 @@ PORTUGUESE = ReceiptWords(
     change="Troco",
     reference="Ref.",
     unsynced="AINDA NÃO SINCRONIZADO",
+    auth_code="Cód. autorização",
+    contactless="Sem contacto",
+    contactless_magstripe="Sem contacto (banda)",
+    chip="Chip",
+    swiped="Banda magnética",
+    swiped_fallback="Banda (falha do chip)",
 )
 
 # By ISO 639-1 language code, as babel's Locale.language gives it.

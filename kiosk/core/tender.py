@@ -45,6 +45,8 @@ class Tender:
     reference: str = ""  # e.g. the Stripe PaymentIntent id
     card_brand: str = ""
     card_last4: str = ""
+    entry_mode: str = ""  # see Payment
+    auth_code: str = ""
 
 
 def _check(tender: Tender, currency: str, locale: str) -> None:
@@ -92,6 +94,8 @@ def settle(
                 reference=t.reference,
                 card_brand=t.card_brand,
                 card_last4=t.card_last4,
+                entry_mode=t.entry_mode,
+                auth_code=t.auth_code,
             )
         )
         due = due - t.amount

@@ -292,6 +292,8 @@ class SaleSession:
                         reference=result.reference,
                         card_brand=result.card_brand,
                         card_last4=result.card_last4,
+                        entry_mode=result.entry_mode,
+                        auth_code=result.auth_code,
                     )
                 )
             self._changed()

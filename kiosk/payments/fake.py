@@ -20,6 +20,7 @@ DEFAULT_DECLINE = "Card declined: insufficient funds"
 CANCELLED = "Cancelled"
 UNAVAILABLE_DETAIL = "The card reader is not set up"
 BRAND, LAST4 = "Visa", "4242"
+ENTRY_MODE = "Contactless"  # as kiosk.payments.stripe_outcomes words a tapped card
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,14 @@ class SimulatedReader:
         if decline is None:
             self._approved += 1
             result = CardResult(
-                True, pending.amount, f"pi_sim_{self._approved}", BRAND, LAST4, "Approved"
+                True,
+                pending.amount,
+                f"pi_sim_{self._approved}",
+                BRAND,
+                LAST4,
+                "Approved",
+                entry_mode=ENTRY_MODE,
+                auth_code=f"{self._approved:06d}",  # six digits, as issuers' codes usually are
             )
         else:
             result = CardResult(False, pending.amount, message=decline)

@@ -89,8 +89,8 @@ def load_orders(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Order
 
     payments: dict[str, list[Payment]] = {}
     for r in conn.execute(
-        "SELECT order_id, method, amount, tendered, change, reference, card_brand, card_last4 "
-        "FROM payments WHERE order_id IN (SELECT value FROM json_each(?)) "
+        "SELECT order_id, method, amount, tendered, change, reference, card_brand, card_last4, "
+        "entry_mode, auth_code FROM payments WHERE order_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY order_id, position",
         (key,),
     ):
@@ -104,6 +104,8 @@ def load_orders(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Order
                 reference=r[5],
                 card_brand=r[6],
                 card_last4=r[7],
+                entry_mode=r[8],
+                auth_code=r[9],
             )
         )
 
@@ -203,7 +205,7 @@ def insert_order(conn: sqlite3.Connection, o: Order) -> None:
     )
     conn.executemany(
         "INSERT INTO payments (order_id, position, method, amount, tendered, change, reference, "
-        "card_brand, card_last4) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "card_brand, card_last4, entry_mode, auth_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 o.id,
@@ -215,6 +217,8 @@ def insert_order(conn: sqlite3.Connection, o: Order) -> None:
                 p.reference,
                 p.card_brand,
                 p.card_last4,
+                p.entry_mode,
+                p.auth_code,
             )
             for pos, p in enumerate(o.payments)
         ],

@@ -232,6 +232,27 @@ def test_split_tender_lists_each_payment() -> None:
     ]
 
 
+def test_a_card_payment_shows_how_the_card_was_read_and_its_auth_code() -> None:
+    card = Tender(CARD, gbp(2000), "pi_3Q", "visa", "4242", "Contactless", "A1B2C3")
+    order = sell(shop(), [(product("1", "Mug", 1000), 2)], [card], rates=())
+    t = texts(build_receipt(order, shop(), width=32))
+    start = t.index("Card Visa **** 4242       £20.00")
+    assert t[start : start + 3] == [
+        "Card Visa **** 4242       £20.00",
+        "  Contactless, Auth code A1B2C3",
+        "  Ref pi_3Q",
+    ]
+    # In the shop's language; a way of reading the receipt words do not know prints as given.
+    german = shop("EUR", "de_DE", country="DE")
+    chip = Tender(CARD, Money(2000, "EUR"), "pi_4", "visa", "4242", "Chip", "123456")
+    mugs = [(product("1", "Mug", 1000, "EUR"), 2)]
+    t = texts(build_receipt(sell(german, mugs, [chip], rates=()), german))
+    assert "  Chip, Genehmigungs-Nr. 123456" in t
+    odd = Tender(CARD, Money(2000, "EUR"), "pi_5", "visa", "4242", "Keyed in")
+    t = texts(build_receipt(sell(german, mugs, [odd], rates=()), german))
+    assert "  Keyed in" in t
+
+
 def test_long_names_wrap_and_lose_nothing() -> None:
     name = "Extraordinarily long organic fairtrade single-origin coffee beans, 1kg bag"
     order = sell(shop(), [(product("1", name, 1999), 3)], [Tender(CASH, gbp(10000))])

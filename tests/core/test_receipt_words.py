@@ -26,6 +26,7 @@ from kiosk.core.receipt_words import (
     receipt_words,
 )
 from kiosk.core.tender import Tender
+from kiosk.payments.stripe_outcomes import ENTRY_MODES
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 ORDER_ID = "6f1c2a4e-1111-4222-8333-944455556666"
@@ -195,7 +196,30 @@ def test_english_words_are_the_ones_receipts_always_had() -> None:
         "Change",
         "Ref",
         "NOT YET SYNCED",
+        "Auth code",
+        "Contactless",
+        "Contactless (magstripe)",
+        "Chip",
+        "Swiped",
+        "Swiped (chip failed)",
     )
+
+
+@pytest.mark.parametrize("language", sorted(WORDS))
+def test_every_way_of_reading_a_card_has_its_word(language: str) -> None:
+    words = WORDS[language]
+    # The English words kiosk.payments.stripe_outcomes gives CardResult.entry_mode.
+    said = {
+        "Contactless": words.contactless,
+        "Contactless (magstripe)": words.contactless_magstripe,
+        "Chip": words.chip,
+        "Swiped": words.swiped,
+        "Swiped (chip failed)": words.swiped_fallback,
+    }
+    assert {mode: words.entry(mode) for mode in said} == said
+    # Every way the Stripe reader reports has a word of its own, not the English as given.
+    assert {words.entry(mode) for mode in ENTRY_MODES.values()} <= set(said.values())
+    assert words.entry("Tapped with a ring") == "Tapped with a ring"
 
 
 # -- choosing the language -----------------------------------------------------------------------
@@ -283,7 +307,7 @@ def test_every_language_lays_out_within_the_paper(language: str, width: int) -> 
     words = WORDS[language]
     settings = shop(f"{language}_BE" if language in {"fr", "nl", "de"} else language, country="IT")
     paid = [
-        Tender(CARD, eur(1000), "pi_1", "mastercard", "4444"),
+        Tender(CARD, eur(1000), "pi_1", "mastercard", "4444", "Swiped (chip failed)", "123456"),
         Tender(OTHER, eur(500), "gift card"),
         Tender(CASH, eur(10**10)),
     ]
@@ -293,6 +317,7 @@ def test_every_language_lays_out_within_the_paper(language: str, width: int) -> 
         assert word in flat
     for word in (words.cash, words.card, words.other, words.change, words.total):
         assert word in flat
+    assert f"{words.swiped_fallback}, {words.auth_code} 123456" in flat
     # the tax line's label may wrap round its amount on narrow paper
     assert all(part in flat for part in words.included(f"{words.tax} 10%").split())
     assert " ".join(words.unsynced.split()) in flat

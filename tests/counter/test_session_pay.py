@@ -109,11 +109,28 @@ async def test_card_decline_then_approve_charges_once_under_a_new_key(shop: Data
     approved = await second
     assert approved.approved
     assert approved.amount == eur(2900)
-    assert s.tenders == (Tender(PaymentMethod.CARD, eur(2900), approved.reference, "Visa", "4242"),)
+    assert s.tenders == (
+        Tender(
+            PaymentMethod.CARD,
+            eur(2900),
+            approved.reference,
+            "Visa",
+            "4242",
+            "Contactless",
+            "000001",
+        ),
+    )
     assert [c.result.approved for c in reader.charges] == [False, True]
     done = await s.complete()
     assert done.change == eur(0)
     assert [p.method for p in done.order.payments] == [PaymentMethod.CARD]
+    # The card's details are committed with the sale, read back, and printed.
+    stored = await orders.get_order(t.db, done.order.id)
+    assert stored is not None
+    card = stored.order.payments[0]
+    assert (card.reference, card.card_brand, card.card_last4) == ("pi_sim_1", "Visa", "4242")
+    assert (card.entry_mode, card.auth_code) == ("Contactless", "000001")
+    assert "  Kontaktlos, Genehmigungs-Nr. 000001" in done.receipt.text().splitlines()  # a de shop
     assert t.printer.printed == [done.receipt]
     assert t.printer.drawer_opened == 0  # card only: the drawer stays shut
 

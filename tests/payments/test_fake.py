@@ -23,9 +23,18 @@ async def test_approves_by_default_with_a_simulated_card() -> None:
     assert isinstance(reader, CardReader)
     assert await reader.status() == ReaderStatus(ReaderState.READY)
     result = await reader.charge(PID, gbp(1234))
-    assert result == CardResult(True, gbp(1234), "pi_sim_1", "Visa", "4242", "Approved")
+    assert result == CardResult(
+        True,
+        gbp(1234),
+        "pi_sim_1",
+        "Visa",
+        "4242",
+        "Approved",
+        entry_mode="Contactless",
+        auth_code="000001",
+    )
     second = await reader.charge("other:card:1", gbp(500))
-    assert second.reference == "pi_sim_2"
+    assert (second.reference, second.auth_code) == ("pi_sim_2", "000002")
     assert reader.charges == [
         Charge(PID, gbp(1234), result),
         Charge("other:card:1", gbp(500), second),

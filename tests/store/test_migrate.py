@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kiosk.core.models import Customer
+from kiosk.core.models import Customer, PaymentMethod
 from kiosk.store import catalog, migrate, orders, outbox, search, sync_state
 from kiosk.store.db import Database
 from kiosk.store.migrate import Migration, MigrationError, SchemaTooNew
@@ -104,7 +105,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert stored is not None
             assert stored.order.total.minor == 850
             assert stored.state is outbox.OutboxState.PENDING_SYNC
-            assert stored.order.payments[0].change.minor == 150
+            (old,) = stored.order.payments
+            assert old.change.minor == 150
+            # A payment from before version 7 has no entry mode or auth code: none is made up.
+            assert (old.entry_mode, old.auth_code) == ("", "")
             status = await sync_state.get_sync_status(db)
             assert status.last_pull_at is not None
         # The upgraded database takes today's writes like a new one.
@@ -115,6 +119,12 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         sale = await orders.commit_sale(db, make_order([Sold("p2")], created_at=T0), prefix="K-")
         assert sale.number == ("K-00002" if seeded is not None else "K-00001")
         assert [p.id for p in await search.search(db, "new cup")] == ["p2"]
+        card = make_order([Sold("p2")], created_at=T0, method=PaymentMethod.CARD)
+        paid = dataclasses.replace(card.payments[0], entry_mode="Chip", auth_code="123456")
+        await orders.commit_sale(db, dataclasses.replace(card, payments=(paid,)), prefix="K-")
+        kept = await orders.get_order(db, card.id)
+        assert kept is not None
+        assert kept.order.payments == (paid,)
 
 
 async def test_a_database_from_newer_code_is_refused_untouched(tmp_path: Path) -> None:

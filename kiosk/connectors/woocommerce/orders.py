@@ -176,6 +176,8 @@ def _payments_json(payments: Sequence[Payment]) -> str:
                 "reference": p.reference,
                 "card_brand": p.card_brand,
                 "card_last4": p.card_last4,
+                "entry_mode": p.entry_mode,
+                "auth_code": p.auth_code,
             }
             for p in payments
         ],
@@ -203,14 +205,17 @@ def order_payload(order: Order) -> dict[str, Any]:
     if not order.lines:
         raise OrderPayloadError(f"order {order.id} has no lines")
     payments = order.payments
+    cards = [p for p in payments if p.method is PaymentMethod.CARD]
     if len(payments) == 1:
         method, title = payments[0].method.value, _payment_title(payments[0])
     elif payments:
-        method = SPLIT_METHOD
+        # With a card among the tenders the order is a card order: its transaction_id is the
+        # card's PaymentIntent, and a merchant filtering card orders should find it.
+        method = PaymentMethod.CARD.value if cards else SPLIT_METHOD
         title = " + ".join(f"{_payment_title(p)} {p.amount.amount_str()}" for p in payments)
     else:
         method, title = PaymentMethod.OTHER.value, "No payment"  # a zero-total sale
-    card_refs = [p.reference for p in payments if p.method is PaymentMethod.CARD and p.reference]
+    card_refs = [p.reference for p in cards if p.reference]
     meta = {
         **order.meta,
         META_ORDER_ID: order.id,

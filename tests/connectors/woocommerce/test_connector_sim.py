@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from kiosk.connectors.woocommerce.auth import AuthMode
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.core.cart import Cart
 from kiosk.core.models import SELLABLE_STATUSES, Order, PaymentMethod, Product, ProductKind
+from kiosk.core.money import Money
 from kiosk.core.tender import Tender
 from kiosk.sim.woocommerce import SimHandle, running_sim
 
@@ -186,8 +188,11 @@ async def test_settings_taxes_categories_customers(sim: SimHandle) -> None:
 # -- orders --------------------------------------------------------------------------------------
 
 
-async def a_sale(c: WooConnector, sim: SimHandle, *, odd: bool = True) -> Order:
-    """A cash sale of two stocked simple products; `odd` prices one at 0.99 (a rounding fee)."""
+async def a_sale(
+    c: WooConnector, sim: SimHandle, *, odd: bool = True, card: Tender | None = None
+) -> Order:
+    """A cash sale of two stocked simple products; `odd` prices one at 0.99 (a rounding fee).
+    With `card`, the card pays first and cash the rest."""
     simple = [
         pid
         for pid, kids in sellable_catalog(sim).items()
@@ -203,8 +208,12 @@ async def a_sale(c: WooConnector, sim: SimHandle, *, odd: bool = True) -> Order:
     for p in batch.items:
         cart.add(p, 2 if p.id == str(simple[1]) else 1)
     total = cart.totals().total
+    tenders = [card, Tender(PaymentMethod.CASH, total - card.amount)] if card else []
     return cart.checkout(
-        [Tender(PaymentMethod.CASH, total)], now=datetime.now(UTC), cashier="Ann", offline=True
+        tenders or [Tender(PaymentMethod.CASH, total)],
+        now=datetime.now(UTC),
+        cashier="Ann",
+        offline=True,
     )
 
 
@@ -232,6 +241,28 @@ async def test_create_order_lands_with_our_total_meta_and_the_stores_stock(
     assert {s.product_id: s.quantity for s in levels} == {
         pid: 10 - qty for pid, qty in sold.items()
     }
+
+
+async def test_a_card_sale_lands_with_its_payment_intent_and_card_details(
+    sim: SimHandle,
+) -> None:
+    currency = sim.state.option("woocommerce_currency")
+    card = Tender(
+        PaymentMethod.CARD, Money(100, currency), "pi_3Qsim", "Visa", "4242", "Chip", "654321"
+    )
+    async with connect(sim) as c:
+        await c.create_order(await a_sale(c, sim, card=card))
+    (kept,) = sim.state.orders.values()
+    # transaction_id is a writable order field in WooCommerce (and what search= finds an order by).
+    assert kept["transaction_id"] == "pi_3Qsim"
+    assert kept["payment_method"] == "card"
+    assert kept["payment_method_title"].startswith("Card (Visa •••• 4242) 1.00 + Cash ")
+    meta = {m["key"]: m["value"] for m in kept["meta_data"]}
+    paid = json.loads(meta["_kiosk_payments"])
+    assert [(p["method"], p["entry_mode"], p["auth_code"]) for p in paid] == [
+        ("card", "Chip", "654321"),
+        ("cash", "", ""),
+    ]
 
 
 async def test_drop_after_commit_is_unknown_then_found_exactly_once(sim: SimHandle) -> None:

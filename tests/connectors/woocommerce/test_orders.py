@@ -118,7 +118,7 @@ def test_payload_carries_our_meta_payment_and_customer() -> None:
     cart.set_line_discount(1, Discount.percent(10))
     cart.set_customer("9")
     total = cart.totals().total
-    card = Tender(PaymentMethod.CARD, gbp(1000), "pi_123", "visa", "4242")
+    card = Tender(PaymentMethod.CARD, gbp(1000), "pi_123", "visa", "4242", "Contactless", "A1B2C3")
     cash = Tender(PaymentMethod.CASH, total - gbp(1000) + gbp(500))
     order = replace(
         cart.checkout([card, cash], now=NOW, cashier="Ann", offline=True, note="gift wrap"),
@@ -131,7 +131,8 @@ def test_payload_carries_our_meta_payment_and_customer() -> None:
     assert payload["customer_id"] == 9
     assert payload["customer_note"] == "gift wrap"
     assert payload["transaction_id"] == "pi_123"
-    assert payload["payment_method"] == "split"
+    # A card among the tenders makes it a card order, whose transaction is the card's.
+    assert payload["payment_method"] == "card"
     assert payload["payment_method_title"].startswith("Card (Visa •••• 4242) 10.00 + Cash")
     items = payload["line_items"]
     assert items[0] == {
@@ -155,6 +156,8 @@ def test_payload_carries_our_meta_payment_and_customer() -> None:
     assert [t["method"] for t in tenders] == ["card", "cash"]
     assert tenders[1]["change"] == "5.00"
     assert tenders[0]["reference"] == "pi_123"
+    assert (tenders[0]["entry_mode"], tenders[0]["auth_code"]) == ("Contactless", "A1B2C3")
+    assert (tenders[1]["entry_mode"], tenders[1]["auth_code"]) == ("", "")
     # Whatever the store recomputes, its total comes out at ours.
     fees = [Money.parse(f["total"], "GBP").minor for f in payload.get("fee_lines", [])]
     assert wo.store_total(order, fees) == order.total
@@ -165,6 +168,30 @@ def test_single_cash_payment_and_no_transaction_id() -> None:
     assert (payload["payment_method"], payload["payment_method_title"]) == ("cash", "Cash")
     assert "transaction_id" not in payload
     assert "customer_id" not in payload
+
+
+def test_a_card_sale_is_a_card_order_with_its_payment_intent() -> None:
+    cart = Cart(shop(False), [VAT])
+    cart.add(product("7", 1000), 1)
+    card = Tender(PaymentMethod.CARD, cart.totals().total, "pi_3Q", "Visa", "4242", "Chip", "9Z")
+    payload = wo.order_payload(cart.checkout([card], now=NOW))
+    assert payload["transaction_id"] == "pi_3Q"
+    assert payload["payment_method"] == "card"
+    assert payload["payment_method_title"] == "Card (Visa •••• 4242)"
+    meta = {m["key"]: m["value"] for m in payload["meta_data"]}
+    (paid,) = json.loads(meta["_kiosk_payments"])
+    assert (paid["card_brand"], paid["card_last4"]) == ("Visa", "4242")
+    assert (paid["entry_mode"], paid["auth_code"]) == ("Chip", "9Z")
+
+
+def test_a_split_without_a_card_stays_split() -> None:
+    cart = Cart(shop(False), [VAT])
+    cart.add(product("7", 1000), 1)
+    gift = Tender(PaymentMethod.OTHER, gbp(500), "gift card")
+    cash = Tender(PaymentMethod.CASH, cart.totals().total - gbp(500))
+    payload = wo.order_payload(cart.checkout([gift, cash], now=NOW))
+    assert payload["payment_method"] == "split"
+    assert "transaction_id" not in payload
 
 
 def test_payload_refuses_ids_woocommerce_cannot_have() -> None:
