@@ -2,54 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 import stripe
 
 from kiosk.checkout import Checkout
 from kiosk.counter.card_reconcile import settle_open_attempts
 from kiosk.counter.session import SaleSession
 from kiosk.hardware.fake import FakePrinter
-from kiosk.payments.stripe_plan import Backoff
 from kiosk.payments.stripe_reconcile import Action
 from kiosk.payments.stripe_terminal import (
     StripeApi,
     StripeTerminalReader,
-    close_client,
-    connect_client,
 )
 from kiosk.sim.stripe import StripeSimHandle
 from kiosk.store import card_attempts
 from kiosk.store.db import Database
 from tests.counter.till import fill, rows
+from tests.payments import conftest as stripe_rig
+from tests.payments.conftest import FAST, paired_reader
 from tests.sim.stripe import conftest as checked
 from tests.store.factory import T0, eur
 
-sim = checked.sim  # every exchange checked against Stripe's OpenAPI description
-fidelity = checked.fidelity
-FAST = Backoff(0.005, 1.5, 0.02)
-
-
-@pytest.fixture
-async def client(sim: StripeSimHandle) -> AsyncIterator[stripe.StripeClient]:
-    c = connect_client(sim.restricted_key, sim.url)
-    yield c
-    await close_client(c)
+# Every exchange checked against Stripe's OpenAPI description (the payments tests' fixtures).
+sim, fidelity, client = checked.sim, checked.fidelity, stripe_rig.client
 
 
 async def test_an_approved_card_whose_sale_was_never_saved_is_refunded_at_start(
     shop: Database, sim: StripeSimHandle, client: stripe.StripeClient
 ) -> None:
-    location = await client.v1.terminal.locations.create_async(
-        {"display_name": "Shop", "address": {"country": "DE"}}
-    )
-    rid = (
-        await client.v1.terminal.readers.create_async(
-            {"registration_code": "simulated-s710", "location": location.id}
-        )
-    ).id
+    rid = await paired_reader(client, "DE")
     sim.terminal.auto_present_ms = 0
     reader = StripeTerminalReader(client, rid, poll=FAST, retry=FAST)
     checkout = Checkout(shop, order_prefix="T1-", clock=lambda: T0)

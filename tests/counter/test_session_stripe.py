@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 import stripe
@@ -12,37 +11,23 @@ from kiosk.checkout import Checkout
 from kiosk.counter.session import SaleSession
 from kiosk.hardware.fake import FakePrinter
 from kiosk.payments.base import PaymentUnknown
-from kiosk.payments.stripe_plan import Backoff
-from kiosk.payments.stripe_terminal import StripeTerminalReader, close_client, connect_client
+from kiosk.payments.stripe_terminal import StripeTerminalReader
 from kiosk.sim.stripe import StripeSimHandle
 from kiosk.store.db import Database
 from tests.counter.till import fill, rows
+from tests.payments import conftest as stripe_rig
+from tests.payments.conftest import FAST, paired_reader
 from tests.sim.stripe import conftest as checked
 from tests.store.factory import T0
 
-sim = checked.sim  # every exchange checked against Stripe's OpenAPI description
-fidelity = checked.fidelity
-FAST = Backoff(0.005, 1.5, 0.02)
-
-
-@pytest.fixture
-async def client(sim: StripeSimHandle) -> AsyncIterator[stripe.StripeClient]:
-    c = connect_client(sim.restricted_key, sim.url)
-    yield c
-    await close_client(c)
+# Every exchange checked against Stripe's OpenAPI description (the payments tests' fixtures).
+sim, fidelity, client = checked.sim, checked.fidelity, stripe_rig.client
 
 
 async def test_a_payment_lost_mid_way_is_asked_again_under_its_key_and_charged_once(
     shop: Database, sim: StripeSimHandle, client: stripe.StripeClient
 ) -> None:
-    location = await client.v1.terminal.locations.create_async(
-        {"display_name": "Shop", "address": {"country": "DE"}}
-    )
-    rid = (
-        await client.v1.terminal.readers.create_async(
-            {"registration_code": "simulated-s710", "location": location.id}
-        )
-    ).id
+    rid = await paired_reader(client, "DE")
     reader = StripeTerminalReader(client, rid, poll=FAST, retry=FAST, unreachable_polls=3)
     session = SaleSession(
         shop, Checkout(shop, order_prefix="T1-", clock=lambda: T0), FakePrinter(), reader

@@ -34,15 +34,20 @@ async def client(sim: StripeSimHandle) -> AsyncIterator[stripe.StripeClient]:
     await close_client(c)
 
 
-@pytest.fixture
-async def reader_id(client: stripe.StripeClient) -> str:
+async def paired_reader(client: stripe.StripeClient, country: str = "GB") -> str:
+    """A simulated S710 registered at a new location in `country`; its id."""
     location = await client.v1.terminal.locations.create_async(
-        {"display_name": "Corner Shop", "address": {"country": "GB", "city": "Leeds"}}
+        {"display_name": "Corner Shop", "address": {"country": country, "city": "Leeds"}}
     )
     made = await client.v1.terminal.readers.create_async(
         {"registration_code": "simulated-s710", "location": location.id, "label": "Till 1"}
     )
     return made.id
+
+
+@pytest.fixture
+async def reader_id(client: stripe.StripeClient) -> str:
+    return await paired_reader(client)
 
 
 @pytest.fixture
