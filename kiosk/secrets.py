@@ -15,7 +15,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -33,6 +33,32 @@ def masked_repr(obj: DataclassInstance) -> str:
     """A dataclass's repr with each value shown as *** (or nothing when empty)."""
     shown = ", ".join(f"{f.name}={'***' if getattr(obj, f.name) else ''}" for f in fields(obj))
     return f"{type(obj).__name__}({shown})"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SecretsSection:
+    """A platform's typed section of the secrets file: text values, never shown when printed.
+
+    Subclasses are frozen dataclasses of str fields with `repr=False` (so this masked repr stays
+    theirs) and name their section in SECTION; of() reads it, into() writes it back.
+    """
+
+    SECTION: ClassVar[str]
+
+    def __repr__(self) -> str:
+        return masked_repr(self)
+
+    __str__ = __repr__
+
+    @classmethod
+    def of(cls, secrets: Secrets) -> Self:
+        values = secrets.section(cls.SECTION)
+        return cls(**{f.name: values.get(f.name, "") for f in fields(cls)})
+
+    def into(self, secrets: Secrets) -> Secrets:
+        """`secrets` with this as its platform's section."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return secrets.with_section(self.SECTION, values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,3 +109,18 @@ def test_repr_never_shows_a_key() -> None:
     assert "stripe.api_key=***" in repr(s)
     assert repr(keys) == "WooCommerceSecrets(consumer_key=***, consumer_secret=***)"
     assert repr(Secrets()) == "Secrets(webhook_secret=)"
+
+
+def test_every_platform_section_is_masked_and_round_trips() -> None:
+    from kiosk.connectors.shopify.platform import ShopifySecrets
+    from kiosk.payments.stripe_setup import StripeSecrets
+
+    for section in (
+        WooCommerceSecrets("ck_live_1234", "cs_live_5678"),
+        ShopifySecrets("shpat_1234"),
+        StripeSecrets("rk_live_1234"),
+    ):
+        for text in (repr(section), str(section), f"{section}", str([section])):
+            assert "1234" not in text
+        assert type(section).of(section.into(Secrets("wh"))) == section
+    assert repr(ShopifySecrets()) == "ShopifySecrets(token=)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from kiosk.payments.stripe_errors import Kind, StripeProblem
 from kiosk.payments.stripe_terminal import (
@@ -20,7 +20,7 @@ from kiosk.payments.stripe_terminal import (
     close_client,
     connect_client,
 )
-from kiosk.secrets import Secrets, masked_repr
+from kiosk.secrets import SecretsSection
 
 SECTION = "stripe"
 Obj = dict[str, Any]
@@ -45,22 +45,12 @@ class SetupError(ValueError):
     """Bad input for setting up the reader (the key, a code, a location); names what is wrong."""
 
 
-@dataclass(frozen=True, slots=True)
-class StripeSecrets:
+@dataclass(frozen=True, slots=True, repr=False)
+class StripeSecrets(SecretsSection):
     """Stripe's section of the secrets file: the till's restricted key."""
 
+    SECTION: ClassVar[str] = SECTION
     api_key: str = ""
-
-    __repr__ = masked_repr  # a stray log line or traceback never prints the key
-    __str__ = masked_repr
-
-    @classmethod
-    def of(cls, secrets: Secrets) -> StripeSecrets:
-        return cls(secrets.section(SECTION).get("api_key", ""))
-
-    def into(self, secrets: Secrets) -> Secrets:
-        """`secrets` with this as its Stripe section."""
-        return secrets.with_section(SECTION, {"api_key": self.api_key})
 
 
 @dataclass(frozen=True, slots=True)

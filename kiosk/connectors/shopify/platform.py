@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from kiosk.config import Config
 from kiosk.config_platforms import ShopifyConfig
@@ -11,25 +12,15 @@ from kiosk.connectors.platforms import Platform
 from kiosk.connectors.shopify import PLATFORM
 from kiosk.connectors.shopify.connector import ShopifyConnector
 from kiosk.connectors.shopify.webhooks import ShopifyWebhookReader
-from kiosk.secrets import Secrets, masked_repr
+from kiosk.secrets import Secrets, SecretsSection
 
 
-@dataclass(frozen=True, slots=True)
-class ShopifySecrets:
+@dataclass(frozen=True, slots=True, repr=False)
+class ShopifySecrets(SecretsSection):
     """Shopify's section of the secrets file: the Admin API access token."""
 
+    SECTION: ClassVar[str] = PLATFORM
     token: str = ""
-
-    __repr__ = masked_repr  # a stray log line or traceback never prints the token
-    __str__ = masked_repr
-
-    @classmethod
-    def of(cls, secrets: Secrets) -> ShopifySecrets:
-        return cls(secrets.section(PLATFORM).get("token", ""))
-
-    def into(self, secrets: Secrets) -> Secrets:
-        """`secrets` with this as its Shopify section."""
-        return secrets.with_section(PLATFORM, {"token": self.token})
 
 
 def location_gid(location: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from kiosk.config import Config
 from kiosk.config_platforms import WooCommerceConfig
@@ -12,28 +13,16 @@ from kiosk.connectors.woocommerce import PLATFORM
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.webhook_setup import register_webhooks
 from kiosk.connectors.woocommerce.webhooks import WooWebhookReader
-from kiosk.secrets import Secrets, masked_repr
+from kiosk.secrets import Secrets, SecretsSection
 
 
-@dataclass(frozen=True, slots=True)
-class WooCommerceSecrets:
+@dataclass(frozen=True, slots=True, repr=False)
+class WooCommerceSecrets(SecretsSection):
     """WooCommerce's section of the secrets file: the store's REST API key pair."""
 
+    SECTION: ClassVar[str] = PLATFORM
     consumer_key: str = ""
     consumer_secret: str = ""
-
-    __repr__ = masked_repr  # a stray log line or traceback never prints a key
-    __str__ = masked_repr
-
-    @classmethod
-    def of(cls, secrets: Secrets) -> WooCommerceSecrets:
-        values = secrets.section(PLATFORM)
-        return cls(values.get("consumer_key", ""), values.get("consumer_secret", ""))
-
-    def into(self, secrets: Secrets) -> Secrets:
-        """`secrets` with this as its WooCommerce section."""
-        keys = {"consumer_key": self.consumer_key, "consumer_secret": self.consumer_secret}
-        return secrets.with_section(PLATFORM, keys)
 
 
 def _has_keys(secrets: Secrets) -> bool:
