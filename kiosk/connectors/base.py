@@ -22,6 +22,7 @@ from kiosk.core.models import (
     TaxRate,
 )
 from kiosk.core.money import Money
+from kiosk.core.refunds import Refund
 
 T = TypeVar("T")
 
@@ -92,6 +93,15 @@ class RemoteOrder:
     stock: tuple[StockLevel, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteRefund:
+    """A refund as the store holds it."""
+
+    remote_id: str
+    refund_id: str  # our refund UUID, read back from the store's copy
+    amount: Money
+
+
 class Connector(Protocol):
     """One store. Methods raise kiosk.connectors.errors.ConnectorError subclasses only."""
 
@@ -139,6 +149,18 @@ class Connector(Protocol):
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
         """The store's copy of `order` (matched by our UUID), if an earlier attempt created it."""
+        ...
+
+    async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
+        """Record `refund` against the store's order `order_remote_id` (money already returned).
+
+        The store must not move money itself (the device paid it back in cash or at the card
+        provider); it raises stock when `refund.restock`. Raises like create_order.
+        """
+        ...
+
+    async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
+        """The store's copy of `refund` (matched by our refund UUID), if an attempt created it."""
         ...
 
     async def close(self) -> None: ...

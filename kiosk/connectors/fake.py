@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from kiosk.connectors.base import Batch, Connector, RemoteOrder, StoreInfo
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, StoreInfo
 from kiosk.connectors.errors import ConnectorError, NotFound, PermissionDenied, Rejected
 from kiosk.core.models import (
     Category,
@@ -29,6 +29,7 @@ from kiosk.core.models import (
     TaxRate,
 )
 from kiosk.core.money import Money
+from kiosk.core.refunds import Refund
 
 T = TypeVar("T")
 
@@ -66,6 +67,8 @@ class FakeConnector:
     platform: str = "fake"
     orders: dict[str, FakeOrder] = field(default_factory=dict)  # by our order id (the first)
     created: list[FakeOrder] = field(default_factory=list)  # every create, duplicates included
+    refunds: dict[str, RemoteRefund] = field(default_factory=dict)  # by our refund id (the first)
+    refunds_created: list[RemoteRefund] = field(default_factory=list)  # duplicates included
     calls: list[str] = field(default_factory=list)  # method names, in call order
     clock: datetime | None = None  # "now" for created orders (default: the real clock)
     closed: bool = False
@@ -236,6 +239,24 @@ class FakeConnector:
         self._check("find_order")
         kept = self.orders.get(order.id)
         return self._remote(kept) if kept is not None else None
+
+    async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
+        fault = self._enter("create_refund")
+        if fault is not None and not fault.commit:
+            raise fault.error
+        if not any(kept.remote_id == order_remote_id for kept in self.orders.values()):
+            raise Rejected("Invalid order ID.", status=404, code="invalid_order_id")
+        # No idempotency here either: a second create is a second refund.
+        kept = RemoteRefund(str(next(self._ids)), refund.id, refund.amount)
+        self.refunds.setdefault(refund.id, kept)
+        self.refunds_created.append(kept)
+        if fault is not None:
+            raise fault.error
+        return kept
+
+    async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
+        self._check("find_refund")
+        return self.refunds.get(refund.id)
 
     async def close(self) -> None:
         self.calls.append("close")

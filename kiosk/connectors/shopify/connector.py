@@ -20,8 +20,14 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
-from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, PermissionDenied
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, Skipped, StoreInfo
+from kiosk.connectors.errors import (
+    BadResponse,
+    ConnectorError,
+    NotFound,
+    PermissionDenied,
+    RefundsNotBuilt,
+)
 from kiosk.connectors.shopify import PLATFORM, queries, stock
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
@@ -43,6 +49,7 @@ from kiosk.core.models import (
     StockLevel,
     TaxRate,
 )
+from kiosk.core.refunds import Refund
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +366,12 @@ class ShopifyConnector:
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
         raise OrdersNotBuilt("uploading orders to Shopify is not built yet")
+
+    async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
+        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+
+    async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
+        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
 
 
 def _conforms(connector: ShopifyConnector) -> Connector:

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.connectors.base import Batch, Connector, RemoteOrder, Skipped, StoreInfo
-from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
+from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, Skipped, StoreInfo
+from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, RefundsNotBuilt
 from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import setup as woo_setup
@@ -40,6 +40,7 @@ from kiosk.core.models import (
     StockLevel,
     TaxRate,
 )
+from kiosk.core.refunds import Refund
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +368,12 @@ class WooConnector:
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
         return await order_upload.find(self.client, order, since=attempted_at - CLOCK_SKEW)
+
+    async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
+        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+
+    async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
+        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
 
 
 def _conforms(connector: WooConnector) -> Connector:
