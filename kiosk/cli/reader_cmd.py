@@ -17,7 +17,7 @@ from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
 
 if TYPE_CHECKING:
-    from kiosk.payments.stripe_terminal import StripeApi
+    from kiosk.payments.stripe_api import StripeApi
 
 NOT_SET_UP = (
     "the card reader's Stripe account is not set up: run `kiosk provision stripe --key KEY`"

@@ -68,7 +68,8 @@ async def settle_card_payments(rt: Runtime, reader: CardReader) -> None:
     """At start, card payments the app stopped in the middle of are settled at Stripe; what was
     done is printed and logged for staff (a failure to ask Stripe never stops the till)."""
     from kiosk.counter.card_reconcile import settle_open_attempts
-    from kiosk.payments.stripe_terminal import StripeApi, StripeTerminalReader
+    from kiosk.payments.stripe_api import StripeApi
+    from kiosk.payments.stripe_terminal import StripeTerminalReader
 
     if not isinstance(reader, StripeTerminalReader):
         return

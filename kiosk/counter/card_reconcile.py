@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.models import CardResult
+from kiosk.payments.stripe_api import StripeApi
 from kiosk.payments.stripe_reconcile import Action, Decision, OpenAttempt, reconcile
-from kiosk.payments.stripe_terminal import StripeApi
 from kiosk.store import card_attempts
 from kiosk.store.db import Database
 

@@ -67,6 +67,7 @@ class Completed:
 
 CARD_CHARGED = "A card was charged: take the rest to finish this sale"
 IN_PROGRESS = "A payment is in progress: wait for it, or cancel it on the reader"
+UNCONFIRMED = "The card payment is not confirmed yet: tap Check again before anything else"
 BACK_IN_CART = "The sale is open again in the cart: nothing has been paid"
 
 

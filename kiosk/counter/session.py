@@ -28,7 +28,9 @@ from kiosk.hardware.base import PrinterError, ReceiptPrinter
 from kiosk.payments.base import (
     OFFLINE_DETAIL,
     CardReader,
+    PaymentUnknown,
     ReaderError,
+    ReaderFault,
     ReaderState,
     ReaderStatus,
 )
@@ -68,6 +70,9 @@ class SaleSession:
         self._customer: Customer | None = None
         self._tenders: list[Tender] = []
         self._lock = asyncio.Lock()  # payments and completion, one at a time
+        # A card payment whose outcome never came back: the card may have been charged, so no
+        # cash is taken and the sale is not left until charging it again has said what happened.
+        self._unconfirmed = False
         self.last: Completed | None = None
 
     def watch(self, changed: Callable[[], None]) -> None:
@@ -271,7 +276,7 @@ class SaleSession:
             if amount > self.due():
                 raise CartError(f"a card can pay at most {self._fmt(self.due())} of this sale")
             if self._is_offline():
-                raise ReaderError(OFFLINE_DETAIL)
+                raise ReaderError(OFFLINE_DETAIL, ReaderFault.NO_INTERNET)
             attempt = await card_attempts.begin(
                 self._db, self.cart.id, amount, now=self._checkout.now()
             )
@@ -280,9 +285,15 @@ class SaleSession:
             try:
                 result = await self._reader.charge(attempt.key, attempt.amount)
             except ReaderError as exc:  # the reader could not even try: nothing was charged
+                self._unconfirmed = False
                 failed = CardResult(False, attempt.amount, message=str(exc))
                 await card_attempts.finish(self._db, attempt, failed)
                 raise
+            except PaymentUnknown:
+                self._unconfirmed = True  # the attempt stays open, under its key
+                self._changed()
+                raise
+            self._unconfirmed = False
             await card_attempts.finish(self._db, attempt, result)
             if result.approved:
                 self._tenders.append(
@@ -303,12 +314,19 @@ class SaleSession:
         """Cash handed over; more than is due becomes change when the sale completes."""
         if self._lock.locked():
             raise CartError("a payment is in progress: wait for it before taking cash")
+        if self._unconfirmed:
+            raise CartError(told.UNCONFIRMED)
         if amount.minor <= 0:
             raise CartError("enter the cash the customer handed over")
         if self.settled():
             raise CartError("this sale is already paid")
         self._tenders.append(Tender(PaymentMethod.CASH, amount))
         self._changed()
+
+    @property
+    def unconfirmed(self) -> bool:
+        """A card payment's outcome is not known yet: only checking it again goes on."""
+        return self._unconfirmed
 
     def settled(self) -> bool:
         return not self.cart.is_empty and self.paid() >= self.cart.totals().total
@@ -375,6 +393,8 @@ class SaleSession:
         none = Money.zero(self.cart.currency)
         if self._lock.locked():  # the reader or the commit may still turn this into a sale
             return LeftPayment(False, told.IN_PROGRESS, none)
+        if self._unconfirmed:
+            return LeftPayment(False, told.UNCONFIRMED, none)
         if any(t.method is PaymentMethod.CARD for t in self._tenders):
             return LeftPayment(False, told.CARD_CHARGED, none)
         cash = sum((t.amount for t in self.cancel_payment()), none)

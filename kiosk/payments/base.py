@@ -31,8 +31,24 @@ class ReaderStatus:
         return self.state is ReaderState.READY
 
 
+class ReaderFault(StrEnum):
+    """Why the reader could not try: the screens pick their words and buttons by it."""
+
+    NO_INTERNET = "no_internet"  # this device is offline: a server-driven reader needs it
+    UNREACHABLE = "unreachable"  # Stripe did not answer
+    OFFLINE = "offline"  # the reader itself is offline
+    BUSY = "busy"  # the reader is doing something else
+    TIMEOUT = "timeout"  # the reader did not answer the command
+    NOT_SET_UP = "not_set_up"  # the key was refused, or the reader is not registered any more
+    FAULT = "fault"  # anything else the reader or Stripe refused
+
+
 class ReaderError(RuntimeError):
-    """The reader could not even try (offline, busy, not set up); the message is for people."""
+    """The reader could not even try (nothing was charged); the message is for people."""
+
+    def __init__(self, message: str, fault: ReaderFault = ReaderFault.FAULT) -> None:
+        super().__init__(message)
+        self.fault = fault
 
 
 class PaymentUnknown(RuntimeError):
@@ -51,6 +67,21 @@ def check_charge(payment_id: str, amount: Money) -> None:
         raise ValueError(f"a card payment amount must be Money, not {type(amount).__name__}")
     if amount.minor <= 0:
         raise ValueError(f"a card payment must be more than zero, not {amount}")
+
+
+@runtime_checkable
+class WaitsForCard(Protocol):
+    """A reader that says when a charge waits for the customer's card (tests and the app's
+    "settled" wait for people, not for the card)."""
+
+    @property
+    def pending(self) -> object | None:
+        """The charge waiting for a card, if one is."""
+        ...
+
+    async def wait_pending(self) -> object:
+        """Return once a charge waits for a card."""
+        ...
 
 
 @runtime_checkable

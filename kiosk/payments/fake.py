@@ -11,6 +11,7 @@ from kiosk.core.money import Money
 from kiosk.payments.base import (
     OFFLINE_DETAIL,
     ReaderError,
+    ReaderFault,
     ReaderState,
     ReaderStatus,
     check_charge,
@@ -121,8 +122,11 @@ class SimulatedReader:
             status = await self.status()
             if not status.ready:
                 if status.state is ReaderState.BUSY:
-                    raise ReaderError("The card reader is busy with another payment")
-                raise ReaderError(status.detail)
+                    raise ReaderError(
+                        "The card reader is busy with another payment", ReaderFault.BUSY
+                    )
+                fault = ReaderFault.OFFLINE if status.state is ReaderState.OFFLINE else None
+                raise ReaderError(status.detail, fault or ReaderFault.NOT_SET_UP)
             running = self._start(payment_id, amount)
         # Shielded: a caller that gives up (a closed screen) leaves the charge on the reader, and
         # a retry with the same id joins it instead of charging again.

@@ -12,6 +12,7 @@ from typing import Any
 
 from kiosk.core.models import CardResult
 from kiosk.core.money import Money
+from kiosk.payments.base import ReaderError, ReaderFault
 
 CANCELLED_CODE = "customer_canceled"
 CANCELLED = "Cancelled"
@@ -71,6 +72,12 @@ READER_FAULTS = {
     "terminal_reader_hardware_fault": "The card reader has a fault: restart it",
     "resource_missing": "The card reader is not registered any more: pair it again",
 }
+FAULTS = {
+    "terminal_reader_offline": ReaderFault.OFFLINE,
+    "terminal_reader_busy": ReaderFault.BUSY,
+    "terminal_reader_timeout": ReaderFault.TIMEOUT,
+    "resource_missing": ReaderFault.NOT_SET_UP,
+}
 UNREACHABLE = "Cannot reach Stripe: no card was charged; try again or take cash"
 KEY_REFUSED = "Stripe refused this device's key: run `kiosk provision stripe` again"
 
@@ -91,6 +98,11 @@ def entry_mode_words(read_method: str | None) -> str:
 def reader_fault(code: str | None, fallback: str) -> str:
     """Plain words for a reader error code; `fallback` (Stripe's message) when we have none."""
     return READER_FAULTS.get(code or "", fallback)
+
+
+def reader_error(code: str | None, fallback: str) -> ReaderError:
+    """The ReaderError for a Stripe error code, its words and its fault."""
+    return ReaderError(reader_fault(code, fallback), FAULTS.get(code or "", ReaderFault.FAULT))
 
 
 def _charge_of(intent: Mapping[str, Any]) -> Mapping[str, Any]:

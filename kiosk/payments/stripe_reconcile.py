@@ -24,9 +24,9 @@ from typing import Any
 from kiosk.core.models import CardResult
 from kiosk.core.money import Money
 from kiosk.payments import stripe_outcomes as words
+from kiosk.payments.stripe_api import StripeApi
 from kiosk.payments.stripe_errors import Kind, StripeProblem
 from kiosk.payments.stripe_plan import intent_params
-from kiosk.payments.stripe_terminal import StripeApi
 
 CHARGE = {"expand": ["latest_charge"]}
 

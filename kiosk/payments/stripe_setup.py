@@ -1,6 +1,6 @@
 """Setting up the card reader's Stripe account: the key's check, the location, pairing, status.
 
-Plain values over payments.stripe_terminal.StripeApi; the CLI (kiosk/cli/provision_cmd.py,
+Plain values over payments.stripe_api.StripeApi; the CLI (kiosk/cli/provision_cmd.py,
 reader_cmd.py) turns SetupError into exit 2 and saves what these return. The key must be a
 restricted one: a secret key on a device can do anything to the account if the device is lost,
 so it is refused (DESIGN: "a secret key on a device is a liability").
@@ -13,13 +13,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from kiosk.payments.stripe_api import StripeApi, close_client, connect_client
 from kiosk.payments.stripe_errors import Kind, StripeProblem
-from kiosk.payments.stripe_terminal import (
-    StripeApi,
-    StripeTerminalReader,
-    close_client,
-    connect_client,
-)
+from kiosk.payments.stripe_terminal import StripeTerminalReader
 from kiosk.secrets import SecretsSection
 
 SECTION = "stripe"

@@ -32,42 +32,21 @@ from kiosk.payments.base import (
     OFFLINE_DETAIL,
     PaymentUnknown,
     ReaderError,
+    ReaderFault,
     ReaderState,
     ReaderStatus,
     check_charge,
 )
-from kiosk.payments.stripe_errors import Kind, StripeProblem
+from kiosk.payments.stripe_api import Obj, plain, replayed
+from kiosk.payments.stripe_api import StripeApi as StripeApi  # its importers' old home
+from kiosk.payments.stripe_api import close_client as close_client
+from kiosk.payments.stripe_api import connect_client as connect_client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Obj = dict[str, Any]
 # Errors after which a request's outcome is unknown or it was refused for now: ask again.
 TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, asyncio.TimeoutError)
 LOST = "The connection to Stripe was lost mid-payment: charge again to find out what happened"
-
-
-def connect_client(key: str, api_base: str = "", *, timeout_s: float = 20) -> stripe.StripeClient:
-    """A StripeClient on aiohttp (the app's loop) that never retries by itself: we do."""
-    return stripe.StripeClient(
-        key,
-        base_addresses={"api": api_base} if api_base else None,
-        http_client=stripe.AIOHTTPClient(timeout=timeout_s),
-        max_network_retries=0,
-    )
-
-
-async def close_client(client: stripe.StripeClient) -> None:
-    # The library has no public close: its HTTP client's session is closed here, once.
-    await client._requestor._client.close_async()  # type: ignore[union-attr]
-
-
-def _plain(obj: Any) -> Obj:
-    return obj.to_dict() if isinstance(obj, stripe.StripeObject) else dict(obj)
-
-
-def _replayed(obj: Any) -> bool:
-    response = getattr(obj, "last_response", None)
-    return response is not None and response.headers.get("Idempotent-Replayed") == "true"
 
 
 class _Unanswered(Exception):
@@ -114,7 +93,7 @@ class StripeTerminalReader:
 
     async def _ask_status(self) -> ReaderStatus:
         try:
-            reader = _plain(await self.client.v1.terminal.readers.retrieve_async(self.reader_id))
+            reader = plain(await self.client.v1.terminal.readers.retrieve_async(self.reader_id))
         except stripe.AuthenticationError:
             return ReaderStatus(ReaderState.UNAVAILABLE, words.KEY_REFUSED)
         except stripe.InvalidRequestError as exc:
@@ -134,7 +113,7 @@ class StripeTerminalReader:
         running = self._running
         if running is not None and not running[2].done():
             if running[0] != payment_id:
-                raise ReaderError(words.READER_FAULTS["terminal_reader_busy"])
+                raise words.reader_error("terminal_reader_busy", "")
             task = running[2]
         else:
             task = asyncio.get_running_loop().create_task(self._charge(payment_id, amount))
@@ -220,12 +199,14 @@ class StripeTerminalReader:
 
         try:
             # Re-sent under its key: a lost answer replays, so there is only ever one.
-            made = await self._again(send, unknown=ReaderError(words.UNREACHABLE))
+            made = await self._again(
+                send, unknown=ReaderError(words.UNREACHABLE, ReaderFault.UNREACHABLE)
+            )
         except stripe.APIError:  # a 500 replays under its key: this attempt cannot go on
-            raise ReaderError(words.UNREACHABLE) from None
+            raise ReaderError(words.UNREACHABLE, ReaderFault.UNREACHABLE) from None
         except stripe.StripeError as exc:
             raise self._refused(exc) from None
-        return _plain(made), _replayed(made)
+        return plain(made), replayed(made)
 
     async def _process(self, pid: str, n: int, intent_id: str) -> Obj | None:
         """Hand the PaymentIntent to the reader; its action, or None when it is not on it."""
@@ -237,18 +218,18 @@ class StripeTerminalReader:
             )
         except stripe.InvalidRequestError as exc:
             if exc.code in ("terminal_reader_offline", "terminal_reader_busy"):
-                raise ReaderError(words.reader_fault(exc.code, str(exc))) from None
+                raise words.reader_error(exc.code, str(exc)) from None
             if exc.code not in ("terminal_reader_timeout", "intent_invalid_state"):
                 raise self._refused(exc) from None
             action = plan.ours(await self._reader(), intent_id)  # did it reach the reader?
             if action is None and exc.code == "terminal_reader_timeout":
-                raise ReaderError(words.reader_fault(exc.code, str(exc))) from None
+                raise words.reader_error(exc.code, str(exc)) from None
             return action
         except (*TRANSIENT, stripe.APIError):
             return plan.ours(await self._reader(), intent_id)  # the loop re-sends if not
         except stripe.StripeError as exc:
             raise self._refused(exc) from None
-        return plan.ours(_plain(answer), intent_id)
+        return plan.ours(plain(answer), intent_id)
 
     async def _follow(self, pid: str, intent_id: str, action: Obj | None) -> Obj | None:
         """Poll while the reader's action for `intent_id` is in progress; its last state."""
@@ -270,7 +251,7 @@ class StripeTerminalReader:
                     raise PaymentUnknown(LOST) from None
                 continue
             failures = 0
-            action = plan.ours(_plain(reader), intent_id)
+            action = plan.ours(plain(reader), intent_id)
         return action
 
     async def _capture(self, pid: str, intent_id: str, amount: Money) -> CardResult:
@@ -286,7 +267,7 @@ class StripeTerminalReader:
 
             try:
                 done = await self._again(send, unknown=_Unanswered())
-                return words.approved(_plain(done), amount)
+                return words.approved(plain(done), amount)
             except (_Unanswered, stripe.APIError, stripe.InvalidRequestError):
                 pass  # no answer, a 500, or unexpected_state (captured or cancelled): look
             intent = await self._intent(intent_id, charge=True)
@@ -313,7 +294,7 @@ class StripeTerminalReader:
     # -- reads ------------------------------------------------------------------------------------
 
     async def _reader(self) -> Obj:
-        return _plain(
+        return plain(
             await self._again(
                 lambda: self.client.v1.terminal.readers.retrieve_async(
                     self.reader_id, {"expand": plan.EXPAND_INTENT}
@@ -325,7 +306,7 @@ class StripeTerminalReader:
     async def _intent(self, intent_id: str, *, charge: bool = False) -> Obj:
         """The PaymentIntent now; with `charge`, its latest charge expanded (the card)."""
         params: Any = {"expand": ["latest_charge"]} if charge else None
-        return _plain(
+        return plain(
             await self._again(
                 lambda: self.client.v1.payment_intents.retrieve_async(intent_id, params),
                 unknown=PaymentUnknown(LOST),
@@ -348,50 +329,14 @@ class StripeTerminalReader:
     @staticmethod
     def _refused(exc: stripe.StripeError) -> ReaderError:
         if isinstance(exc, stripe.AuthenticationError):
-            return ReaderError(words.KEY_REFUSED)
+            return ReaderError(words.KEY_REFUSED, ReaderFault.NOT_SET_UP)
         if isinstance(exc, stripe.PermissionError):
-            return ReaderError(f"{words.KEY_REFUSED} ({exc.user_message or exc})")
-        return ReaderError(words.reader_fault(exc.code, exc.user_message or str(exc)))
+            why = exc.user_message or exc
+            return ReaderError(f"{words.KEY_REFUSED} ({why})", ReaderFault.NOT_SET_UP)
+        return words.reader_error(exc.code, exc.user_message or str(exc))
 
     @staticmethod
     def _same(result: CardResult, payment_id: str, amount: Money) -> CardResult:
         if result.amount != amount:
             raise ValueError(f"payment id {payment_id!r} was already used for another amount")
         return result
-
-
-class StripeApi:
-    """The account's other requests (set-up, reconciling), as plain dicts; errors as
-    StripeProblem. `path` names a service of `client.v1`: "terminal.readers.create"."""
-
-    def __init__(self, client: stripe.StripeClient) -> None:
-        self.client = client
-
-    async def call(self, path: str, *args: Any, idempotency_key: str = "") -> Obj:
-        target: Any = self.client.v1
-        *services, name = path.split(".")
-        for part in services:
-            target = getattr(target, part)
-        method = getattr(target, f"{name}_async")
-        options = {"idempotency_key": idempotency_key} if idempotency_key else None
-        try:
-            answer = await method(*args, options=options) if options else await method(*args)
-        except stripe.StripeError as exc:
-            raise problem(exc) from None
-        except TimeoutError:
-            raise StripeProblem(Kind.CONNECTION, "Stripe did not answer in time") from None
-        return _plain(answer)
-
-
-def problem(exc: stripe.StripeError) -> StripeProblem:
-    """The plain form of a stripe library error."""
-    kinds = (
-        (stripe.AuthenticationError, Kind.AUTH),
-        (stripe.PermissionError, Kind.PERMISSION),
-        (stripe.InvalidRequestError, Kind.INVALID),
-        (stripe.RateLimitError, Kind.RATE),
-        (stripe.APIConnectionError, Kind.CONNECTION),
-    )
-    kind = next((k for cls, k in kinds if isinstance(exc, cls)), Kind.API)
-    message = exc.user_message or str(exc) or type(exc).__name__
-    return StripeProblem(kind, message, code=exc.code or "", status=exc.http_status)

@@ -17,7 +17,7 @@ from kiosk.core.receipt import Receipt
 from kiosk.core.tender import PaymentError, Tender
 from kiosk.hardware.base import PrinterError, PrinterState
 from kiosk.hardware.fake import FakePrinter
-from kiosk.payments.base import ReaderError, ReaderState
+from kiosk.payments.base import ReaderError, ReaderFault, ReaderState
 from kiosk.store import orders
 from kiosk.store.db import Database
 from tests.counter.till import ANN, CAP, MUG, Till, fill, make_till, order_count, rows
@@ -178,8 +178,9 @@ async def test_offline_means_cash_only(shop: Database) -> None:
     status = await s.card_status()
     assert status.state is ReaderState.OFFLINE
     assert "internet" in status.detail
-    with pytest.raises(ReaderError, match="internet"):
+    with pytest.raises(ReaderError, match="internet") as raised:
         await s.pay_card()
+    assert raised.value.fault is ReaderFault.NO_INTERNET
     assert t.reader.charges == []
     assert s.tenders == ()
     s.add_cash(eur(2900))

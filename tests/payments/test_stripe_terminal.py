@@ -8,7 +8,13 @@ import pytest
 import stripe
 
 from kiosk.core.models import CardResult
-from kiosk.payments.base import CardReader, PaymentUnknown, ReaderError, ReaderState
+from kiosk.payments.base import (
+    CardReader,
+    PaymentUnknown,
+    ReaderError,
+    ReaderFault,
+    ReaderState,
+)
 from kiosk.payments.stripe_outcomes import DECLINES
 from kiosk.payments.stripe_terminal import StripeTerminalReader
 from kiosk.sim.stripe import StripeSimHandle
@@ -132,8 +138,9 @@ async def test_an_offline_reader_says_so_and_charges_nothing(
     status = await card_reader.status()
     assert status.state is ReaderState.OFFLINE
     assert "offline" in status.detail
-    with pytest.raises(ReaderError, match="The card reader is offline"):
+    with pytest.raises(ReaderError, match="The card reader is offline") as raised:
         await card_reader.charge(PAY, GBP)
+    assert raised.value.fault is ReaderFault.OFFLINE  # the screen's "reader offline"
     assert sim.state.charges == {}
 
 
@@ -141,8 +148,9 @@ async def test_a_busy_reader_says_so(
     sim: StripeSimHandle, card_reader: StripeTerminalReader, reader_id: str
 ) -> None:
     sim.terminal.set_busy(reader_id)
-    with pytest.raises(ReaderError, match="busy"):
+    with pytest.raises(ReaderError, match="busy") as raised:
         await card_reader.charge(PAY, GBP)
+    assert raised.value.fault is ReaderFault.BUSY
     assert sim.state.charges == {}
 
 
@@ -151,8 +159,9 @@ async def test_a_second_payment_while_one_waits_is_refused(
 ) -> None:
     task = asyncio.create_task(card_reader.charge(PAY, GBP))
     await sim.terminal.wait_action(reader_id, "in_progress")
-    with pytest.raises(ReaderError, match="busy"):
+    with pytest.raises(ReaderError, match="busy") as raised:
         await card_reader.charge(f"{ORDER}:card:2", GBP)
+    assert raised.value.fault is ReaderFault.BUSY
     sim.terminal.tap(reader_id)
     assert (await task).approved
 
@@ -239,8 +248,9 @@ async def test_a_reader_timeout_is_resolved_by_looking_at_the_reader(
 ) -> None:
     sim.terminal.time_out_next(reader_id, delivered=delivered)
     if not delivered:  # it never reached the reader: nothing was charged, and it says so
-        with pytest.raises(ReaderError, match="did not answer"):
+        with pytest.raises(ReaderError, match="did not answer") as raised:
             await card_reader.charge(PAY, GBP)
+        assert raised.value.fault is ReaderFault.TIMEOUT
         assert sim.state.charges == {}
         return
     result = await pay(sim, card_reader, reader_id)  # it did: the payment goes on
