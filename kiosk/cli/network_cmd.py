@@ -70,13 +70,7 @@ async def collect_status() -> dict[str, Any]:
     later, _ = decide(observed, state, 3600.0)
     decision = first if first.actions else later
     return {
-        "uplink": {
-            "kind": link.kind.value,
-            "name": link.name or None,
-            "signal": link.signal,
-            "metered": link.metered,
-            "label": link.label,
-        },
+        "uplink": link.as_dict(),
         "connectivity": snapshot.connectivity.name,
         "devices": [
             {

@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.cli.output import emit
 from kiosk.cli.render import iso, when
+from kiosk.network.system import read_link
 from kiosk.runtime import Runtime
 from kiosk.store import catalog, outbox, stock, sync_state
 from kiosk.store.outbox import OutboxState
@@ -45,6 +46,8 @@ async def collect(rt: Runtime) -> dict[str, Any]:
         },
         # Each time the device adopted a stock number from the store that differed from its own.
         "stock": {"discrepancies": await stock.discrepancy_count(rt.db)},
+        # NetworkManager's view (kind "unknown" without it); `kiosk network status` says more.
+        "uplink": (await read_link()).as_dict(),
     }
 
 
@@ -75,6 +78,8 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
             f"last upload {when(sync.last_push_at)}; "
             f"initial sync {progress}",
             f"Stock:    {data['stock']['discrepancies']} corrections taken from the store",
+            f"Uplink:   {data['uplink']['label']}"
+            + (" (metered)" if data["uplink"]["metered"] else ""),
         ]
     )
     emit(args.json, data, text)

@@ -41,6 +41,21 @@ class Link:
             return "No network"
         return "Network unknown"
 
+    @property
+    def summary(self) -> str:
+        """The label with the cost of data, for status lines: "Cellular 63% (metered)"."""
+        return self.label + (" (metered)" if self.metered else "")
+
+    def as_dict(self) -> dict[str, object]:
+        """The link as `kiosk status --json` and `kiosk network status --json` print it."""
+        return {
+            "kind": self.kind.value,
+            "name": self.name or None,
+            "signal": self.signal,
+            "metered": self.metered,
+            "label": self.label,
+        }
+
 
 def _join(word: str, name: str, signal: int | None) -> str:
     parts = [word]

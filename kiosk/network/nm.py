@@ -4,6 +4,10 @@ With nm_control.py (the failover's reads and actions) and nm_setup.py (scan, joi
 modules that import sdbus. This one reads, never changes: NetworkManager's PrimaryConnection
 (the connection that carries the default route) gives the link's kind; for WiFi the device's
 ActiveAccessPoint gives the SSID and strength; NetworkManager's Metered says whether data costs.
+For cellular the strength is ModemManager's: NetworkManager's modem Device has no signal of its
+own, but its Udi is the ModemManager modem's object path (/org/freedesktop/ModemManager1/Modem/N),
+whose org.freedesktop.ModemManager1.Modem.SignalQuality is (percent, recent). No ModemManager on
+the bus, or a modem it does not know, leaves the signal out; it is never an error.
 sd-bus finds the system bus through DBUS_SYSTEM_BUS_ADDRESS when it is set (the tests' private
 bus), else at the standard socket.
 """
@@ -14,11 +18,18 @@ import asyncio
 import logging
 import os
 
-from sdbus import SdBus, SdBusBaseError, sd_bus_open_system
+from sdbus import (
+    DbusInterfaceCommonAsync,
+    SdBus,
+    SdBusBaseError,
+    dbus_property_async,
+    sd_bus_open_system,
+)
 from sdbus_async.networkmanager import (
     AccessPoint,
     ActiveConnection,
     DeviceMetered,
+    NetworkDeviceGeneric,
     NetworkDeviceWireless,
     NetworkManager,
 )
@@ -37,7 +48,17 @@ CONNECTION_KINDS: dict[str, LinkKind] = {
 }
 
 NO_OBJECT = "/"  # D-Bus's "none" for an object path property
+MODEM_MANAGER = "org.freedesktop.ModemManager1"
+MODEM_PATHS = "/org/freedesktop/ModemManager1/Modem/"
 METERED = frozenset({DeviceMetered.YES, DeviceMetered.GUESS_YES})
+
+
+class ModemManagerModem(DbusInterfaceCommonAsync, interface_name=MODEM_MANAGER + ".Modem"):
+    """The one ModemManager property we read (sdbus-networkmanager has no ModemManager classes)."""
+
+    @dbus_property_async("(ub)")
+    def signal_quality(self) -> tuple[int, bool]:
+        raise NotImplementedError
 
 
 class NetworkManagerInfo:
@@ -106,7 +127,26 @@ class NetworkManagerInfo:
         name = await active.id.get_async()
         if kind is LinkKind.WIFI:
             return await _wifi(bus, await active.devices.get_async(), name, metered)
+        if kind is LinkKind.CELLULAR:
+            signal = await modem_signal(bus, await active.devices.get_async())
+            return Link(kind, name=name, signal=signal, metered=metered)
         return Link(kind, name=name, metered=metered)
+
+
+async def modem_signal(bus: SdBus, devices: list[str]) -> int | None:
+    """ModemManager's signal quality (percent) of the modem behind `devices`, None if unknown."""
+    if not devices:
+        return None
+    try:
+        udi = await NetworkDeviceGeneric(devices[0], bus).udi.get_async()
+        if not udi.startswith(MODEM_PATHS):  # not a ModemManager modem (an old BlueZ DUN one)
+            return None
+        modem = ModemManagerModem.new_proxy(MODEM_MANAGER, udi, bus)
+        quality, _recent = await modem.signal_quality.get_async()
+    except SdBusBaseError:
+        # ModemManager not running, or the modem just went: the link is named without it.
+        return None
+    return max(0, min(100, int(quality)))
 
 
 async def _wifi(bus: SdBus, devices: list[str], connection_name: str, metered: bool) -> Link:

@@ -49,6 +49,17 @@ def _load() -> NetworkInfo:
     return reader
 
 
+async def read_link() -> Link:
+    """The link now, read once (for a command, not a poller): UNKNOWN when it cannot be read."""
+    reader = _load()
+    try:
+        return await reader.current()
+    finally:
+        close = getattr(reader, "close", None)
+        if close is not None:
+            close()
+
+
 def system_network() -> NetworkInfo:
     return SystemNetworkInfo()
 

@@ -4,7 +4,8 @@ The template's own helpers (AddWiFiDevice, AddAccessPoint, AddWiFiConnection, Ad
 AddActiveConnection) build the objects; what it lacks (a modem, NetworkManager's PrimaryConnection
 and Metered, a device's ActiveAccessPoint) is added with dbusmock's AddObject/AddProperties.
 Calls go to /org/freedesktop/NetworkManager, as DESIGN.md says (the /org/freedesktop proxy's
-signals never reach a client).
+signals never reach a client). A modem's device has its Udi, the ModemManager modem's path, which
+`modem_signal` fills in on the ModemManager mock (private_bus.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ MODEM_IFACE = "org.freedesktop.NetworkManager.Device.Modem"
 ACTIVATED = 100  # NMDeviceState
 ACTIVE_CONNECTION_ACTIVATED = 2  # NMActiveConnectionState
 DEVICE_TYPE_MODEM = 8
+MM_SERVICE = "org.freedesktop.ModemManager1"
+MM_ROOT = "/org/freedesktop/ModemManager1"
+MM_MODEM = MM_ROOT + "/Modem/0"
 DISCONNECTED = 30  # NMDeviceState
 SETTINGS_CONNECTION_IFACE = "org.freedesktop.NetworkManager.Settings.Connection"
 MODEM_GSM_UMTS = 4  # NMDeviceModemCapabilities
@@ -117,6 +121,7 @@ class MockNetworkManager:
         self._bus = sd_bus_open_system()
         self._mock = _Mock.new_proxy(SERVICE, MANAGER, self._bus)
         self._primary_added = False  # the template has no PrimaryConnection until we add it
+        self._mm_modem = False
 
     def close(self) -> None:
         self._bus.close()
@@ -292,6 +297,7 @@ class MockNetworkManager:
                 "ActiveConnection": ("o", "/"),
                 "AvailableConnections": ("ao", []),
                 "Managed": ("b", True),
+                "Udi": ("s", MM_MODEM),
             },
         )
         # The template's GetDevices lists it, but Manager.Devices must name it too.
@@ -299,6 +305,25 @@ class MockNetworkManager:
         if device not in devices:
             await self._set(MANAGER, MANAGER_IFACE, "Devices", ("ao", [*devices, device]))
         return device
+
+    async def modem_signal(self, quality: int) -> None:
+        """ModemManager's modem behind the NetworkManager modem, with its SignalQuality; called
+        again, it changes it."""
+        root = _Mock.new_proxy(MM_SERVICE, MM_ROOT, self._bus)
+        value: Variant = ("(ub)", (quality, True))
+        if self._mm_modem:
+            await self._set(
+                MM_MODEM,
+                "org.freedesktop.ModemManager1.Modem",
+                "SignalQuality",
+                value,
+                service=MM_SERVICE,
+            )
+            return
+        await root.add_object(
+            MM_MODEM, "org.freedesktop.ModemManager1.Modem", {"SignalQuality": value}, []
+        )
+        self._mm_modem = True
 
     async def vpn(self) -> str:
         connection = await self._connection("vpn", "Office VPN")
@@ -322,9 +347,11 @@ class MockNetworkManager:
             await self._mock.add_properties(MANAGER_IFACE, values)
             self._primary_added = True
 
-    async def _set(self, path: str, interface: str, name: str, value: Variant) -> None:
+    async def _set(
+        self, path: str, interface: str, name: str, value: Variant, *, service: str = SERVICE
+    ) -> None:
         message = self._bus.new_method_call_message(
-            SERVICE, path, "org.freedesktop.DBus.Properties", "Set"
+            service, path, "org.freedesktop.DBus.Properties", "Set"
         )
         message.append_data("ssv", interface, name, value)
         await self._bus.call_async(message)

@@ -1,6 +1,9 @@
 """A private D-Bus "system" bus whose NetworkManager is python-dbusmock's `networkmanager` template.
 
-The mock is D-Bus activated: the bus starts it (Debian's python3-dbusmock, under /usr/bin/python3)
+ModemManager is dbusmock too, without a template (Debian's 0.28 has no `modemmanager` one):
+its root object alone, to which a test adds modems with AddObject.
+
+The mocks are D-Bus activated: the bus starts it (Debian's python3-dbusmock, under /usr/bin/python3)
 on the first call to org.freedesktop.NetworkManager and holds that call until the mock owns the
 name, so no test waits or polls for it to come up. The mock quits when the bus goes away.
 """
@@ -31,6 +34,13 @@ Name=org.freedesktop.NetworkManager
 Exec=/usr/bin/python3 -m dbusmock --system --template networkmanager --logfile {log}
 """
 
+MM_SERVICE = (
+    "[D-BUS Service]\n"
+    "Name=org.freedesktop.ModemManager1\n"
+    "Exec=/usr/bin/python3 -m dbusmock --system --logfile {log} org.freedesktop.ModemManager1"
+    " /org/freedesktop/ModemManager1 org.freedesktop.DBus.ObjectManager\n"
+)
+
 
 class PrivateBus:
     """A dbus-daemon on a socket in `root`, started by `start()` and stopped by `stop()`.
@@ -48,6 +58,9 @@ class PrivateBus:
         # The mock logs every call; to a file, as its stdout is the pipe we read the address from.
         (services / "org.freedesktop.NetworkManager.service").write_text(
             NM_SERVICE.format(log=root / "nm-mock.log")
+        )
+        (services / "org.freedesktop.ModemManager1.service").write_text(
+            MM_SERVICE.format(log=root / "mm-mock.log")
         )
         self._config.write_text(BUS_CONFIG.format(socket=self.socket, services=services))
         self._log = root / "dbus-daemon.log"

@@ -246,3 +246,37 @@ def test_cellular_set_makes_the_profile_when_there_is_none(
     assert profile["connection"]["id"][1] == "kiosk-cellular"
     assert profile["connection"]["autoconnect"][1] is False
     assert profile["ipv4"]["route-metric"][1] == 700
+
+
+def test_kiosk_status_names_the_uplink_with_signal_and_cost(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    async def on_cellular(nm: MockNetworkManager) -> None:
+        await nm.wifi("ShopNet", strength=70)
+        await nm.set_primary(await nm.cellular("Vodafone"), metered=1)
+        await nm.modem_signal(58)
+
+    on_mock(on_cellular)
+
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), "status", "--json")
+
+    assert code == 0, err
+    assert json.loads(out)["uplink"] == {
+        "kind": "cellular",
+        "name": "Vodafone",
+        "signal": 58,
+        "metered": True,
+        "label": "Cellular 58%",
+    }
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path), "status")
+    assert "Uplink:   Cellular 58% (metered)" in out.splitlines()
+    assert status(capsys)["uplink"]["label"] == "Cellular 58%"  # `kiosk network status` too
+
+
+def test_kiosk_status_without_network_manager_says_unknown(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    private_bus.stop()
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), "status", "--json")
+    assert code == 0, err
+    assert json.loads(out)["uplink"]["kind"] == "unknown"

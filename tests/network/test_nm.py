@@ -95,8 +95,24 @@ async def test_cellular_is_a_gsm_connection_and_metered(
 
     link = await info.current()
 
+    # ModemManager knows no modem behind it: the link is named without a strength.
     assert link == Link(LinkKind.CELLULAR, name="Vodafone", metered=True)
     assert link.label == "Cellular"
+
+
+async def test_cellular_strength_is_modem_managers_signal_quality(
+    nm: MockNetworkManager, info: NetworkManagerInfo
+) -> None:
+    active = await nm.cellular("Vodafone")
+    await nm.set_primary(active, metered=METERED_YES)
+    await nm.modem_signal(63)
+
+    link = await info.current()
+
+    assert link == Link(LinkKind.CELLULAR, name="Vodafone", signal=63, metered=True)
+    assert link.label == "Cellular 63%"
+    await nm.modem_signal(21)  # the modem moves: the next reading follows
+    assert (await info.current()).signal == 21
 
 
 async def test_no_primary_connection_is_no_network(
