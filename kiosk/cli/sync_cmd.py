@@ -9,6 +9,7 @@ import logging
 import signal
 from typing import Any
 
+from kiosk import system_notify
 from kiosk.agent.webhooks import WebhookReceiver, make_app
 from kiosk.checkout import utc_now
 from kiosk.cli.output import UsageError, emit
@@ -126,6 +127,11 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         await _register_hooks(rt, engine, platform, receiver, secrets.webhook_secret)
     work = asyncio.create_task(engine.run(stop))
     background = _failover(rt)
+    # systemd (kiosk-agent.service, Type=notify, WatchdogSec=): up now; pinged from this loop
+    # while the engine runs, so a wedged loop or an engine that died is restarted.
+    background.append(asyncio.create_task(system_notify.heartbeat(lambda: not work.done())))
+    system_notify.notifier().ready("syncing with the store")
+    print("kiosk agent: ready", flush=True)
     try:
         # Stop at once, even in the middle of a long initial sync: every batch is its own
         # transaction, so a cancelled pass loses nothing and the next start resumes it.

@@ -19,6 +19,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 
+from kiosk import system_notify
 from kiosk.core.models import Order
 from kiosk.counter.browser import CatalogBrowser
 from kiosk.counter.session import SaleSession
@@ -120,6 +121,7 @@ class PosApp(App):
         self.errors: list[str] = []
         self._printer_status: PrinterStatus | None = None
         self._printer_asked = 0.0
+        self.notify = system_notify.notifier()
 
     def build(self) -> SaleScreen:
         th = theme.theme_for(*Window.size)
@@ -127,6 +129,10 @@ class PosApp(App):
         self.screen = SaleScreen(screens, th)
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
         Clock.schedule_interval(lambda _dt: self.spawn(self.refresh_status()), STATUS_EVERY_S)
+        # systemd's watchdog (kiosk-ui.service) is pinged from Kivy's own clock: a frame loop
+        # that freezes stops the pings, and systemd restarts the till.
+        if (every := self.notify.watchdog_every_s) is not None:
+            Clock.schedule_interval(lambda _dt: self.notify.watchdog(), every)
         self.spawn(self._start())
         return self.screen
 
@@ -138,7 +144,11 @@ class PosApp(App):
         # it again, which would stall a scan for a few hundred milliseconds now and then.
         gc.freeze()
         # Ready once the first frame with the catalog on it has been drawn.
-        Clock.schedule_once(lambda _dt: self.ready.set(), 0)
+        Clock.schedule_once(lambda _dt: self._up(), 0)
+
+    def _up(self) -> None:
+        self.ready.set()
+        self.notify.ready("selling")  # kiosk-ui.service is Type=notify: the till is up
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False) -> None:
         """Run a coroutine on the app's loop; its failure is shown, never swallowed."""
