@@ -37,11 +37,20 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(handler=run_agent)
 
 
-async def _engine(rt: Runtime, network: NetworkInfo | None = None) -> SyncEngine:
+async def _engine(
+    rt: Runtime, network: NetworkInfo | None = None, paying: PaymentWatch | None = None
+) -> SyncEngine:
     settings = await catalog.load_shop_settings(rt.db)
     locale = settings.locale if settings else rt.config.shop.locale
     connector = open_connector(rt.config, load_secrets(rt.config.data_dir), locale=locale)
-    return SyncEngine(rt.db, connector, clock=utc_now, settings=rt.config.sync, network=network)
+    return SyncEngine(
+        rt.db,
+        connector,
+        clock=utc_now,
+        settings=rt.config.sync,
+        network=network,
+        paying=paying.current if paying is not None else lambda: False,
+    )
 
 
 async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
@@ -108,8 +117,10 @@ async def _register_hooks(
 async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     from aiohttp import web
 
-    # The agent follows NetworkManager: a link that comes back sends the uploads at once.
-    engine = await _engine(rt, system_network())
+    # The agent follows NetworkManager: a link that comes back sends the uploads at once. A card
+    # payment under way holds a pull on a metered link, and the failover's switch back.
+    paying = PaymentWatch(rt.db, clock=utc_now)
+    engine = await _engine(rt, system_network(), paying)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -126,7 +137,7 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
         await _register_hooks(rt, engine, platform, receiver, secrets.webhook_secret)
     work = asyncio.create_task(engine.run(stop))
-    background = _failover(rt)
+    background = [asyncio.create_task(paying.run()), *_failover(rt, paying)]
     # systemd (kiosk-agent.service, Type=notify, WatchdogSec=): up now; pinged from this loop
     # while the engine runs, so a wedged loop or an engine that died is restarted.
     background.append(asyncio.create_task(system_notify.heartbeat(lambda: not work.done())))
@@ -151,10 +162,9 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-def _failover(rt: Runtime) -> list[asyncio.Task[None]]:
+def _failover(rt: Runtime, paying: PaymentWatch) -> list[asyncio.Task[None]]:
     """WiFi to cellular and back (issue 14's policy), never switching back during a payment."""
-    paying = PaymentWatch(rt.db, clock=utc_now)
     monitor = failover_monitor(rt.config.network, rt.config.store.url, paying.current)
     if monitor is None:  # no sdbus here: nothing to drive
         return []
-    return [asyncio.create_task(paying.run()), asyncio.create_task(monitor.run())]
+    return [asyncio.create_task(monitor.run())]

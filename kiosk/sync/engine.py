@@ -1,6 +1,10 @@
 """The sync engine: when to pull, push, audit and follow hints, for one store.
 
 Sales go up as soon as they are due, on any link; catalog pulls slow down on a metered one.
+On a metered link (cellular, a phone hotspot) orders and card payments go first: every turn
+uploads before it pulls, and a pull that falls due while the till is charging a card waits until
+the payment is over (its requests share the slow link). The device fetches no product images
+(a product's image is its URL, kept as text), so there are none to leave out on a metered link.
 A failing pull or push is logged and tried again on the next turn: the engine never stops,
 and nothing it does can lose a sale (the outbox keeps every order until the store has it).
 """
@@ -99,13 +103,15 @@ class SyncEngine:
         clock: Callable[[], datetime],
         settings: SyncConfig | None = None,
         metered: Callable[[], bool] | None = None,
+        paying: Callable[[], bool] = lambda: False,
         network: NetworkInfo | None = None,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
         """`network` (NetworkManager's reader in the agent) is read every turn: a link that
         comes back sends the uploads at once, and a metered one slows the pulls (unless
-        `metered` says otherwise)."""
+        `metered` says otherwise); on a metered link a pull waits while `paying()` says a card
+        payment is under way."""
         self._db = db
         self.connector = connector
         self._clock = clock
@@ -113,6 +119,7 @@ class SyncEngine:
         self._watch = LinkWatch(network, self.link_restored) if network is not None else None
         watch = self._watch
         self._metered = metered or (lambda: watch is not None and watch.metered)
+        self._paying = paying
         self.puller = Puller(db, connector, clock=clock)
         self.pusher = Pusher(
             db,
@@ -210,9 +217,11 @@ class SyncEngine:
             # Answers to the catalog's requests cut the uploads' backoffs short; the uploads'
             # own answers are the pusher's business (so a sick order cannot spin the loop).
             catalog = _Contact()
-            if not self._hints.empty():
+            # Metered and charging a card: the catalog waits (hints stay queued, the pull due).
+            held = self._metered() and self._paying()
+            if not self._hints.empty() and not held:
                 await self._guard("hint", self.follow_hints(), catalog)
-            if now >= next_pull:
+            if now >= next_pull and not held:
                 report = PassReport()
                 await self._guard("pull", self.pull(report), catalog)
                 interval = (
