@@ -232,6 +232,7 @@ class PosApp(App):
             cashier=s.cashier,
             online=online,
             link=link.label if named else "",
+            metered=named and link.metered,
             no_network=link.kind is LinkKind.NONE,
             link_detail=status.link.error,
             waiting=status.uploads.waiting,

@@ -20,6 +20,7 @@ class BarState:
     cashier: str = ""
     online: bool | None = None  # None: not known yet
     link: str = ""  # "WiFi ShopNet 72%", "Cellular", or "" when not known
+    metered: bool = False  # the link's data costs money (a SIM, a phone hotspot)
     link_detail: str = ""  # why offline
     no_network: bool = False  # no link at all (NetworkManager says so)
     waiting: int = 0
@@ -86,10 +87,9 @@ class StatusBar(Panel):
         if s.online is None:
             self.link.text, self.link.color = "Connecting…", theme.MUTED
         elif s.online:
-            self.link.text, self.link.color = (
-                f"Online · {s.link}".rstrip(" ·"),
-                (0.45, 0.85, 0.55, 1),
-            )
+            # Metered is said so that staff know why the catalog is slow to follow the store.
+            words = f"Online · {s.link}".rstrip(" ·") + (" · metered" if s.metered else "")
+            self.link.text, self.link.color = words, (0.45, 0.85, 0.55, 1)
         else:
             # No network at all is the technician's problem; a link without the store is not.
             why = "No network" if s.no_network else "Offline"
