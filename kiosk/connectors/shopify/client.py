@@ -34,6 +34,7 @@ from kiosk.connectors.errors import (
     ConnectionLost,
     ConnectorError,
     NotAStore,
+    OutcomeUnknown,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -130,12 +131,19 @@ class ShopifyClient(SessionOwner):
         return cost
 
     async def _request(
-        self, document: str, variables: Mapping[str, Any] | None = None, *, name: str = ""
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        name: str = "",
+        write: bool = False,
     ) -> dict[str, Any]:
         """Send one GraphQL query (retrying what is safe) and return its `data`.
 
-        Raises a ConnectorError subclass for everything else. Only queries and mutations whose
-        repetition is harmless come through here (the order upload will need its own path).
+        Raises a ConnectorError subclass for everything else. A `write` (a mutation whose
+        repetition is not harmless, like orderCreate) is sent again only after an answer that
+        proves it was not carried out (THROTTLED, 429: refused before execution); a lost
+        connection, a timeout or a 5xx after sending it is OutcomeUnknown.
         """
         what = name or "query"
         throttled = failed = 0
@@ -148,6 +156,8 @@ class ShopifyClient(SessionOwner):
                     status, headers, answer = await self._exchange(what, body)
             except (ConnectionLost, Timeout) as exc:
                 self.pacer.settle(reserved, None, self._clock())
+                if write:
+                    raise OutcomeUnknown(f"{exc}: it may or may not have been done") from None
                 if failed >= self._read_retries:
                     raise
                 failed += 1
@@ -172,8 +182,12 @@ class ShopifyClient(SessionOwner):
                     raise _graphql_error(what, errors)
                 data = answer.get("data")
                 if not isinstance(data, dict):
+                    if write:
+                        raise OutcomeUnknown(f"Shopify {what}: the answer has no data")
                     raise BadResponse(f"Shopify {what}: the answer has no data")
                 return data
+            if status == 200 and write:
+                raise OutcomeUnknown(f"Shopify {what}: the answer is unreadable")
             if status == 429:
                 throttled += 1
                 if throttled > self._throttle_retries:
@@ -182,6 +196,8 @@ class ShopifyClient(SessionOwner):
                 await self._wait(retry_after, f"{what} answered 429")
                 continue
             if status >= 500:
+                if write:
+                    raise OutcomeUnknown(f"Shopify {what}: the shop failed ({status}) mid-write")
                 if failed >= self._read_retries:
                     raise ServerError(f"Shopify {what}: the shop failed ({status})", status)
                 failed += 1
@@ -256,6 +272,12 @@ class ShopifyClient(SessionOwner):
         self, document: str, variables: Mapping[str, Any] | None = None, *, name: str = ""
     ) -> dict[str, Any]:
         return await self._request(document, variables, name=name)
+
+    async def mutate(
+        self, document: str, variables: Mapping[str, Any] | None = None, *, name: str = ""
+    ) -> dict[str, Any]:
+        """A mutation that must not run twice: never re-sent once its outcome is in doubt."""
+        return await self._request(document, variables, name=name, write=True)
 
     async def lines(self, url: str) -> AsyncIterator[bytes]:
         """The lines of a bulk operation's JSONL file (a signed URL: the token is not sent)."""

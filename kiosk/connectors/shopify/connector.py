@@ -8,27 +8,35 @@ changes do not move a product's updatedAt, so a delta also asks the location's i
 changed since then and re-reads their products. Deletions are found by the id audit.
 
 Tax rates: the Admin GraphQL API exposes no tax rate table (Shopify computes taxes itself), so
-tax_rates() is empty until the order path brings Shopify's own tax lines (issue 13).
-Orders are not uploaded to Shopify yet: create_order and find_order raise OrdersNotBuilt.
+tax_rates() is empty: the device's rates come from elsewhere, and an order carries the taxes
+the device computed (orders.py).
+
+Orders (orders.py): orderCreate, once: it has no idempotency key, so a lost answer is
+OutcomeUnknown and find_order searches `source_identifier:"<UUID>"` before any retry. A search
+index may trail a write, so "not found" within `search_lag` seconds of sending is OutcomeUnknown
+too, never None. userErrors are Rejected with Shopify's messages (the engine parks the order).
+Refunds (refunds.py): refundCreate with the refund UUID as its `@idempotent` key; find_refund
+reads the order's refunds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, Skipped, StoreInfo
 from kiosk.connectors.errors import (
     BadResponse,
-    ConnectorError,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
-    RefundsNotBuilt,
+    Rejected,
 )
-from kiosk.connectors.shopify import PLATFORM, queries, stock
+from kiosk.connectors.shopify import PLATFORM, orders, queries, refunds, stock
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
 from kiosk.connectors.shopify.client import ShopifyClient
@@ -56,10 +64,7 @@ log = logging.getLogger(__name__)
 PAGE_PREFIX = "page:"
 BULK_THRESHOLD = 2000  # products: above this the initial copy is one bulk operation
 READ_SCOPES = ("read_products", "read_inventory", "read_customers", "read_locations")
-
-
-class OrdersNotBuilt(ConnectorError):
-    """Uploading orders to Shopify is the next increment of issue 13."""
+SEARCH_LAG = 10.0  # seconds a new order may take to show in Shopify's order search
 
 
 def _since(moment: datetime) -> str:
@@ -88,6 +93,8 @@ class ShopifyConnector:
         bulk_threshold: int = BULK_THRESHOLD,
         bulk_poll: float = 1.0,
         batch: int = 250,
+        search_lag: float = SEARCH_LAG,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`location`: the POS location's GID ("" for the shop's primary location)."""
         self.client = client
@@ -97,6 +104,10 @@ class ShopifyConnector:
         self.batch = batch
         self._location = location
         self._currency: str | None = None
+        self.search_lag = search_lag
+        self._monotonic = monotonic
+        self._default: dict[str, str] = {}  # a simple product's GID -> its one variant's GID
+        self._sent: dict[str, float] = {}  # order UUID -> when orderCreate last went out
 
     @classmethod
     def connect(
@@ -301,6 +312,10 @@ class ShopifyConnector:
         if not complete:
             await asyncio.gather(*(self._more_variants(n, location) for n in wanted))
         for node in wanted:
+            if node.get("hasOnlyDefaultVariant"):
+                first = (node.get("variants") or {}).get("nodes") or ()
+                if first and isinstance(first[0].get("id"), str):
+                    self._default[node["id"]] = first[0]["id"]  # what an order line names
             try:
                 items.extend(products_from_shopify(node, currency))
             except MappingError as exc:
@@ -359,19 +374,144 @@ class ShopifyConnector:
     async def stock_levels(self, ids: Sequence[str]) -> list[StockLevel]:
         return await stock.levels(self.client, await self.location(), ids)
 
-    # -- orders: the next increment --------------------------------------------------------------
+    # -- orders ----------------------------------------------------------------------------------
+
+    async def _variants(self, ids: Sequence[str]) -> dict[str, str]:
+        """Each device id (a variant's GID, or a simple product's) with its variant's GID."""
+        missing = sorted({i for i in ids if "/ProductVariant/" not in i} - set(self._default))
+        for i in range(0, len(missing), queries.FLAT_PAGE):
+            data = await self.client.query(
+                orders.DEFAULT_VARIANTS,
+                {"ids": missing[i : i + queries.FLAT_PAGE]},
+                name="default variants",
+            )
+            for node in data.get("nodes") or ():
+                first = ((node or {}).get("variants") or {}).get("nodes") or ()
+                if first and isinstance(first[0].get("id"), str):
+                    self._default[node["id"]] = first[0]["id"]
+        found = {i: i for i in ids if "/ProductVariant/" in i}
+        found |= {i: self._default[i] for i in ids if i in self._default}
+        return found
 
     async def create_order(self, order: Order) -> RemoteOrder:
-        raise OrdersNotBuilt("uploading orders to Shopify is not built yet")
+        location = await self.location()
+        sold = [line.variation_id or line.product_id for line in order.lines]
+        variants = await self._variants(sold)
+        gone = [i for i in sold if i not in variants]
+        if gone:
+            raise Rejected(
+                f"the shop no longer has the product {', '.join(gone)}: it was deleted",
+                status=422,
+                code="INVALID",
+            )
+        try:
+            variables = orders.order_input(order, variants, location)
+        except ValueError as exc:
+            raise Rejected(f"the order cannot be written for Shopify: {exc}", status=422) from None
+        self._sent[order.id] = self._monotonic()
+        data = await self.client.mutate(orders.CREATE, variables, name="orderCreate")
+        payload = data.get("orderCreate") or {}
+        if payload.get("userErrors"):
+            errors = payload["userErrors"]
+            raise Rejected(
+                f"Shopify refused the order: {orders.user_errors(errors)}",
+                status=422,
+                code=str((errors[0] or {}).get("code") or ""),
+            )
+        owners = {v: k for k, v in variants.items()}
+        try:
+            remote = orders.remote_order(payload.get("order") or {}, order, owners)
+        except ValueError as exc:
+            raise OutcomeUnknown(f"orderCreate: the answer is unreadable ({exc})") from None
+        if remote.total != order.total:
+            log.error(
+                "order %s: Shopify's total %s differs from the sale's %s",
+                order.id,
+                remote.total,
+                order.total,
+            )
+        return remote
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
-        raise OrdersNotBuilt("uploading orders to Shopify is not built yet")
+        location = await self.location()
+        data = await self.client.query(
+            orders.FIND,
+            {
+                "query": orders.search_for(order.id),
+                "location": location,
+                "lines": orders.lines_for(order),
+            },
+            name="order lookup",
+        )
+        found = [
+            n
+            for n in (data.get("orders") or {}).get("nodes") or ()
+            if isinstance(n, dict) and n.get("sourceIdentifier") == order.id
+        ]
+        if not found:
+            sent = self._sent.get(order.id)
+            if sent is not None and self._monotonic() - sent < self.search_lag:
+                # Shopify's search index can trail a write by seconds: "not found" this soon
+                # after sending is no proof the order is absent. Let the engine look again.
+                raise OutcomeUnknown(
+                    f"order {order.id}: not found yet, {self.search_lag:g} s may pass before "
+                    "Shopify's search shows a new order"
+                )
+            return None
+        if len(found) > 1:
+            log.error(
+                "order %s exists %d times in Shopify (%s)",
+                order.id,
+                len(found),
+                ", ".join(str(n.get("id")) for n in found),
+            )
+        sold = [line.variation_id or line.product_id for line in order.lines]
+        owners = {v: k for k, v in (await self._variants(sold)).items()}
+        try:
+            return orders.remote_order(found[0], order, owners)
+        except ValueError as exc:
+            raise BadResponse(f"order lookup: Shopify's order is unreadable ({exc})") from None
+
+    # -- refunds ---------------------------------------------------------------------------------
+
+    async def _refund_order(self, order_remote_id: str) -> dict[str, Any]:
+        data = await self.client.query(
+            refunds.ORDER, {"id": order_remote_id}, name="order for a refund"
+        )
+        order = data.get("order")
+        if not isinstance(order, dict):
+            raise Rejected(
+                f"Shopify has no order {order_remote_id} to refund", status=404, code="NOT_FOUND"
+            )
+        return order
 
     async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
-        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+        location = await self.location()
+        order = await self._refund_order(order_remote_id)
+        variants = await self._variants([rl.variation_id or rl.product_id for rl in refund.lines])
+        try:
+            variables = refunds.refund_input(refund, order, variants, location)
+            document = refunds.create_document(refund.id)
+        except ValueError as exc:
+            raise Rejected(f"the refund cannot be written for Shopify: {exc}", status=422) from None
+        data = await self.client.mutate(document, variables, name="refundCreate")
+        payload = data.get("refundCreate") or {}
+        if payload.get("userErrors"):
+            raise Rejected(
+                f"Shopify refused the refund: {orders.user_errors(payload['userErrors'])}",
+                status=422,
+            )
+        try:
+            return refunds.remote_refund(payload.get("refund") or {}, refund)
+        except ValueError as exc:
+            raise OutcomeUnknown(f"refundCreate: the answer is unreadable ({exc})") from None
 
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
-        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+        order = await self._refund_order(order_remote_id)
+        try:
+            return refunds.find(refund, order.get("refunds") or ())
+        except ValueError as exc:
+            raise BadResponse(f"refund lookup: Shopify's refund is unreadable ({exc})") from None
 
 
 def _conforms(connector: ShopifyConnector) -> Connector:

@@ -5,7 +5,8 @@ it returned, so deletions between pages never shift one. `first`/`last` is requi
 250 outside a bulk operation, as on Shopify. The `query:` argument understands the terms the
 connector sends (`updated_at:>'2024-01-01T00:00:00Z'` and the other comparators, `status:`,
 `id:`), joined by spaces (AND); any other term is refused, so the connector cannot come to rely
-on a filter the simulator would silently ignore.
+on a filter the simulator would silently ignore. Orders also take `source_identifier:"..."`
+(exact), `tag:` and `created_at:`/`processed_at:` comparisons, as the `orders` query documents.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
+from kiosk.sim.shopify.orders import attach_orders
 from kiosk.sim.shopify.state import LOCATION, Obj, ShopifyStore, number_of
 
 PAGE_MAX = 250
@@ -54,8 +56,13 @@ def matcher(query: str | None) -> Callable[[Obj], bool]:
         name, op, *values = m.groups()
         value = next(v for v in values if v is not None)
         op = op or ":"
-        if name == "updated_at":
-            tests.append(_compare("updatedAt", op, _when(value), _when))
+        if name in ("updated_at", "created_at", "processed_at"):
+            key = {"updated_at": "updatedAt", "created_at": "createdAt"}.get(name, "processedAt")
+            tests.append(_compare(key, op, _when(value), _when))
+        elif name == "source_identifier" and op == ":":
+            tests.append(_equals("sourceIdentifier", value))
+        elif name == "tag" and op == ":":
+            tests.append(_tagged(value))
         elif name == "id":
             tests.append(_compare("id", op, int(value), number_of))
         elif name == "status" and op == ":":
@@ -63,6 +70,14 @@ def matcher(query: str | None) -> Callable[[Obj], bool]:
         else:
             raise GraphQLError(f"simulator: unsupported search term {token!r}")
     return lambda obj: all(t(obj) for t in tests)
+
+
+def _tagged(tag: str) -> Callable[[Obj], bool]:
+    return lambda obj: tag.lower() in (t.lower() for t in obj.get("tags", ()))
+
+
+def _equals(key: str, wanted: str) -> Callable[[Obj], bool]:
+    return lambda obj: obj.get(key) == wanted
 
 
 def _status_in(wanted: set[str]) -> Callable[[Obj], bool]:
@@ -174,6 +189,8 @@ def _query_fields(store_of: Callable[[GraphQLResolveInfo], ShopifyStore]) -> dic
         "products": table("products"),
         "collections": table("collections"),
         "customers": table("customers"),
+        "orders": table("orders"),
+        "order": lambda _root, info, id: store_of(info).orders.get(id),
         "locations": table("locations"),
         "productsCount": products_count,
         "nodes": nodes,
@@ -237,6 +254,37 @@ def _object_fields() -> dict[str, dict[str, Any]]:
             "location": lambda lv, info: _store(info).locations[lv["_location"]],
         },
         "Location": {"inventoryLevels": inventory_levels},
+        **_order_fields(),
+    }
+
+
+def _order_fields() -> dict[str, dict[str, Any]]:
+    def first_of(key: str) -> Callable[..., list[Obj]]:
+        return lambda obj, _info, first=None, **_: obj[key][:first]
+
+    return {
+        "Order": {
+            "lineItems": lambda o, info, **args: connection(info, o["_lines"], args),
+            "refunds": first_of("_refunds"),
+            "transactions": first_of("transactions"),
+            "customer": lambda o, info: _store(info).customers.get(o["_customer"] or ""),
+        },
+        "LineItem": {
+            "variant": lambda li, info: _store(info).variants.get(li["_variant"] or ""),
+            "product": lambda li, info: _store(info).products.get(li["_product"] or ""),
+        },
+        "Refund": {
+            "refundLineItems": lambda r, info, **args: connection(info, r["_lines"], args),
+            "transactions": lambda r, info, **args: connection(info, r["_transactions"], args),
+            "order": lambda r, info: _store(info).orders[r["_order"]],
+        },
+        "RefundLineItem": {
+            "lineItem": lambda rli, _info: rli["_line"],
+            "location": lambda rli, info: _store(info).locations.get(rli["_location"] or ""),
+        },
+        "OrderTransaction": {
+            "location": lambda t, info: _store(info).locations.get(t["_location"] or ""),
+        },
     }
 
 
@@ -259,3 +307,4 @@ def attach(schema: GraphQLSchema) -> None:
         for name, resolve in fields.items():
             typ.fields[name].resolve = resolve
     schema.mutation_type.fields["bulkOperationRunQuery"].resolve = _run_bulk
+    attach_orders(schema)

@@ -52,6 +52,12 @@ class ShopifyStore:
     collections: dict[str, Obj] = field(default_factory=dict)
     customers: dict[str, Obj] = field(default_factory=dict)
     locations: dict[str, Obj] = field(default_factory=dict)
+    orders: dict[str, Obj] = field(default_factory=dict)
+    idempotent: dict[str, Obj] = field(default_factory=dict)  # @idempotent key -> first result
+    order_seq: int = 0
+    line_seq: int = 0
+    transaction_seq: int = 0
+    refund_seq: int = 0
     clock: Callable[[], datetime] = system_clock
     # What the app's token was granted (currentAppInstallation.accessScopes).
     scopes: tuple[str, ...] = (
@@ -73,6 +79,7 @@ class ShopifyStore:
             self.collections,
             self.customers,
             self.locations,
+            self.orders,
         ):
             if id_ in table:
                 return table[id_]
@@ -92,6 +99,16 @@ class ShopifyStore:
         item = self.items[self.variants[variant_id]["_item"]]
         item["tracked"] = True
         item["_levels"][location] = {"available": available, "updatedAt": self.now()}
+
+    def take_stock(self, variant_id: str, quantity: int, location: str = LOCATION) -> None:
+        """Claim `quantity` of a tracked variant at a location (negative: put back), as an
+        order or a restocking refund does; an untracked one has no count to move."""
+        item = self.items[self.variants[variant_id]["_item"]]
+        if not item["tracked"]:
+            return
+        level = item["_levels"].setdefault(location, {"available": 0, "updatedAt": self.now()})
+        level["available"] -= quantity
+        level["updatedAt"] = self.now()
 
     def delete_product(self, product_id: str) -> None:
         product = self.products.pop(product_id)

@@ -35,8 +35,10 @@ def recorded(
     """Keep every (document, variables, data) the client is answered with."""
     send = client._request
 
-    async def request(document: str, variables: Any = None, *, name: str = "") -> dict[str, Any]:
-        data = await send(document, variables, name=name)
+    async def request(
+        document: str, variables: Any = None, *, name: str = "", write: bool = False
+    ) -> dict[str, Any]:
+        data = await send(document, variables, name=name, write=write)
         calls.append((document, dict(variables or {}), data))
         return data
 
