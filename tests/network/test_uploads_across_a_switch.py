@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,9 +68,8 @@ class Probe:
 
 @dataclass
 class Timeline:
-    """What happens at which second, and what was seen: the failover's actions, the uploads."""
+    """The failover's actions, as they were taken."""
 
-    events: dict[int, Callable[[], object]] = field(default_factory=dict)
     actions: list[tuple[float, list[str]]] = field(default_factory=list)
 
 
@@ -123,7 +122,7 @@ async def test_uploads_carry_on_across_the_failover_and_the_fail_back(
             async def wifi_back() -> None:
                 await nm.link_up(device, wifi_active)  # demoted: cellular keeps the route
 
-            plan: dict[int, Callable[[], object]] = {
+            plan: dict[int, Callable[[], Awaitable[None]]] = {
                 2: sell,
                 10: wifi_lost,
                 11: sell,
