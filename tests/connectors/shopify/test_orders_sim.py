@@ -17,13 +17,14 @@ from kiosk.core.money import Money
 from kiosk.core.refunds import Refund, RefundLine
 from kiosk.core.tender import Tender
 from kiosk.sim.shopify import LOCATION
+from kiosk.sim.shopify.state import Obj
 from kiosk.store import catalog, orders
 from kiosk.store.outbox import OutboxState
 from tests.connectors.shopify.conftest import Shop
 from tests.connectors.shopify.schema_check import problems, shape_problems
 
 
-def _tracked_simple(shop: Shop, n: int = 1) -> list[dict]:
+def _tracked_simple(shop: Shop, n: int = 1) -> list[Obj]:
     """Simple, sold, tracked variants with a SKU and stock to spare."""
     state = shop.sim.state
     found = []
@@ -36,7 +37,7 @@ def _tracked_simple(shop: Shop, n: int = 1) -> list[dict]:
     return found[:n]
 
 
-def _variation(shop: Shop) -> dict:
+def _variation(shop: Shop) -> Obj:
     state = shop.sim.state
     for p in state.products.values():
         if p["status"] == "ACTIVE" and not p["hasOnlyDefaultVariant"]:
@@ -46,7 +47,7 @@ def _variation(shop: Shop) -> dict:
     raise AssertionError("the generated shop has no variable product")
 
 
-def _available(shop: Shop, variant: dict) -> int:
+def _available(shop: Shop, variant: Obj) -> int:
     item = shop.sim.state.items[variant["_item"]]
     return int(item["_levels"][LOCATION]["available"])
 
@@ -65,8 +66,8 @@ async def _sell(shop: Shop, *skus: str, card: str = "") -> Order:
     return order
 
 
-def _by_uuid(shop: Shop) -> dict[str, list[dict]]:
-    found: dict[str, list[dict]] = {}
+def _by_uuid(shop: Shop) -> dict[str, list[Obj]]:
+    found: dict[str, list[Obj]] = {}
     for o in shop.sim.state.orders.values():
         found.setdefault(o["sourceIdentifier"], []).append(o)
     return found
