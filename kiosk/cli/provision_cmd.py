@@ -20,7 +20,16 @@ from kiosk.secrets import load_secrets, save_secrets
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("provision", help="connect this device to a store")
-    psub = p.add_subparsers(dest="platform", metavar="PLATFORM", required=True)
+    from kiosk.cli.provision_file import run_file
+
+    p.add_argument(
+        "--file",
+        type=Path,
+        help="provision everything from a kiosk.toml (store, keys, WiFi, reader, staff); "
+        "the result is written beside it as kiosk-provisioned.txt",
+    )
+    p.set_defaults(handler=run_file, no_runtime=True)
+    psub = p.add_subparsers(dest="platform", metavar="PLATFORM", required=False)
     w = psub.add_parser(
         "woocommerce",
         help="a WooCommerce store, with a REST API key pair (read/write)",
