@@ -87,11 +87,14 @@ async def run_app_demo(args: argparse.Namespace) -> int:
     from kiosk.config import SyncConfig
     from kiosk.sim.catalog import generate_export
     from kiosk.sim.device import provision_device
+    from kiosk.sim.stripe import running_stripe_sim
+    from kiosk.sim.stripe.device import SimulatedCustomer, provision_reader
     from kiosk.sim.woocommerce import running_sim
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     export = generate_export(DEMO_PRODUCTS, variable_share=0.15, variations_per=6, seed=DEMO_SEED)
-    async with running_sim(export=export) as sim:
+    # The card button goes through the real `stripe` library to the Stripe simulator.
+    async with running_sim(export=export) as sim, running_stripe_sim() as stripe_sim:
         provision_device(
             data_dir,
             url=sim.url,
@@ -100,6 +103,7 @@ async def run_app_demo(args: argparse.Namespace) -> int:
             sync=SyncConfig(interval_s=10),
             cashier=DEMO_CASHIER,
         )
+        reader_id = await provision_reader(data_dir, stripe_sim)
         config = load_config(None, data_dir)
         codes = [
             (p["global_unique_id"], p["name"])
@@ -107,9 +111,17 @@ async def run_app_demo(args: argparse.Namespace) -> int:
             if p.get("type") == "simple" and p.get("global_unique_id")
         ][:3]
         print(f"Demo store: {sim.url} (data in {data_dir})")
+        print(f"Card reader: a simulated Stripe S710 ({reader_id}) at {stripe_sim.url}")
         print("Scan by typing a barcode and Enter, anywhere in the window, e.g.:")
         for code, name in codes:
             print(f"  {code}  {name}")
         async with open_runtime(config) as rt, agent_task(rt):
             # The demo's scanner is the keyboard: typed codes and Enter.
-            return await run_ui(rt, size=args.size, fullscreen=args.fullscreen, scanners=False)
+            customer = SimulatedCustomer(stripe_sim, reader_id)
+            return await run_ui(
+                rt,
+                size=args.size,
+                fullscreen=args.fullscreen,
+                scanners=False,
+                levers=customer,
+            )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.output import UsageError
-from kiosk.payments.base import CardReader
+from kiosk.payments.base import CardReader, ReaderLevers
 from kiosk.runtime import Runtime, open_card_reader
 from kiosk.store.db import Database
 
@@ -54,14 +54,22 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
         return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
 
 
-async def run_ui(rt: Runtime, *, size: str, fullscreen: bool, scanners: bool = True) -> int:
+async def run_ui(
+    rt: Runtime,
+    *,
+    size: str,
+    fullscreen: bool,
+    scanners: bool = True,
+    levers: ReaderLevers | None = None,
+) -> int:
     """The app over an open runtime: the configured printer (else receipts saved as images), the
     scanners read directly (with `scanners`; else only keyboard-mode scanners, which type) and the
-    paired Stripe reader when [stripe] is provisioned, else the simulated one."""
+    paired Stripe reader when [stripe] is provisioned, else the simulated one. `levers`: the
+    simulated customer at the Stripe reader (the demo's), shown as buttons on the pay sheet."""
     async with open_card_reader(rt.config) as stripe_reader:
         if stripe_reader is not None:
             await settle_card_payments(rt, stripe_reader)
-        return await _run_ui(rt, size, fullscreen, scanners, stripe_reader)
+        return await _run_ui(rt, size, fullscreen, scanners, stripe_reader, levers)
 
 
 async def settle_card_payments(rt: Runtime, reader: CardReader) -> None:
@@ -87,7 +95,12 @@ async def settle_card_payments(rt: Runtime, reader: CardReader) -> None:
 
 
 async def _run_ui(
-    rt: Runtime, size: str, fullscreen: bool, scanners: bool, stripe_reader: CardReader | None
+    rt: Runtime,
+    size: str,
+    fullscreen: bool,
+    scanners: bool,
+    stripe_reader: CardReader | None,
+    levers: ReaderLevers | None,
 ) -> int:
     from kiosk.ui.theme import parse_size
 
@@ -122,10 +135,11 @@ async def _run_ui(
     except ValueError as exc:  # hardware.printer cannot be read
         raise UsageError(f"hardware.printer: {exc}") from None
     columns = receipt_columns(rt.config.hardware)
-    simulated: SimulatedReader | None = None  # its Approve/Decline buttons show on the pay sheet
+    # The simulated reader's Approve/Decline buttons show on the pay sheet.
     if stripe_reader is None:
         simulated = SimulatedReader(interactive=True)
         reader: CardReader = simulated
+        levers = simulated
     else:
         reader = stripe_reader
     holder: dict[str, Any] = {}
@@ -154,7 +168,7 @@ async def _run_ui(
         reader=reader,
         shop=(settings.name if settings else "") or rt.config.device.name,
         cashier=rt.config.device.cashier,
-        sim_reader=simulated,
+        sim_reader=levers,
         receipts=None if uri else receipts_folder(rt.config.data_dir),
         printer_name=uri or "Receipt images",
         receipt_columns=columns,

@@ -310,6 +310,10 @@ class SaleSession:
             self._changed()
             return result
 
+    async def cancel_card(self) -> None:
+        """Staff's cancel: the reader stops waiting for the card (the payment ends cancelled)."""
+        await self._reader.cancel()
+
     def add_cash(self, amount: Money) -> None:
         """Cash handed over; more than is due becomes change when the sale completes."""
         if self._lock.locked():

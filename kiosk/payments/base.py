@@ -84,6 +84,22 @@ class WaitsForCard(Protocol):
         ...
 
 
+class ReaderLevers(Protocol):
+    """A simulated reader's customer, for the demo: the pay sheet shows these as buttons."""
+
+    def approve(self) -> object:
+        """The customer presents a card that is approved."""
+        ...
+
+    def decline(self, reason: str = ...) -> object:
+        """The customer presents a card that is declined."""
+        ...
+
+    async def cancel(self) -> None:
+        """The customer cancels on the reader."""
+        ...
+
+
 @runtime_checkable
 class CardReader(Protocol):
     """A card reader that charges an amount for one payment.

@@ -79,6 +79,8 @@ class StripeTerminalReader:
         # the whole fleet), and a charge's own answers refresh it.
         self._status_ttl_s = status_ttl_s
         self._status: tuple[float, ReaderStatus] | None = None
+        self._waiting: str | None = None  # the payment whose card the reader is asking for
+        self._waiting_now = asyncio.Event()
 
     # -- CardReader -------------------------------------------------------------------------------
 
@@ -126,6 +128,16 @@ class StripeTerminalReader:
             raise
         self._results[payment_id] = result
         return self._same(result, payment_id, amount)
+
+    @property
+    def pending(self) -> str | None:
+        """The payment id whose card the reader is asking for, if one is (WaitsForCard)."""
+        return self._waiting
+
+    async def wait_pending(self) -> str:
+        while self._waiting is None:
+            await self._waiting_now.wait()
+        return self._waiting
 
     async def cancel(self) -> None:
         """Staff's cancel: the reader stops waiting for a card (nothing if no charge runs)."""
@@ -233,8 +245,18 @@ class StripeTerminalReader:
 
     async def _follow(self, pid: str, intent_id: str, action: Obj | None) -> Obj | None:
         """Poll while the reader's action for `intent_id` is in progress; its last state."""
+        try:
+            return await self._poll_action(pid, intent_id, action)
+        finally:
+            self._waiting = None
+            self._waiting_now.clear()
+
+    async def _poll_action(self, pid: str, intent_id: str, action: Obj | None) -> Obj | None:
         delays, failures, told = self._poll.delays(), 0, False
         while action is not None and action["status"] == "in_progress":
+            if self._waiting is None:
+                self._waiting = pid
+                self._waiting_now.set()
             if pid in self._cancelled and not told:  # staff's cancel crossed our process call
                 told = True
                 await self.cancel_action()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -29,7 +29,7 @@ from kiosk.hardware.receipt_image import image_path
 from kiosk.hardware.test_page import test_page
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
-from kiosk.payments.base import CardReader
+from kiosk.payments.base import CardReader, ReaderLevers, WaitsForCard
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.ui import theme
@@ -37,9 +37,6 @@ from kiosk.ui.screens.sale import SaleScreen
 from kiosk.ui.services import ScreenServices
 from kiosk.ui.wedge import Wedge
 from kiosk.ui.widgets.status_bar import BarState
-
-if TYPE_CHECKING:
-    from kiosk.payments.fake import SimulatedReader
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +78,7 @@ class Services:
     shop: str = ""
     cashier: str = ""
     network: NetworkInfo = field(default_factory=NoNetworkInfo)
-    sim_reader: SimulatedReader | None = None
+    sim_reader: ReaderLevers | None = None
     receipts: Path | None = None  # where the simulated printer leaves its images
     printer_name: str = "Receipt images"  # the printer's URI, for the test page
     receipt_columns: int = 48
@@ -172,8 +169,9 @@ class PosApp(App):
 
     async def settled(self) -> None:
         """Until every action started so far (and any it started) has finished, or waits on a
-        person: a charge the simulated reader holds until someone approves or declines it."""
-        reader = self.services.sim_reader
+        person: a charge the reader holds until a card is presented (or the simulated reader's
+        Approve or Decline is tapped)."""
+        reader = self.services.reader if isinstance(self.services.reader, WaitsForCard) else None
         while True:
             person = reader is not None and reader.pending is not None
             busy = {t for t in self.tasks if not (person and t in self.person_tasks)}
@@ -263,7 +261,7 @@ class ForScreens:
         return self._s.printer
 
     @property
-    def sim_reader(self) -> SimulatedReader | None:
+    def sim_reader(self) -> ReaderLevers | None:
         return self._s.sim_reader
 
     def browser(self, page_size: int) -> CatalogBrowser:

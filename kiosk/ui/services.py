@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kiosk.counter.session import SaleSession
     from kiosk.counter.status import FailedOrder
     from kiosk.hardware.base import ReceiptPrinter
-    from kiosk.payments.fake import SimulatedReader
+    from kiosk.payments.base import ReaderLevers
 
 
 class Spawn(Protocol):
@@ -32,7 +32,7 @@ class ScreenServices(Protocol):
     def printer(self) -> ReceiptPrinter: ...
 
     @property
-    def sim_reader(self) -> SimulatedReader | None:
+    def sim_reader(self) -> ReaderLevers | None:
         """The simulated reader, whose Approve and Decline the pay sheet shows; else None."""
 
     def browser(self, page_size: int) -> CatalogBrowser: ...

@@ -8,6 +8,8 @@ import pytest
 import stripe
 
 from kiosk.checkout import Checkout
+from kiosk.core.cart import CartError
+from kiosk.core.money import Money
 from kiosk.counter.session import SaleSession
 from kiosk.hardware.fake import FakePrinter
 from kiosk.payments.base import PaymentUnknown
@@ -41,9 +43,17 @@ async def test_a_payment_lost_mid_way_is_asked_again_under_its_key_and_charged_o
         await task
     sim.faults.clear()
     assert await rows(shop, "SELECT attempt, outcome FROM card_attempts") == [(1, "unknown")]
+    # Until it is known, no cash is taken and the sale is not left: the card may be charged.
+    assert session.unconfirmed
+    with pytest.raises(CartError, match="not confirmed yet"):
+        session.add_cash(Money(5000, "EUR"))
+    left = session.leave_payment()
+    assert not left.left
+    assert "not confirmed yet" in left.message
     sim.terminal.tap(rid)  # the customer tapped meanwhile
-    result = await session.pay_card()  # the cashier taps Pay again
+    result = await session.pay_card()  # the cashier taps Check again
     assert result.approved
+    assert not session.unconfirmed
     assert await rows(shop, "SELECT attempt, outcome FROM card_attempts") == [(1, "approved")]
     done = await session.complete()
     assert [p.reference for p in done.order.payments] == [result.reference]

@@ -14,6 +14,7 @@ from kiosk.payments.base import (
     ReaderError,
     ReaderFault,
     ReaderState,
+    WaitsForCard,
 )
 from kiosk.payments.stripe_outcomes import DECLINES
 from kiosk.payments.stripe_terminal import StripeTerminalReader
@@ -306,3 +307,16 @@ async def test_after_a_restart_a_declined_id_is_still_declined_in_the_same_words
         first.reference,
     )
     assert sim.state.readers[reader_id]["action"]["status"] == "failed"  # not asked again
+
+
+async def test_the_reader_says_while_it_waits_for_the_card(
+    sim: StripeSimHandle, card_reader: StripeTerminalReader, reader_id: str
+) -> None:
+    assert isinstance(card_reader, WaitsForCard)
+    assert card_reader.pending is None
+    task = asyncio.create_task(card_reader.charge(PAY, GBP))
+    assert await card_reader.wait_pending() == PAY  # the action is in progress: a person's turn
+    assert card_reader.pending == PAY
+    sim.terminal.tap(reader_id)
+    assert (await task).approved
+    assert card_reader.pending is None

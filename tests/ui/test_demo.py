@@ -46,6 +46,24 @@ async def test_a_newcomer_sells_a_first_item_in_the_demo(tmp_path: Path, display
         await till.until(uploaded)
         await till.wait_text("All uploaded")
 
+        # A card sale: the demo's reader is Stripe's (simulated), through the real library.
+        assert any("simulated Stripe S710" in line for line in till.said)
+        await till.scan(code)
+        await till.tap(role="pay")
+        await till.tap("Card £", index=0)
+        await till.wait_text("Simulated reader: approve")
+        await till.shot("22-demo-card-waiting")
+        await till.tap("Simulated reader: approve")
+        await till.wait_text("Sale complete")
+        await till.tap("New sale", exact=True)
+        card = records.rows(
+            data_dir,
+            "SELECT reference, card_brand, card_last4, entry_mode FROM payments"
+            " WHERE method = 'card'",
+        )
+        assert [tuple(r) for r in card] == [(card[0]["reference"], "Visa", "4242", "Contactless")]
+        assert card[0]["reference"].startswith("pi_")
+
         # The Devices sheet, from the printer's state in the bar: the technician's checks.
         await till.tap(role="devices")
         assert "Printer: The printer is ready" in await till.screen_text()

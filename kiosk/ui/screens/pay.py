@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.core.money import Money
+from kiosk.counter import card_outcome
+from kiosk.counter.card_outcome import CardOutcome
 from kiosk.counter.outcome import Completed, LeftPayment
 from kiosk.counter.session import SaleSession
+from kiosk.payments.base import PaymentUnknown, ReaderError, ReaderLevers
 from kiosk.ui import theme
 from kiosk.ui.cash import keyed, quick_amounts, typed_amount
 from kiosk.ui.services import Spawn
-from kiosk.ui.widgets.basics import PosButton
+from kiosk.ui.widgets.basics import PosButton, PosLabel
 from kiosk.ui.widgets.sheet import Sheet
-
-if TYPE_CHECKING:
-    from kiosk.payments.fake import SimulatedReader
 
 
 class PaySheet(Sheet):
@@ -30,7 +29,7 @@ class PaySheet(Sheet):
         spawn: Spawn,
         done: Callable[[Completed], None],
         left: Callable[[LeftPayment], None],
-        sim_reader: SimulatedReader | None = None,
+        sim_reader: ReaderLevers | None = None,
     ) -> None:
         super().__init__(th, "Pay", back="Back to sale", on_back=lambda: self._leave())
         self.session, self.spawn, self.sim_reader = session, spawn, sim_reader
@@ -42,6 +41,13 @@ class PaySheet(Sheet):
         self.total = self.title  # the sheet's title says what is to pay
         self.paid = self.note("", color=theme.MUTED)
         self.message = self.note("", color=theme.WARN)
+        # A card payment's outcome, in the room the cash keys leave while it shows (none else).
+        self.outcome = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
+        self.outcome_title = PosLabel(text="", font_size=th.large, bold=True, color=theme.WARN)
+        self.outcome_detail = PosLabel(text="", font_size=th.font)
+        self.outcome_buttons = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
+        self.add(self.outcome)
+        self.shown: CardOutcome | None = None
         self.quick = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
         self.add(self.quick)
         self.keypad = keypad = GridLayout(
@@ -67,10 +73,12 @@ class PaySheet(Sheet):
         )
         row.add_widget(self.cash_button)
         row.add_widget(self.card_button)
-        self.add(row)
+        self.tender_row = self.add(row)
         # Empty (no height) until a card payment waits on the simulated reader.
         self.reader_row = BoxLayout(size_hint_y=None, height=0, spacing=th.pad)
         self.add(self.reader_row)
+        self.levers_row = BoxLayout(size_hint_y=None, height=0, spacing=th.pad)  # the demo's
+        self.add(self.levers_row)
         self.add(BoxLayout())  # what is left of the sheet stays below the keys, not above them
         self.refresh()
 
@@ -134,23 +142,73 @@ class PaySheet(Sheet):
 
     async def _card(self) -> None:
         self.card_button.disabled = True
+        self._show(None)
         self.message.text = "Present the card on the reader…"
         self._keys_shown(False)  # no cash while the card is on the reader
-        if self.sim_reader is not None:
-            self._simulated_reader_buttons()
+        self._reader_buttons()
         try:
-            result = await self.session.pay_card()
+            shown = card_outcome.of_result(await self.session.pay_card())
+        except (ReaderError, PaymentUnknown) as exc:
+            shown = card_outcome.of_error(exc)
         finally:
             self._busy = False
-            self.reader_row.clear_widgets()
-            self.reader_row.height = 0
-            self._keys_shown(True)
-        if not result.approved:
-            self.message.text = f"Card not approved: {result.message or 'declined'}"
-            self.refresh()
-            return
+            for row in (self.reader_row, self.levers_row):
+                row.clear_widgets()
+                row.height = 0
         self.message.text = ""
-        self._after_tender()
+        if shown.approved:
+            self.message.text = f"{shown.title}: {shown.detail}"  # split: what the card paid
+            self._keys_shown(True)
+            self._after_tender()
+            return
+        self._show(shown)
+        self.refresh()
+
+    def _show(self, shown: CardOutcome | None) -> None:
+        """A card outcome in place of the keys, with its own buttons; None: the keys again."""
+        self.shown = shown
+        box = self.outcome
+        box.clear_widgets()
+        self.outcome_buttons.clear_widgets()
+        if shown is None:
+            box.height = 0
+            self.tender_row.height, self.tender_row.opacity, self.tender_row.disabled = (
+                self.th.row,
+                1,
+                False,
+            )
+            return
+        self.outcome_title.text, self.outcome_detail.text = shown.title, shown.detail
+        for label in (self.outcome_title, self.outcome_detail):
+            label.size_hint_y, label.height = None, self.th.row
+        self.outcome_detail.height = 2 * self.th.row  # two lines of plain words at most
+        if shown.retry:
+            self.outcome_buttons.add_widget(
+                PosButton(
+                    text=shown.retry,
+                    font_size=self.th.font,
+                    tone=theme.ACCENT,
+                    on_release=lambda _b: self._card_tapped(),
+                )
+            )
+        if shown.cash:
+            self.outcome_buttons.add_widget(
+                PosButton(
+                    text="Take cash", font_size=self.th.font, on_release=lambda _b: self._to_cash()
+                )
+            )
+        for w in (self.outcome_title, self.outcome_detail, self.outcome_buttons):
+            box.add_widget(w)
+        box.height = 4 * self.th.row + 2 * self.th.pad
+        box.spacing = self.th.pad
+        # The outcome's buttons stand for Card and Cash until one is tapped.
+        self.tender_row.height, self.tender_row.opacity, self.tender_row.disabled = 0, 0, True
+        self._keys_shown(False)
+
+    def _to_cash(self) -> None:
+        self._show(None)
+        self._keys_shown(True)
+        self.refresh()
 
     def _keys_shown(self, shown: bool) -> None:
         """The cash keys, or (while a card is on the reader) room for the reader's state."""
@@ -160,19 +218,30 @@ class PaySheet(Sheet):
         ):
             w.height, w.opacity, w.disabled = (height, 1, False) if shown else (0, 0, True)
 
-    def _simulated_reader_buttons(self) -> None:
-        reader = self.sim_reader
-        assert reader is not None
+    def _reader_buttons(self) -> None:
+        """While the reader waits: staff's Cancel, and the simulated customer's levers (demo)."""
+        cancel = PosButton(
+            text="Cancel payment",
+            font_size=self.th.font,
+            on_release=lambda _b: self.spawn(self.session.cancel_card()),
+        )
+        cancel.role = "cancel-card"
         self.reader_row.clear_widgets()
+        self.reader_row.add_widget(cancel)
         self.reader_row.height = self.th.row
+        levers = self.sim_reader
+        if levers is None:
+            return
+        self.levers_row.clear_widgets()
+        self.levers_row.height = self.th.row
         for text, act in (
-            ("Simulated reader: approve", reader.approve),
-            ("Simulated reader: decline", lambda: reader.decline("Card declined by the bank")),
-            ("Cancel", lambda: self.spawn(reader.cancel())),
+            ("Simulated reader: approve", levers.approve),
+            ("Simulated reader: decline", lambda: levers.decline("Card declined by the bank")),
+            ("Simulated reader: customer cancels", lambda: self.spawn(levers.cancel())),
         ):
-            self.reader_row.add_widget(
-                PosButton(text=text, font_size=self.th.small, on_release=lambda _b, a=act: a())
-            )
+            b = PosButton(text=text, font_size=self.th.small, on_release=lambda _b, a=act: a())
+            b.role = "sim-reader"
+            self.levers_row.add_widget(b)
 
     def _after_tender(self) -> None:
         if self.session.settled():
