@@ -17,15 +17,15 @@ from kiosk.sim.stripe.device import DEMO_DECLINE, provision_reader
 from kiosk.sim.woocommerce import SimHandle
 from tests.sim.stripe import conftest as checked
 from tests.ui import records
-from tests.ui.harness import running_till
+from tests.ui.harness import Till, running_till
 
 pytestmark = pytest.mark.timeout(240)
 sim, fidelity = checked.sim, checked.fidelity
 
 
-async def start_card(till: object, price: str) -> None:
-    await till.tap(role="pay")  # type: ignore[attr-defined]
-    await till.tap(f"Card £{price}", exact=True)  # type: ignore[attr-defined]
+async def start_card(till: Till, price: str) -> None:
+    await till.tap(role="pay")
+    await till.tap(f"Card £{price}", exact=True)
 
 
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
