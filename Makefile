@@ -4,13 +4,13 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the build and the tests need (php-cli: `php -l` over plugin/; xvfb: the app's
-# window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback without it; dbus,
-# python3-dbusmock: a private bus with a mock NetworkManager for tests/network; libusb-1.0-0: USB
-# printers); installed when we are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
+# Debian packages the build and the tests need (php-cli, phpunit: `php -l` and PHPUnit over plugin/;
+# xvfb: the app's window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback
+# without it; dbus, python3-dbusmock: a private bus with a mock NetworkManager for tests/network;
+# libusb-1.0-0: USB printers); installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
 
-.PHONY: run test lint bench soak deps-debian deps-npm clean
+.PHONY: run test lint bench soak plugin deps-debian deps-npm clean
 
 # Shopify's Admin GraphQL schema, which the Shopify simulator runs queries on and the tests check
 # ours against: fetched from npm at install time (the package ships it), never kept in git.
@@ -66,6 +66,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q kiosk >/dev/null
 	$(BIN)/python -m tests.bench --out bench/results.json
+
+# The companion WordPress plugin as an installable zip: dist/kiosk-pos-companion-<version>.zip.
+plugin:
+	$(PY) plugin/build_zip.py dist
 
 # Longer soaks than the suite's: 500 sales per seed through every simulator fault at the bench's
 # 50 ms per request, in-process and with the agent killed at random; checks the drain-time target.

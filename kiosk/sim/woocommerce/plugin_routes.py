@@ -18,7 +18,7 @@ from kiosk.sim.woocommerce.state import WooStore, parse_gmt
 
 NAMESPACE = "kiosk/v1"
 PLUGIN_API = f"/wp-json/{NAMESPACE}"
-PLUGIN_VERSION = "0.1.0"  # the `Version:` of plugin/kiosk-pos-companion (a test keeps them equal)
+PLUGIN_VERSION = "0.2.0"  # the `Version:` of plugin/kiosk-pos-companion (a test keeps them equal)
 ENDPOINTS = ("info", "product-ids", "variations")
 DEFAULT_PER_PAGE = 200
 MAX_PER_PAGE = 500

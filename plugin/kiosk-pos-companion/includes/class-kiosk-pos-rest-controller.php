@@ -1,6 +1,6 @@
 <?php
 /**
- * The kiosk/v1 REST routes: info, product-ids and variations.
+ * The kiosk/v1 REST routes.
  *
  * @package Kiosk_POS_Companion
  */
@@ -8,7 +8,9 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Read-only routes for the Kiosk POS device, authenticated by WooCommerce's API keys.
+ * Routes for the Kiosk POS device, authenticated by WooCommerce's API keys (the main file lets
+ * WC_REST_Authentication sign in requests to this namespace), each behind a capability check.
+ * contract.json describes them; the handlers only parse and answer, the logic classes decide.
  *
  * WooCommerce lists variations one variable product at a time (/wc/v3/products/<id>/variations),
  * so a catalog of 2,000 variable products costs 2,000 extra requests. GET kiosk/v1/variations
@@ -19,6 +21,17 @@ class Kiosk_POS_REST_Controller extends WP_REST_Controller {
 	const DEFAULT_PER_PAGE = 200;
 	const MAX_PER_PAGE     = 500;
 	const MAX_PARENTS      = 100;
+	// The capability each route needs (contract.json's "capability"): what
+	// wc_rest_check_post_permissions() asks for reading products, reading and creating orders.
+	const CAPABILITIES = array(
+		'GET /status'                 => 'read_private_products',
+		'GET /changes'                => 'read_private_products',
+		'POST /orders'                => 'publish_shop_orders',
+		'GET /orders/by-uuid/{uuid}'  => 'read_private_shop_orders',
+		'GET /info'                   => 'read_private_products',
+		'GET /product-ids'            => 'read_private_products',
+		'GET /variations'             => 'read_private_products',
+	);
 
 	/**
 	 * Route namespace.
@@ -28,24 +41,66 @@ class Kiosk_POS_REST_Controller extends WP_REST_Controller {
 	protected $namespace = KIOSK_POS_COMPANION_NAMESPACE;
 
 	/**
-	 * Register GET info, product-ids and variations.
+	 * The WordPress layer.
+	 *
+	 * @var Kiosk_POS_Platform
+	 */
+	private $platform;
+
+	/**
+	 * The change feed.
+	 *
+	 * @var Kiosk_POS_Change_Feed
+	 */
+	private $feed;
+
+	/**
+	 * Build on $platform and $feed.
+	 *
+	 * @param Kiosk_POS_Platform    $platform The WordPress layer.
+	 * @param Kiosk_POS_Change_Feed $feed     The change feed.
+	 */
+	public function __construct( Kiosk_POS_Platform $platform, Kiosk_POS_Change_Feed $feed ) {
+		$this->platform = $platform;
+		$this->feed     = $feed;
+	}
+
+	/**
+	 * The routes, as contract.json names them ("METHOD /path").
+	 *
+	 * @return string[]
+	 */
+	public static function route_names() {
+		return array_keys( self::CAPABILITIES );
+	}
+
+	/**
+	 * Register every route with its handler, arguments and capability check.
 	 */
 	public function register_routes() {
 		$routes = array(
-			'/info'        => array( 'get_info', array() ),
-			'/product-ids' => array( 'get_product_ids', array() ),
-			'/variations'  => array( 'get_variations', $this->get_variations_params() ),
+			'/status'                                   => array( 'GET /status', WP_REST_Server::READABLE, 'get_status', array() ),
+			'/changes'                                  => array( 'GET /changes', WP_REST_Server::READABLE, 'get_changes', $this->get_changes_params() ),
+			'/orders'                                   => array( 'POST /orders', WP_REST_Server::CREATABLE, 'create_order', array() ),
+			'/orders/by-uuid/(?P<uuid>[0-9a-fA-F-]{36})' => array( 'GET /orders/by-uuid/{uuid}', WP_REST_Server::READABLE, 'get_order_by_uuid', array() ),
+			'/info'                                     => array( 'GET /info', WP_REST_Server::READABLE, 'get_info', array() ),
+			'/product-ids'                              => array( 'GET /product-ids', WP_REST_Server::READABLE, 'get_product_ids', array() ),
+			'/variations'                               => array( 'GET /variations', WP_REST_Server::READABLE, 'get_variations', $this->get_variations_params() ),
 		);
-		foreach ( $routes as $route => $handler ) {
+		foreach ( $routes as $route => $spec ) {
+			list( $name, $methods, $callback, $args ) = $spec;
+			$capability                                 = self::CAPABILITIES[ $name ];
 			register_rest_route(
 				$this->namespace,
 				$route,
 				array(
 					array(
-						'methods'             => WP_REST_Server::READABLE,
-						'callback'            => array( $this, $handler[0] ),
-						'permission_callback' => array( $this, 'check_read_permission' ),
-						'args'                => $handler[1],
+						'methods'             => $methods,
+						'callback'            => array( $this, $callback ),
+						'permission_callback' => function () use ( $capability, $methods ) {
+							return $this->check_capability( $capability, WP_REST_Server::CREATABLE === $methods );
+						},
+						'args'                => $args,
 					),
 				)
 			);
@@ -53,20 +108,115 @@ class Kiosk_POS_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * The API key's user must be allowed to read products, private ones included (the listings
-	 * show private products and disabled variations, as WooCommerce's own do).
+	 * The API key's user must hold $capability (private products included: the listings show
+	 * private products and disabled variations, as WooCommerce's own do).
 	 *
+	 * @param string $capability The capability.
+	 * @param bool   $write      Whether the route creates.
 	 * @return true|WP_Error
 	 */
-	public function check_read_permission() {
-		if ( ! wc_rest_check_post_permissions( 'product', 'read' ) || ! current_user_can( 'read_private_products' ) ) {
-			return new WP_Error(
-				'woocommerce_rest_cannot_view',
-				__( 'Sorry, you cannot list resources.', 'kiosk-pos-companion' ),
-				array( 'status' => rest_authorization_required_code() )
-			);
+	public function check_capability( $capability, $write = false ) {
+		if ( current_user_can( $capability ) ) {
+			return true;
 		}
-		return true;
+		return $write
+			? new WP_Error( 'woocommerce_rest_cannot_create', __( 'Sorry, you are not allowed to create resources.', 'kiosk-pos-companion' ), array( 'status' => rest_authorization_required_code() ) )
+			: new WP_Error( 'woocommerce_rest_cannot_view', __( 'Sorry, you cannot list resources.', 'kiosk-pos-companion' ), array( 'status' => rest_authorization_required_code() ) );
+	}
+
+	/**
+	 * A Kiosk_POS_Error as WordPress's WP_Error.
+	 *
+	 * @param Kiosk_POS_Error $error The refusal.
+	 * @return WP_Error
+	 */
+	private function wp_error( Kiosk_POS_Error $error ) {
+		return new WP_Error( $error->code, $error->message, array_merge( array( 'status' => $error->status ), $error->data ) );
+	}
+
+	/**
+	 * GET kiosk/v1/status.
+	 *
+	 * @return WP_REST_Response
+	 */
+	public function get_status() {
+		$status = new Kiosk_POS_Status( $this->platform, $this->feed );
+		return rest_ensure_response( $status->build( KIOSK_POS_COMPANION_VERSION, $this->namespace, self::route_names() ) );
+	}
+
+	/**
+	 * GET kiosk/v1/changes: long-polled by devices (wait=), who say who they are (device=).
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response
+	 */
+	public function get_changes( $request ) {
+		$device = Kiosk_POS_Devices::normalise_id( (string) $request['device'] );
+		if ( '' !== $device ) {
+			( new Kiosk_POS_Devices( $this->platform ) )->seen( $device, (int) $request['queued'] );
+		}
+		$answer   = $this->feed->read( (int) $request['after'], (int) $request['limit'], (string) $request['epoch'], (int) $request['wait'] );
+		$response = rest_ensure_response( $answer );
+		$response->header( 'Cache-Control', 'no-store' );
+		return $response;
+	}
+
+	/**
+	 * POST kiosk/v1/orders: body {uuid, sold_at, order, device}.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public function create_order( $request ) {
+		$body = $request->get_json_params();
+		if ( ! is_array( $body ) ) {
+			return $this->wp_error( new Kiosk_POS_Error( 'kiosk_pos_invalid_order', __( 'The body must be a JSON object.', 'kiosk-pos-companion' ), 400 ) );
+		}
+		$intake = new Kiosk_POS_Order_Intake( $this->platform );
+		$answer = $intake->create( $body );
+		if ( $answer instanceof Kiosk_POS_Error ) {
+			return $this->wp_error( $answer );
+		}
+		$response = rest_ensure_response( $answer['body'] );
+		$response->set_status( $answer['status'] );
+		return $response;
+	}
+
+	/**
+	 * GET kiosk/v1/orders/by-uuid/<uuid>.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public function get_order_by_uuid( $request ) {
+		$found = ( new Kiosk_POS_Order_Intake( $this->platform ) )->find( sanitize_text_field( (string) $request['uuid'] ) );
+		return $found instanceof Kiosk_POS_Error ? $this->wp_error( $found ) : rest_ensure_response( $found );
+	}
+
+	/**
+	 * Arguments of GET kiosk/v1/changes, validated by WordPress before the handler runs.
+	 *
+	 * @return array
+	 */
+	private function get_changes_params() {
+		$integer = array(
+			'type'              => 'integer',
+			'sanitize_callback' => 'absint',
+			'validate_callback' => 'rest_validate_request_arg',
+		);
+		$text    = array(
+			'type'              => 'string',
+			'default'           => '',
+			'sanitize_callback' => 'sanitize_text_field',
+		);
+		return array(
+			'after'  => array_merge( $integer, array( 'minimum' => 0, 'default' => 0, 'description' => __( 'The last sequence number the device has.', 'kiosk-pos-companion' ) ) ),
+			'limit'  => array_merge( $integer, array( 'minimum' => 1, 'maximum' => Kiosk_POS_Change_Feed::MAX_LIMIT, 'default' => Kiosk_POS_Change_Feed::DEFAULT_LIMIT, 'description' => __( 'Changes at most.', 'kiosk-pos-companion' ) ) ),
+			'wait'   => array_merge( $integer, array( 'minimum' => 0, 'maximum' => Kiosk_POS_Change_Feed::MAX_WAIT, 'default' => 0, 'description' => __( 'Seconds to wait for a change.', 'kiosk-pos-companion' ) ) ),
+			'queued' => array_merge( $integer, array( 'minimum' => 0, 'default' => 0, 'description' => __( 'Sales the device has waiting to upload.', 'kiosk-pos-companion' ) ) ),
+			'epoch'  => array_merge( $text, array( 'description' => __( 'The epoch the sequence number belongs to.', 'kiosk-pos-companion' ) ) ),
+			'device' => array_merge( $text, array( 'description' => __( 'The device asking.', 'kiosk-pos-companion' ) ) ),
+		);
 	}
 
 	/**
@@ -79,7 +229,7 @@ class Kiosk_POS_REST_Controller extends WP_REST_Controller {
 			array(
 				'version'   => KIOSK_POS_COMPANION_VERSION,
 				'namespace' => $this->namespace,
-				'endpoints' => array( 'info', 'product-ids', 'variations' ),
+				'endpoints' => array( 'status', 'changes', 'orders', 'info', 'product-ids', 'variations' ),
 			)
 		);
 	}

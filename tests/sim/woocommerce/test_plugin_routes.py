@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from kiosk.cli.sim_cmd import add_woocommerce_parser
-from kiosk.sim.woocommerce import SimHandle, running_sim, sign_oauth
+from kiosk.sim.woocommerce import SimHandle, plugin_routes, running_sim, sign_oauth
 from kiosk.sim.woocommerce.plugin_routes import PLUGIN_API
 from tests.sim.woocommerce.conftest import Clock, small_export
 
@@ -76,7 +76,7 @@ async def test_the_index_lists_the_namespace_only_with_the_plugin() -> None:
         if plugin:
             assert status == 200
             assert body == {
-                "version": "0.1.0",
+                "version": plugin_routes.PLUGIN_VERSION,
                 "namespace": "kiosk/v1",
                 "endpoints": ["info", "product-ids", "variations"],
             }
