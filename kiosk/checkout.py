@@ -85,6 +85,15 @@ class Checkout:
     def now(self) -> datetime:
         return self._clock()
 
+    @property
+    def cashier(self) -> str:
+        """Who sells now: recorded on every order (the signed-in staff member's name)."""
+        return self._cashier
+
+    @cashier.setter
+    def cashier(self, name: str) -> None:
+        self._cashier = name
+
     async def pricing(self) -> Pricing:
         settings = await catalog.load_shop_settings(self._db) or self._fallback
         if settings is None:
