@@ -4,7 +4,7 @@ A charge is four steps, each under the idempotency key "<payment id>:<step>":
   create   a PaymentIntent (card_present, manual capture, metadata order_id and attempt);
   process  `process_payment_intent` on the reader (":process:<n>", n counting re-sends);
   follow   GET the reader, only while its action for this PaymentIntent is in_progress, waiting
-           POLL between polls (0.25 s, x1.5 each time, at most 2 s: the fleet shares one
+           POLL between polls (0.05 s, doubling to at most 2 s: the fleet shares one
            account's rate limit); cancel() wakes it at once;
   capture  with the charge expanded, which carries the card details for the receipt.
 So an approval costs 3 requests plus the polls. Exactly once: one PaymentIntent per payment id

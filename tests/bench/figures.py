@@ -17,7 +17,7 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
-from tests.bench import drain_figures, sync_figures, ui_figures
+from tests.bench import card_figures, drain_figures, sync_figures, ui_figures
 from tests.bench.stats import figure, pct
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
@@ -153,7 +153,7 @@ async def search_at_scale(path: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-GROUPS = ("sale", "search", "sync", "ui", "drain")
+GROUPS = ("sale", "search", "sync", "ui", "drain", "card")
 
 
 async def run_all(
@@ -183,4 +183,6 @@ async def run_all(
         results += await asyncio.to_thread(sync_figures.initial_sync, tmp, products=sync_products)
     if only in (None, "drain"):
         results += await asyncio.to_thread(drain_figures.drain, tmp, orders=drain_orders)
+    if only in (None, "card"):
+        results += await card_figures.card_sale(tmp)
     return results
