@@ -24,7 +24,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.connectors.base import Connector, RemoteOrder
@@ -35,6 +35,7 @@ from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxItem
 from kiosk.sync.gate import SendGate, link_down
 from kiosk.sync.policy import Park, RetryPolicy
+from kiosk.sync.refund_push import RefundPusher, RefundReport
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class PushReport:
     error: str | None = None  # the last trouble met, if any
     reached: bool = False  # the store answered at least one request
     unreachable: str = ""  # the link-down error that stopped sending, if one did
+    refunds: RefundReport = field(default_factory=RefundReport)  # the refunds of the pass
 
     def then(self, later: PushReport) -> PushReport:
         """This pass followed by `later`, as one report."""
@@ -59,6 +61,7 @@ class PushReport:
             error=later.error or self.error,
             reached=self.reached or later.reached,
             unreachable=later.unreachable,
+            refunds=self.refunds.then(later.refunds),
         )
 
 
@@ -93,6 +96,11 @@ class Pusher:
         self._answered_at: datetime | None = None  # the latest answer no cut has used yet
         self._restored = False  # the link came back after an outage: start every backoff again
         self._sold: dict[str, str] = {}  # product or variation id -> the last order that sold it
+        # Refunds go after the orders of each pass, through the same gate (set `.card` to give
+        # card refunds back).
+        self.refunds = RefundPusher(
+            db, connector, clock=clock, gate=self.gate, policy=self._policy, rng=self._rng
+        )
 
     def store_reached(self) -> bool:
         """Another request (a pull, a hint) got an answer; True when uploads may be waiting."""
@@ -156,6 +164,8 @@ class Pusher:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+        report.refunds = await self.refunds.drain()
+        report.reached |= report.refunds.reached
         await self._read_back_stock()
         report.wait_until = await self._next_wait()
         return report
@@ -178,7 +188,11 @@ class Pusher:
             await stock.adopt(self._db, group, now, source=f"order {number}")
 
     async def _next_wait(self) -> datetime | None:
-        due = await outbox.next_due_at(self._db)
+        due = min(
+            (t for t in (await outbox.next_due_at(self._db), await self.refunds.next_due())
+             if t is not None),
+            default=None,
+        )  # fmt: skip
         if due is None:
             return None
         held = self.gate.opens_at(self._clock())
