@@ -31,6 +31,9 @@ def add_parser(sub: Any) -> None:
     connect.add_argument("--password", help="the WPA2/WPA3 passphrase (none: an open network)")
     connect.add_argument("--hidden", action="store_true", help="the network hides its name")
     connect.add_argument(
+        "--wpa3", action="store_true", help="a hidden network that takes WPA3 (SAE) only"
+    )
+    connect.add_argument(
         "--timeout", type=float, default=30.0, help="seconds to wait for the link (default 30)"
     )
     connect.set_defaults(handler=run_connect, no_runtime=True)
@@ -40,7 +43,19 @@ def add_parser(sub: Any) -> None:
     cell_set = cell_sub.add_parser("set", help="the SIM's APN and PIN")
     cell_set.add_argument("--apn", required=True, help="the operator's access point name")
     cell_set.add_argument("--pin", help="the SIM's PIN, if it has one")
+    cell_set.add_argument(
+        "--check",
+        action="store_true",
+        help="bring the link up once to prove the PIN and APN, then down again",
+    )
+    cell_set.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for the link (default 60)"
+    )
     cell_set.set_defaults(handler=run_cellular_set, no_runtime=True)
+
+    country = wifi_sub.add_parser("country", help="show or set the WiFi country (needs root)")
+    country.add_argument("code", nargs="?", metavar="CC", help="two letters, e.g. GB or DE")
+    country.set_defaults(handler=run_country, no_runtime=True)
 
 
 def _fail(message: str) -> int:
@@ -126,9 +141,12 @@ async def run_scan(args: argparse.Namespace, _rt: object) -> int:
     except nm_setup.SetupError as e:
         return _fail(str(e))
     data = {
-        "networks": [{"ssid": n.ssid, "signal": n.signal, "secured": n.secured} for n in networks]
+        "networks": [
+            {"ssid": n.ssid, "signal": n.signal, "secured": n.secured, "security": n.security}
+            for n in networks
+        ]
     }
-    rows = [[n.ssid, f"{n.signal}%", "WPA" if n.secured else "open"] for n in networks]
+    rows = [[n.ssid, f"{n.signal}%", n.security] for n in networks]
     text = table([["SSID", "SIGNAL", "SECURITY"], *rows]) if rows else "No WiFi networks in range"
     emit(args.json, data, text)
     return 0
@@ -145,7 +163,12 @@ async def run_connect(args: argparse.Namespace, _rt: object) -> int:
         bus = nm_setup.open_bus()
         try:
             await nm_setup.connect(
-                bus, args.ssid, args.password, hidden=args.hidden, wait_s=args.timeout
+                bus,
+                args.ssid,
+                args.password,
+                hidden=args.hidden,
+                wpa3=args.wpa3,
+                wait_s=args.timeout,
             )
         finally:
             bus.close()
@@ -166,9 +189,31 @@ async def run_cellular_set(args: argparse.Namespace, _rt: object) -> int:
         bus = nm_setup.open_bus()
         try:
             await nm_setup.set_cellular(bus, args.apn, args.pin)
+            print(f"Cellular APN set to {args.apn}" + (" with a SIM PIN" if args.pin else ""))
+            if args.check:
+                await nm_setup.check_cellular_link(bus, wait_s=args.timeout)
+                print("The cellular link came up: the SIM and APN work")
         finally:
             bus.close()
     except nm_setup.SetupError as e:
         return _fail(str(e))
-    print(f"Cellular APN set to {args.apn}" + (" with a SIM PIN" if args.pin else ""))
+    return 0
+
+
+async def run_country(args: argparse.Namespace, _rt: object) -> int:
+    from kiosk.network.country import CountryError, SystemRegulatory, check_country
+
+    system = SystemRegulatory()
+    if args.code is None:
+        print(f"WiFi country: {await system.current() or 'not set'}")
+        return 0
+    try:
+        check_country(args.code)
+    except CountryError as e:
+        raise UsageError(str(e)) from None
+    try:
+        await system.set(args.code)
+    except CountryError as e:
+        return _fail(str(e))
+    print(f"WiFi country set to {args.code.strip().upper()}")
     return 0

@@ -33,6 +33,7 @@ DISCONNECTED = 30  # NMDeviceState
 SETTINGS_CONNECTION_IFACE = "org.freedesktop.NetworkManager.Settings.Connection"
 MODEM_GSM_UMTS = 4  # NMDeviceModemCapabilities
 WPA_PSK = 0x100  # NM80211ApSecurityFlags.KEY_MGMT_PSK
+WPA3_SAE = 0x400  # NM80211ApSecurityFlags.KEY_MGMT_SAE
 MODE_INFRA = 2
 
 Variant = tuple[str, Any]  # sdbus spells a D-Bus variant as (signature, value)
@@ -129,11 +130,12 @@ class MockNetworkManager:
     def _at(self, path: str) -> _Mock:
         return _Mock.new_proxy(SERVICE, path, self._bus)
 
-    async def wifi(self, ssid: str, strength: int) -> tuple[str, str, str]:
-        """A WiFi device associated with an access point: (device, access point, active conn)."""
+    async def wifi(self, ssid: str, strength: int, security: int = WPA_PSK) -> tuple[str, str, str]:
+        """A WiFi device associated with an access point: (device, access point, active conn).
+        `security` is the access point's WpaFlags and RsnFlags (NM80211ApSecurityFlags)."""
         device = await self._mock.add_wifi_device("wlan0dev", "wlan0", ACTIVATED)
         ap = await self._mock.add_access_point(
-            device, "ap0", ssid, "00:11:22:33:44:55", MODE_INFRA, 2437, 54000, strength, WPA_PSK
+            device, "ap0", ssid, "00:11:22:33:44:55", MODE_INFRA, 2437, 54000, strength, security
         )
         connection = await self._mock.add_wifi_connection(device, "shopwifi", ssid, "wpa-psk")
         active = await self._mock.add_active_connection(
@@ -144,6 +146,14 @@ class MockNetworkManager:
         await self.can_update(connection)
         await self.can_reapply(device)
         return device, ap, active
+
+    async def access_point(
+        self, device: str, name: str, ssid: str, strength: int, security: int
+    ) -> str:
+        """One more access point in range of `device`."""
+        return await self._mock.add_access_point(
+            device, name, ssid, "00:11:22:33:44:66", MODE_INFRA, 5180, 300000, strength, security
+        )
 
     async def can_update(self, connection: str) -> None:
         """The template's profiles lack UpdateUnsaved: give them one that does what Update does."""
@@ -206,6 +216,51 @@ class MockNetworkManager:
             "objects[ret[1]].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
             " dbus.UInt32(1))\n"
             f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
+        )
+
+    async def refuse_cellular(self, reason: int) -> None:
+        """Bringing the modem up fails with `reason` (NMDeviceStateReason: a SIM PIN refused,
+        needed, a PUK, no SIM), as ModemManager reports it through NetworkManager."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "ActivateConnection",
+            "ooo",
+            "o",
+            "ret = self.activate_connection(self, args[0], args[1], args[2])\n"
+            "objects[ret].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
+            " dbus.UInt32(4))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(120))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'StateReason',"
+            f" (dbus.UInt32(120), dbus.UInt32({reason})))\n",
+        )
+
+    async def stall_cellular(self) -> None:
+        """Bringing the modem up never finishes (no network to register on)."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "ActivateConnection",
+            "ooo",
+            "o",
+            "ret = self.activate_connection(self, args[0], args[1], args[2])\n"
+            "objects[ret].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
+            " dbus.UInt32(1))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
+        )
+
+    async def can_join_wpa3(self) -> None:
+        """The template's AddAndActivateConnection knows only PSK access points (its NAME_MAP of
+        security flags): teach it SAE (WPA3 personal) and PSK with SAE (WPA3 transition), then
+        join as it does."""
+        await self._mock.add_method(
+            MANAGER_IFACE,
+            "AddAndActivateConnection",
+            "a{sa{sv}}oo",
+            "oo",
+            "flags = self.add_and_activate_connection.__globals__['NM80211ApSecurityFlags']\n"
+            f"flags.NAME_MAP[{WPA3_SAE}] = {{'key-mgmt': 'sae', 'auth-alg': 'open'}}\n"
+            f"flags.NAME_MAP[{WPA3_SAE | WPA_PSK}] ="
+            " {'key-mgmt': 'wpa-psk', 'auth-alg': 'open'}\n"
+            "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n",
         )
 
     async def join_hidden(self) -> None:

@@ -106,9 +106,11 @@ def test_wifi_scan_lists_the_networks(
     on_mock(shop)
     code, out, err = run(capsys, "network", "wifi", "scan", "--json")
     assert code == 0, err
-    assert json.loads(out) == {"networks": [{"ssid": "ShopNet", "signal": 70, "secured": True}]}
+    assert json.loads(out) == {
+        "networks": [{"ssid": "ShopNet", "signal": 70, "secured": True, "security": "WPA2"}]
+    }
     code, out, _ = run(capsys, "network", "wifi", "scan")
-    assert out.splitlines()[1].split() == ["ShopNet", "70%", "WPA"]
+    assert out.splitlines()[1].split() == ["ShopNet", "70%", "WPA2"]
 
 
 def test_wifi_connect_joins_and_saves_the_network(
@@ -280,3 +282,38 @@ def test_kiosk_status_without_network_manager_says_unknown(
     code, out, err = run(capsys, "--data-dir", str(tmp_path), "status", "--json")
     assert code == 0, err
     assert json.loads(out)["uplink"]["kind"] == "unknown"
+
+
+def test_cellular_set_check_names_a_wrong_sim_pin(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def refusing(nm: MockNetworkManager) -> None:
+        await shop(nm)
+        await nm.refuse_cellular(34)  # NMDeviceStateReason GSM_PIN_CHECK_FAILED
+
+    on_mock(refusing)
+
+    argv = ["network", "cellular", "set", "--apn", "internet", "--pin", "0000", "--check"]
+    code, out, err = run(capsys, *argv)
+
+    assert code == 1
+    assert out == "Cellular APN set to internet with a SIM PIN\n"
+    assert err == "kiosk: the SIM refused its PIN: set the right one with --pin\n"
+
+
+def test_cellular_set_check_says_the_link_works(
+    private_bus: PrivateBus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_mock(shop)
+    code, out, err = run(capsys, "network", "cellular", "set", "--apn", "internet", "--check")
+    assert code == 0, err
+    assert out.splitlines()[-1] == "The cellular link came up: the SIM and APN work"
+
+
+@pytest.mark.parametrize("code", ["GBR", "1", "United Kingdom"])
+def test_a_wifi_country_that_is_not_two_letters_exits_2(
+    capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    status, _, err = run(capsys, "network", "wifi", "country", code)
+    assert status == 2
+    assert "two-letter code such as GB" in err
