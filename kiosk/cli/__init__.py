@@ -22,8 +22,11 @@ from kiosk.cli import (
     provision_cmd,
     reader_cmd,
     receipt_cmd,
+    reset_cmd,
     sale_cmd,
+    shift_cmd,
     sim_cmd,
+    staff_cmd,
     status_cmd,
     sync_cmd,
     ui_cmd,
@@ -61,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         status_cmd,
         sale_cmd,
         orders_cmd,
+        staff_cmd,
+        shift_cmd,
         catalog_cmd,
         db_cmd,
         sync_cmd,
@@ -72,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         receipt_cmd,
         hw_cmd,
         network_cmd,
+        reset_cmd,
     )
     for module in modules:
         module.add_parser(sub)
