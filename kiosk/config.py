@@ -28,6 +28,7 @@ from kiosk.core.barcodes import Measure, VariableLayout
 from kiosk.hardware.settings import PAPER_COLUMNS as PAPER_COLUMNS
 from kiosk.hardware.settings import HardwareConfig as HardwareConfig
 from kiosk.network.settings import NetworkConfig as NetworkConfig
+from kiosk.staff.settings import StaffConfig as StaffConfig
 
 CONFIG_NAME = "kiosk.toml"
 T = TypeVar("T")
@@ -125,6 +126,7 @@ class Config:
     receipt: ReceiptConfig = field(default_factory=ReceiptConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
     # Each platform's own section (config_platforms.py), at most one of each class: read them
     # with section(), so that a platform added is a row there and not a field here.
     platform_settings: tuple[Any, ...] = field(default_factory=_platform_defaults)

@@ -18,6 +18,7 @@ from babel.core import Locale
 from kiosk.core.cart import MAX_QUANTITY
 from kiosk.core.money import check_currency, parse_limit
 from kiosk.hardware.settings import PAPER_COLUMNS
+from kiosk.staff.settings import parse_discount_limit
 
 Rule = range | tuple[object, ...] | Callable[[Any], object]
 PLATFORMS = ("woocommerce", "shopify")
@@ -115,4 +116,6 @@ CHECKS: dict[str, Rule] = {
         "be a host name or address such as shop.example (no scheme, no path)",
     ),
     "network.probe_port": range(1, 65535 + 1),
+    "staff.discount_limit_percent": parse_discount_limit,
+    "staff.idle_lock_s": range(10, 86_400 + 1),  # under 10 s it locks mid-sale
 }

@@ -201,6 +201,8 @@ WRONG = [
     ("network.max_switches_per_hour", "0", "0"),
     ("network.probe_host", '"https://shop.example/"', "https://shop.example/"),
     ("network.probe_port", "0", "0"),
+    ("staff.discount_limit_percent", '"101"', "101"),
+    ("staff.idle_lock_s", "5", "5"),
 ]
 
 

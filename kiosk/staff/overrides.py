@@ -11,16 +11,15 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from kiosk.core.money import Money
 from kiosk.staff.accounts import StaffError, StaffMember, utc_now, verify_pin
 from kiosk.staff.pins import DEFAULT_PARAMS, PinParams
+from kiosk.staff.settings import parse_discount_limit as parse_discount_limit
 from kiosk.store.db import Database
 from kiosk.store.rows import from_text, to_text
-
-DEFAULT_DISCOUNT_LIMIT = "10"  # percent of the sale: more needs a manager
 
 
 class Action(StrEnum):
@@ -60,17 +59,6 @@ class Approval:
     detail: str
     amount: Money | None
     created_at: datetime
-
-
-def parse_discount_limit(text: str) -> Decimal:
-    """The limit as a percentage 0..100 ("10", "12.5"); ValueError naming the text."""
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise ValueError(f"must be a percentage such as 10, not {text!r}") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise ValueError(f"must be a percentage from 0 to 100, not {text!r}")
-    return value
 
 
 def discount_needs_manager(discount: Money, before: Money, limit_percent: Decimal) -> bool:
