@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, Skipped, StoreInfo
-from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound, RefundsNotBuilt
+from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
 from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
+from kiosk.connectors.woocommerce import refunds as woo_refunds
 from kiosk.connectors.woocommerce import setup as woo_setup
 from kiosk.connectors.woocommerce.auth import Keys
 from kiosk.connectors.woocommerce.client import PER_PAGE, Page, WooClient
@@ -370,10 +371,10 @@ class WooConnector:
         return await order_upload.find(self.client, order, since=attempted_at - CLOCK_SKEW)
 
     async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:
-        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+        return await woo_refunds.create(self.client, refund, order_remote_id=order_remote_id)
 
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
-        raise RefundsNotBuilt("uploading refunds to this store is not built yet")
+        return await woo_refunds.find(self.client, refund, order_remote_id=order_remote_id)
 
 
 def _conforms(connector: WooConnector) -> Connector:

@@ -76,6 +76,7 @@ class WooStore:
     next_webhook_id: int = 1
     listeners: list[Listener] = field(default_factory=list)
     stock_reduced: set[int] = field(default_factory=set)  # orders whose stock was taken
+    order_refunds: dict[int, list[Obj]] = field(default_factory=dict)  # order id -> newest first
     revision: int = 0  # advanced by every change made through the store's code (see `bump`)
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _memo_stamp: tuple[int, int, int] = field(default=(-1, 0, 0), init=False, repr=False)
