@@ -1,5 +1,5 @@
 """The benchmark figures: sale commit latency, catalog search at scale, initial sync, the app,
-the drain of queued sales."""
+the drain of queued sales, a card sale, the failover's decision."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
-from tests.bench import card_figures, drain_figures, sync_figures, ui_figures
+from tests.bench import card_figures, drain_figures, failover_figures, sync_figures, ui_figures
 from tests.bench.stats import figure, pct
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
@@ -153,7 +153,7 @@ async def search_at_scale(path: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-GROUPS = ("sale", "search", "sync", "ui", "drain", "card")
+GROUPS = ("sale", "search", "sync", "ui", "drain", "card", "failover")
 
 
 async def run_all(
@@ -185,4 +185,6 @@ async def run_all(
         results += await asyncio.to_thread(drain_figures.drain, tmp, orders=drain_orders)
     if only in (None, "card"):
         results += await card_figures.card_sale(tmp)
+    if only in (None, "failover"):
+        results += await failover_figures.failover_decision(tmp)
     return results
