@@ -9,10 +9,12 @@ from kiosk.config import default_data_dir
 from kiosk.connectors.shopify.platform import ShopifySecrets
 from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
 from kiosk.payments.stripe_setup import StripeSecrets
-from kiosk.provisioning.apply import StaffAccounts, Tools
+from kiosk.provisioning.apply import Tools
 from kiosk.provisioning.run import Context, provision_file
 from kiosk.provisioning.schema import SecretClasses
+from kiosk.provisioning.staff import DbStaff
 from kiosk.provisioning.wifi import NmWifi
+from kiosk.reset.wipe import DB_NAME
 
 # Which secrets each section of the file may hold: the platforms' own secrets classes.
 SECRET_CLASSES: SecretClasses = {
@@ -22,18 +24,14 @@ SECRET_CLASSES: SecretClasses = {
 }
 
 
-def staff_accounts() -> StaffAccounts | None:
-    """The staff accounts, once this version has them (kiosk/staff is being built)."""
-    return None
-
-
 async def run_file(args: argparse.Namespace, _rt: None) -> int:
     if args.file is None:
         raise UsageError("give --file FILE, or a platform: woocommerce or stripe")
+    data_dir = args.data_dir or default_data_dir()
     ctx = Context(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=data_dir,
         config_path=args.config,
-        tools=Tools(wifi=NmWifi(), staff=staff_accounts()),
+        tools=Tools(wifi=NmWifi(), staff=DbStaff(data_dir / DB_NAME)),
         secret_classes=SECRET_CLASSES,
     )
     result = await provision_file(args.file, ctx)

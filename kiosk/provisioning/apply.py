@@ -47,10 +47,12 @@ class Step:
 class StaffAccounts(Protocol):
     """The staff PIN accounts (kiosk.staff), as provisioning needs them."""
 
-    def exists(self, name: str) -> bool: ...
+    async def names(self) -> set[str]:
+        """Everyone who can sign in, case-folded."""
+        ...
 
-    async def provision(self, name: str, role: str, pin: str) -> bool:
-        """Create or update `name`; True when something changed."""
+    async def provision(self, name: str, role: str, pin: str) -> str:
+        """Add `name`, or set their PIN; what was done, in words."""
         ...
 
 
@@ -251,22 +253,29 @@ class _Run:
             self.step(
                 "staff",
                 Outcome.LEFT,
-                f"{len(self.plan.staff)} staff accounts wait in the secrets file: this version "
-                "has no staff accounts yet; re-run kiosk provision once it does",
+                f"{len(self.plan.staff)} staff accounts wait in the secrets file: no staff "
+                "accounts were given to this run; run kiosk provision again with them",
             )
             return
         pins = dict(self.secrets.section(STAFF_SECRETS))
-        changed = []
+        done, failed = [], []
         for entry in self.plan.staff:
-            if entry.pin and await accounts.provision(entry.name, entry.role, entry.pin):
-                changed.append(entry.name)
+            if not entry.pin:
+                continue  # an account already there, its PIN not in the file any more
+            try:
+                done.append(await accounts.provision(entry.name, entry.role, entry.pin))
+            except ValueError as exc:  # StaffError, BadPin: in words
+                failed.append(f"{entry.name}: {exc}")
+                continue
             pins.pop(entry.name, None)  # hashed by the accounts now: no plain PIN kept
         self.secrets = self.secrets.with_section(STAFF_SECRETS, pins)
         save_secrets(self.config.data_dir, self.secrets)
-        if changed:
-            self.step("staff", Outcome.APPLIED, f"accounts set for {', '.join(changed)}")
+        if failed:
+            self.step("staff", Outcome.FAILED, "; ".join(failed + done))
+        elif done:
+            self.step("staff", Outcome.APPLIED, "; ".join(done))
         else:
-            self.step("staff", Outcome.UNCHANGED, "every account was already so")
+            self.step("staff", Outcome.UNCHANGED, "every account was there already")
 
 
 def _reader_words(message: str) -> str:

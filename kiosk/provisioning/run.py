@@ -54,6 +54,7 @@ async def provision_file(source: Path, ctx: Context) -> Result:
         if current.path is not None and _same(current.path, source):
             raise Invalid([Problem("", f"{source} is this device's settings file: give another")])
         staff = ctx.tools.staff
+        names = await staff.names() if staff is not None else set()
         plan = validate(
             source,
             raw,
@@ -61,7 +62,7 @@ async def provision_file(source: Path, ctx: Context) -> Result:
             secrets=secrets,
             secret_classes=ctx.secret_classes,
             serial=serial,
-            staff_exists=staff.exists if staff is not None else lambda _name: False,
+            staff_exists=lambda name: name.casefold() in names,
         )
     except Invalid as exc:
         text = render(source, ctx.now(), problems=exc.problems, device=device)

@@ -37,13 +37,14 @@ from kiosk.config import (
 from kiosk.config_checks import apply_rule
 from kiosk.config_platforms import PLATFORM_SECTIONS, ShopifyConfig, moved_from_store
 from kiosk.secrets import Secrets, SecretsSection
+from kiosk.staff.accounts import check_name, check_role
+from kiosk.staff.pins import check_new_pin
 
 SecretClasses = Mapping[str, type[SecretsSection]]  # platform section -> its secrets' class
 WIFI, READER, STAFF, DEVICES = "wifi", "reader", "staff", "devices"
 # Secrets-file sections provisioning keeps for itself: the WiFi it joins (so a re-run from a
 # scrubbed file can join again) and staff PINs not yet given to the staff accounts.
 WIFI_SECRETS, STAFF_SECRETS = "provision_wifi", "provision_staff"
-ROLES = ("cashier", "manager")
 _EXTRA = {
     WIFI: {"ssid", "password", "hidden"},
     READER: {"registration_code", "label", "country"},
@@ -362,13 +363,20 @@ class _Validator:
                     self.problem(f"{at}.{key}", "unknown setting (name, role, pin)")
             name, role = entry.get("name"), entry.get("role", "cashier")
             ok = self._text(f"{at}.name", name, allow_empty=False)
-            if ok and name.strip().casefold() in seen:
+            if ok:
+                try:  # the staff accounts' own rules
+                    name = check_name(name)
+                except ValueError as exc:
+                    self.problem(f"{at}.name", str(exc).removeprefix("the name "))
+                    ok = False
+            if ok and name.casefold() in seen:
                 self.problem(f"{at}.name", f"{name!r} is listed twice")
                 ok = False
             if ok:
-                name = name.strip()
                 seen.add(name.casefold())
-            if role not in ROLES:
+            try:
+                check_role(role)
+            except ValueError:
                 self.problem(f"{at}.role", f"must be cashier or manager, not {role!r}")
                 ok = False
             pin = entry.get("pin")
@@ -377,14 +385,17 @@ class _Validator:
             if pin is None:
                 pin = pins.get(name, "") if ok else ""
                 if ok and not pin and not exists(name):
-                    self.problem(f"{at}.pin", "missing: give each person a PIN of 4 to 8 digits")
+                    self.problem(f"{at}.pin", "missing: give each person a PIN of digits")
                     ok = False
             elif not isinstance(pin, str):
                 self.problem(f"{at}.pin", "must be text in quotes (a PIN may start with 0)")
                 ok = False
-            elif not re.fullmatch(r"\d{4,8}", pin):
-                self.problem(f"{at}.pin", "must be 4 to 8 digits")
-                ok = False
+            else:
+                try:
+                    check_new_pin(pin)
+                except ValueError as exc:
+                    self.problem(f"{at}.pin", str(exc).removeprefix("the PIN "))
+                    ok = False
             if ok:
                 self.staff_entries.append(StaffEntry(name, role, pin))
                 if pin:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,21 +13,6 @@ from kiosk.provisioning.run import Context
 from kiosk.provisioning.wifi import FakeWifi
 
 SERIAL = "10000000c0ffee01"
-
-
-@dataclass
-class FakeStaff:
-    """Staff accounts by name: (role, pin)."""
-
-    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    def exists(self, name: str) -> bool:
-        return name in self.accounts
-
-    async def provision(self, name: str, role: str, pin: str) -> bool:
-        changed = self.accounts.get(name) != (role, pin)
-        self.accounts[name] = (role, pin)
-        return changed
 
 
 @pytest.fixture
