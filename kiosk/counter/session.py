@@ -34,6 +34,7 @@ from kiosk.payments.base import (
     ReaderState,
     ReaderStatus,
 )
+from kiosk.staff import drawer
 from kiosk.store import card_attempts, catalog, outbox, parked
 from kiosk.store.db import Database
 
@@ -370,8 +371,15 @@ class SaleSession:
             log.warning("order %s: receipt not printed: %s", order.number, exc)
             failed.append(("the receipt did not print", str(exc)))
         if any(p.method is PaymentMethod.CASH for p in order.payments):
-            try:
-                await self._printer.open_drawer()
+            try:  # recorded with who sold: every opening of the drawer says who and why
+                await drawer.open_drawer(
+                    self._db,
+                    self._printer,
+                    drawer.Reason.SALE,
+                    staff=order.cashier,
+                    order_id=order.id,
+                    now=self._checkout.now(),
+                )
             except PrinterError as exc:
                 log.warning("order %s: drawer did not open: %s", order.number, exc)
                 failed.append(("the drawer did not open", str(exc)))
