@@ -30,6 +30,7 @@ from kiosk.cli import (
     status_cmd,
     sync_cmd,
     ui_cmd,
+    update_cmd,
 )
 from kiosk.cli.output import UsageError
 from kiosk.config import ConfigError, load_config
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         hw_cmd,
         network_cmd,
         reset_cmd,
+        update_cmd,
     )
     for module in modules:
         module.add_parser(sub)
