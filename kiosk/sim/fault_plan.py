@@ -93,6 +93,11 @@ class Holds:
         while self.holding < n:
             await self._progress.wait()
 
+    async def wait_none_held(self) -> None:
+        """Return once no request is held (each released one has been carried out)."""
+        while self.holding:
+            await self._progress.wait()
+
     def _wake(self) -> None:
         self._progress.set()
         self._progress = asyncio.Event()
