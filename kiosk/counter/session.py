@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from kiosk.checkout import BadScan, Checkout, UnknownCode
 from kiosk.core import cart_snapshot
@@ -22,6 +23,7 @@ from kiosk.core.models import CardResult, Customer, Order, PaymentMethod, Produc
 from kiosk.core.money import Money
 from kiosk.core.receipt import Receipt, build_receipt, device_zone
 from kiosk.core.tender import Tender, settle
+from kiosk.counter import manager
 from kiosk.counter import outcome as told
 from kiosk.counter.outcome import Completed, LeftPayment, Outcome, Scanned
 from kiosk.hardware.base import PrinterError, ReceiptPrinter
@@ -35,6 +37,7 @@ from kiosk.payments.base import (
     ReaderStatus,
 )
 from kiosk.staff import drawer
+from kiosk.staff.overrides import Approval
 from kiosk.store import card_attempts, catalog, outbox, parked
 from kiosk.store.db import Database
 
@@ -58,8 +61,12 @@ class SaleSession:
         receipt_header: Sequence[str] = (),
         receipt_footer: Sequence[str] = (),
         changed: Callable[[], None] = lambda: None,
+        discount_limit: Decimal | None = None,
     ) -> None:
         self._db = db
+        # More discount than this share of the sale needs a manager (None: no limit).
+        self._discount_limit = discount_limit
+        self._approval: Approval | None = None
         self._checkout = checkout
         self._printer = printer
         self._reader = reader
@@ -95,6 +102,7 @@ class SaleSession:
     async def start(self) -> None:
         """A fresh cart (and order id), no customer, no tenders."""
         self._cart = await self._checkout.start()
+        self._approval = None
         self._customer = None
         self._tenders = []
         self._changed()
@@ -171,15 +179,40 @@ class SaleSession:
         self.cart.remove(index)
         self._changed()
 
-    def set_line_discount(self, index: int, discount: Discount | None) -> None:
+    def set_line_discount(
+        self, index: int, discount: Discount | None, approval: Approval | None = None
+    ) -> None:
+        """Raises NeedsManager (the line unchanged) when the sale's discounts would go above
+        the limit without a manager's `approval` for this sale."""
         self._editable()
+        before = self.cart.lines[index].discount
         self.cart.set_line_discount(index, discount)
+        self._guard(approval, lambda: self.cart.set_line_discount(index, before))
         self._changed()
 
-    def set_cart_discount(self, discount: Discount | None) -> None:
+    def set_cart_discount(
+        self, discount: Discount | None, approval: Approval | None = None
+    ) -> None:
+        """As set_line_discount, for a discount on the whole sale."""
         self._editable()
+        before = self.cart.cart_discount
         self.cart.set_cart_discount(discount)
+        self._guard(approval, lambda: self.cart.set_cart_discount(before))
         self._changed()
+
+    def _guard(self, approval: Approval | None, undo: Callable[[], None]) -> None:
+        try:
+            manager.check_discount(self.cart, self._discount_limit, approval or self._approval)
+        except manager.NeedsManager:
+            undo()
+            raise
+        if approval is not None:
+            self._approval = approval
+
+    def _discount_checked(self) -> None:
+        """Before any money is taken: a quantity lowered after a discount, or a parked sale
+        resumed, can leave more discount than the limit without an approval."""
+        manager.check_discount(self.cart, self._discount_limit, self._approval)
 
     def attach_customer(self, customer: Customer | None) -> None:
         self._editable()
@@ -276,6 +309,7 @@ class SaleSession:
                 raise CartError("nothing is left to pay")
             if amount > self.due():
                 raise CartError(f"a card can pay at most {self._fmt(self.due())} of this sale")
+            self._discount_checked()
             if self._is_offline():
                 raise ReaderError(OFFLINE_DETAIL, ReaderFault.NO_INTERNET)
             attempt = await card_attempts.begin(
@@ -325,6 +359,7 @@ class SaleSession:
             raise CartError("enter the cash the customer handed over")
         if self.settled():
             raise CartError("this sale is already paid")
+        self._discount_checked()
         self._tenders.append(Tender(PaymentMethod.CASH, amount))
         self._changed()
 
