@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.cli.output import UsageError
 from kiosk.payments.base import CardReader, ReaderLevers
 from kiosk.runtime import Runtime, open_card_reader
+from kiosk.staff.settings import parse_discount_limit
 from kiosk.store.db import Database
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ async def _run_ui(
         receipt_width=columns,
         receipt_header=rt.config.receipt.header_lines,
         receipt_footer=rt.config.receipt.footer_lines,
+        discount_limit=parse_discount_limit(rt.config.staff.discount_limit_percent),
     )
     from kiosk.network.system import system_network
 
