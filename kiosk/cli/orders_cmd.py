@@ -1,14 +1,15 @@
-"""`kiosk orders list|show|retry`: the device's sales and their upload state."""
+"""`kiosk orders list|show|retry|refund`: the device's sales, their refunds and upload state."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from kiosk.cli import refund_cmd
 from kiosk.cli.output import UsageError, emit
 from kiosk.cli.render import STATE_WORDS, order_json, order_summary_json, order_text, orders_table
 from kiosk.runtime import Runtime
-from kiosk.store import catalog, orders, outbox
+from kiosk.store import catalog, orders, outbox, refunds
 from kiosk.store.outbox import InvalidTransition, OutboxState
 
 
@@ -29,10 +30,12 @@ def add_parser(sub: Any) -> None:
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.set_defaults(handler=run_show)
 
-    retry = osub.add_parser("retry", help="queue a failed order for upload again")
+    retry = osub.add_parser("retry", help="queue a failed order (or its failed refunds) again")
     retry.add_argument("id", metavar="ID", help="order id (UUID) or number")
     retry.add_argument("--json", action="store_true", help="print one JSON object")
     retry.set_defaults(handler=run_retry)
+
+    refund_cmd.add_parser(osub)
 
 
 async def _locale(rt: Runtime) -> str:
@@ -64,12 +67,28 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_show(args: argparse.Namespace, rt: Runtime) -> int:
     stored = await _get(rt, args.id)
     locale = await _locale(rt)
-    emit(args.json, order_json(stored, locale), order_text(stored, locale))
+    given = await refunds.refunds_of(rt.db, stored.order.id)
+    data = order_json(stored, locale)
+    data["refunds"] = [refund_cmd.refund_json(s, locale) for s in given]
+    text = order_text(stored, locale) + refund_cmd.refunds_text(given, stored.order, locale)
+    emit(args.json, data, text)
     return 0
 
 
 async def run_retry(args: argparse.Namespace, rt: Runtime) -> int:
     stored = await _get(rt, args.id)
+    failed = [
+        s for s in await refunds.refunds_of(rt.db, stored.order.id) if s.state is OutboxState.FAILED
+    ]
+    if failed and stored.state is not OutboxState.FAILED:
+        for s in failed:
+            await refunds.retry(rt.db, s.refund_id, rt.checkout.now())
+        emit(
+            args.json,
+            {"order_id": stored.order.id, "refunds": [s.refund_id for s in failed]},
+            f"{len(failed)} refund(s) of order {stored.order.number} will be uploaded again.",
+        )
+        return 0
     try:
         state = await outbox.retry(rt.db, stored.order.id, rt.checkout.now())
     except InvalidTransition:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
 
 from kiosk import system_notify
@@ -18,9 +19,10 @@ from kiosk.connectors.factory import open_connector, platform_of
 from kiosk.connectors.platforms import Platform
 from kiosk.network.base import NetworkInfo
 from kiosk.network.system import failover_monitor, system_network
+from kiosk.payments.refunds import CardRefunds
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
-from kiosk.store import catalog, outbox
+from kiosk.store import catalog, outbox, refunds
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.payment_watch import PaymentWatch
@@ -53,14 +55,40 @@ async def _engine(
     )
 
 
+@contextlib.asynccontextmanager
+async def _card_refunds(rt: Runtime, engine: SyncEngine) -> AsyncIterator[None]:
+    """Give card refunds back through the paired reader's Stripe account, when there is one."""
+    from kiosk.config_platforms import StripeConfig
+    from kiosk.runtime import stripe_provisioned
+
+    if not stripe_provisioned(rt.config):
+        yield  # card refunds wait, saying why (refund_push.NO_CARD)
+        return
+    # Imported only now: stripe comes with the payments extra, which a cash-only till may lack.
+    from kiosk.payments.stripe_refunds import stripe_card_refunds
+    from kiosk.payments.stripe_setup import StripeSecrets
+
+    key = StripeSecrets.of(load_secrets(rt.config.data_dir)).api_key
+    if not key:
+        yield
+        return
+    async with stripe_card_refunds(key, rt.config.section(StripeConfig).api_base) as card:
+        cards: CardRefunds = card
+        engine.pusher.refunds.card = cards
+        yield
+
+
 async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
     if not args.once:
         raise UsageError("only `kiosk sync --once` is supported; `kiosk agent` runs continuously")
     engine = await _engine(rt)
     try:
-        report = await engine.run_once()
+        async with _card_refunds(rt, engine):
+            report = await engine.run_once()
     finally:
         await engine.connector.close()
+    r = report.push.refunds
+    refunds_waiting = (await refunds.counts(rt.db))[OutboxState.PENDING_SYNC]
     p, u = report.pull, report.push
     waiting = (await outbox.counts(rt.db))[OutboxState.PENDING_SYNC]
     data = {
@@ -79,6 +107,13 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
             "retrying": u.retried,
             "waiting": waiting,
             "next_attempt_at": u.wait_until.isoformat() if u.wait_until else None,
+            "refunds": {
+                "synced": r.synced,
+                "failed": r.failed,
+                "retrying": r.retried,
+                "card_refunded": r.card_refunded,
+                "waiting": refunds_waiting,
+            },
         },
         "errors": report.errors,
     }
@@ -92,6 +127,16 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
             + (f", {u.failed} refused by the store" if u.failed else "")
             + (f"; {u.retried} tries failed and were retried" if u.retried else "")
             + (f"; {waiting} still waiting" if waiting else ""),
+            *(
+                [
+                    f"Refunds: {r.synced} uploaded"
+                    + (f", {r.card_refunded} given back to the card" if r.card_refunded else "")
+                    + (f", {r.failed} refused" if r.failed else "")
+                    + (f"; {refunds_waiting} still waiting" if refunds_waiting else "")
+                ]
+                if r.synced or r.failed or r.card_refunded or refunds_waiting
+                else []
+            ),
             *[f"Problem: {e}" for e in report.errors],
         ]
     )
@@ -136,6 +181,8 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         host = "0.0.0.0" if rt.config.store.public_url else "127.0.0.1"
         await web.TCPSite(runner, host, rt.config.sync.webhook_port).start()
         await _register_hooks(rt, engine, platform, receiver, secrets.webhook_secret)
+    cards = contextlib.AsyncExitStack()
+    await cards.enter_async_context(_card_refunds(rt, engine))
     work = asyncio.create_task(engine.run(stop))
     background = [asyncio.create_task(paying.run()), *_failover(rt, paying)]
     # systemd (kiosk-agent.service, Type=notify, WatchdogSec=): up now; pinged from this loop
@@ -158,6 +205,7 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
         await asyncio.gather(*background, return_exceptions=True)
         if runner is not None:
             await runner.cleanup()
+        await cards.aclose()
         await engine.connector.close()
     return 0
 
