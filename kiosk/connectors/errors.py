@@ -107,7 +107,3 @@ class Rejected(ConnectorError):
         super().__init__(message)
         self.status = status
         self.code = code
-
-
-class RefundsNotBuilt(ConnectorError):
-    """Refund upload is not built for this platform yet (being built: issue 12/16)."""
