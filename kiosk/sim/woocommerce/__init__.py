@@ -37,6 +37,7 @@ from kiosk.sim.woocommerce.app import RequestRecord, SimContext, build_app, rend
 from kiosk.sim.woocommerce.auth import ApiKey, Authenticator, sign_oauth
 from kiosk.sim.woocommerce.faults import FaultPlan
 from kiosk.sim.woocommerce.outage import Outage
+from kiosk.sim.woocommerce.product_writes import add_product_write_routes
 from kiosk.sim.woocommerce.state import WooStore, store_from_export
 from kiosk.sim.woocommerce.webhooks import Delivery, DeliveryLog, Webhooks
 
@@ -112,6 +113,16 @@ def _tls(tmp: Path) -> tuple[ssl.SSLContext, Path]:
     return server_ctx, ca_file
 
 
+def _extra_routes(admin: Admin) -> Callable[[web.RouteTableDef], None]:
+    """The /__sim/ admin routes and the REST product edits (both act through Admin)."""
+
+    def add(routes: web.RouteTableDef) -> None:
+        admin_routes(admin)(routes)
+        add_product_write_routes(routes, admin)
+
+    return add
+
+
 @asynccontextmanager
 async def running_sim(
     *,
@@ -125,12 +136,15 @@ async def running_sim(
     port: int = 0,
     clock: Callable[[], datetime] | None = None,
     plugin: bool = True,
+    pretty_permalinks: bool = True,
 ) -> AsyncIterator[SimHandle]:
     """Serve a simulated store on 127.0.0.1 until the block exits.
 
     The catalog is `export` (a catalog export dict) or one generated from products/seed/
     variable_share/variations_per. `clock` drives every date the store writes. `plugin` installs
     the companion plugin: its kiosk/v1 routes and namespace (plugin/kiosk-pos-companion).
+    `pretty_permalinks=False` is a site with plain permalinks: the REST API answers only at
+    `/?rest_route=/...` (kiosk.sim.woocommerce.rest_route).
     """
     if export is None:
         export = generate_export(
@@ -155,12 +169,13 @@ async def running_sim(
             base_url=url,
             latency_ms=latency_ms,
             plugin=plugin,
+            pretty_permalinks=pretty_permalinks,
         )
         webhooks = Webhooks(store, lambda resource, oid: render(ctx, resource, oid), url)
         ctx.webhooks = webhooks
         admin = Admin(ctx)
         runner = web.AppRunner(
-            build_app(ctx, admin_routes(admin)), handler_cancellation=True, access_log=None
+            build_app(ctx, _extra_routes(admin)), handler_cancellation=True, access_log=None
         )
         await runner.setup()
         site = web.SockSite(runner, sock, ssl_context=server_ssl)

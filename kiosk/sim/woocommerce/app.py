@@ -19,6 +19,7 @@ from aiohttp import web
 
 from kiosk.sim.wire import drop, wait_until
 from kiosk.sim.woocommerce import orders as order_ops
+from kiosk.sim.woocommerce import rest_route
 from kiosk.sim.woocommerce.auth import ApiKey, Authenticator
 from kiosk.sim.woocommerce.catalog_routes import (
     API,
@@ -85,6 +86,7 @@ class SimContext:
     base_url: str
     latency_ms: float = 0
     plugin: bool = True  # the companion plugin (kiosk/v1 routes) is installed
+    pretty_permalinks: bool = True  # False: the API answers only at ?rest_route= (rest_route.py)
     requests: list[RequestRecord] = field(default_factory=list)
     outage: Outage | None = None  # set once the site is listening
 
@@ -121,7 +123,7 @@ def _middleware(ctx: SimContext) -> Any:
             fault = (
                 None
                 if request.path.startswith("/__sim")
-                else ctx.faults.take(request.method, request.path)
+                else ctx.faults.take(request.method, rest_route.rest_path(request))
             )
             if fault is not None and fault.kind in ("429", "503", "500"):
                 resp: web.StreamResponse = fault_response(fault)
@@ -144,7 +146,11 @@ def _middleware(ctx: SimContext) -> Any:
         finally:
             ctx.requests.append(
                 RequestRecord(
-                    request.method, request.path, dict(request.query), status, ctx.store.now()
+                    request.method,
+                    rest_route.rest_path(request),
+                    dict(request.query),
+                    status,
+                    ctx.store.now(),
                 )
             )
 
@@ -155,11 +161,15 @@ def _guard(ctx: SimContext) -> Guard:
     def guard(kind: str) -> Callable[[Handler], Handler]:
         def wrap(handler: Handler) -> Handler:
             async def guarded(request: web.Request) -> web.StreamResponse:
-                key = ctx.auth.authenticate(request, await request.read())
+                # Handlers read the parameters as PHP parsed them (last value of a name wins);
+                # the view shares the request's body, so it is made before the body is read.
+                view = rest_route.php_view(request)
+                body = await view.read()
+                key = ctx.auth.authenticate(request, body)
                 if key is None:
                     code, message = DENIED[kind]
                     raise WooError(code, message, 401)
-                return await handler(request)
+                return await handler(view)
 
             return guarded
 
@@ -342,7 +352,9 @@ def build_app(
     async def not_wordpress(request: web.Request) -> web.Response:
         return web.Response(status=404, text=NOT_WORDPRESS, content_type="text/html")
 
-    app = web.Application(middlewares=[_middleware(ctx)])
+    app = web.Application(
+        middlewares=[_middleware(ctx), rest_route.middleware(lambda: ctx.pretty_permalinks)]
+    )
     app.add_routes(routes)
     return app
 
