@@ -16,6 +16,7 @@ from kiosk.cli import (
     catalog_cmd,
     db_cmd,
     demo_cmd,
+    doctor_cmd,
     hw_cmd,
     network_cmd,
     orders_cmd,
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         hw_cmd,
         network_cmd,
         reset_cmd,
+        doctor_cmd,
         update_cmd,
     )
     for module in modules:
