@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from kiosk.cli.output import UsageError
 from kiosk.payments.base import CardReader, ReaderLevers
 from kiosk.runtime import Runtime, open_card_reader
+from kiosk.staff.accounts import list_staff
 from kiosk.staff.settings import parse_discount_limit
+from kiosk.staff.signin import StaffSession
 from kiosk.store.db import Database
 
 if TYPE_CHECKING:
@@ -150,6 +152,7 @@ async def _run_ui(
         status = getattr(app, "last_status", None)
         return bool(status is not None and status.online is False)
 
+    staff = await staff_session(rt)
     session = SaleSession(
         rt.db,
         rt.checkout,
@@ -159,7 +162,10 @@ async def _run_ui(
         receipt_width=columns,
         receipt_header=rt.config.receipt.header_lines,
         receipt_footer=rt.config.receipt.footer_lines,
-        discount_limit=parse_discount_limit(rt.config.staff.discount_limit_percent),
+        # With nobody to approve it (no staff on the device), no discount needs a manager.
+        discount_limit=parse_discount_limit(rt.config.staff.discount_limit_percent)
+        if staff is not None
+        else None,
     )
     from kiosk.network.system import system_network
 
@@ -175,6 +181,7 @@ async def _run_ui(
         printer_name=uri or "Receipt images",
         receipt_columns=columns,
         network=system_network(),
+        staff=staff,
     )
     driver_path = os.environ.get(ui_driver.ENV)
 
@@ -195,6 +202,19 @@ async def _run_ui(
             holder["server"].close()
         if "scanners" in holder:
             await holder["scanners"].stop()
+
+
+async def staff_session(rt: Runtime) -> StaffSession | None:
+    """Sign-in and the idle lock, once the device has staff; the orders record who signs in."""
+    if not await list_staff(rt.db):
+        return None
+
+    def cashier(name: str) -> None:
+        rt.checkout.cashier = name
+
+    return StaffSession(
+        rt.db, clock=rt.checkout.now, idle_lock_s=rt.config.staff.idle_lock_s, on_cashier=cashier
+    )
 
 
 def start_scanners(options: ScannerOptions, app: Any) -> ScannerManager:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from kiosk.staff import accounts
+from kiosk.core.money import Money
+from kiosk.staff import accounts, overrides
 from kiosk.staff.accounts import StaffMember
+from kiosk.staff.overrides import Action, Approval
 from kiosk.staff.pins import DEFAULT_PARAMS, PinParams
 from kiosk.store.db import Database
 
@@ -85,3 +87,33 @@ class StaffSession:
 
     async def who_can_sign_in(self) -> list[StaffMember]:
         return await accounts.list_staff(self._db)
+
+    async def managers(self) -> list[StaffMember]:
+        return [m for m in await accounts.list_staff(self._db) if m.is_manager]
+
+    async def approve(
+        self,
+        action: Action | str,
+        manager: str,
+        pin: str,
+        *,
+        subject: str = "",
+        detail: str = "",
+        amount: Money | None = None,
+    ) -> Approval:
+        """A manager's approval for what the signed-in member asked, recorded (overrides.approve);
+        a manager's approval counts as a touch of the till."""
+        approval = await overrides.approve(
+            self._db,
+            action,
+            manager=manager,
+            pin=pin,
+            requested_by=self._member.name if self._member else "",
+            subject=subject,
+            detail=detail,
+            amount=amount,
+            now=self._clock(),
+            params=self._params,
+        )
+        self.touch()
+        return approval

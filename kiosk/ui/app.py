@@ -30,10 +30,12 @@ from kiosk.hardware.test_page import test_page
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader, ReaderLevers, WaitsForCard
+from kiosk.staff.signin import StaffSession
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.ui import theme
 from kiosk.ui.screens.sale import SaleScreen
+from kiosk.ui.screens.signin import PinSheet, sign_in_sheet
 from kiosk.ui.services import ScreenServices
 from kiosk.ui.wedge import Wedge
 from kiosk.ui.widgets.status_bar import BarState
@@ -83,6 +85,7 @@ class Services:
     printer_name: str = "Receipt images"  # the printer's URI, for the test page
     receipt_columns: int = 48
     scanners: ScannerList | None = None  # the scanners read directly (not as a keyboard)
+    staff: StaffSession | None = None  # sign-in and the lock; None: the device has no staff
 
     def scanner_lines(self) -> list[str]:
         """The scanners and their state, in words, for the Devices sheet."""
@@ -119,12 +122,14 @@ class PosApp(App):
         self._printer_status: PrinterStatus | None = None
         self._printer_asked = 0.0
         self.notify = system_notify.notifier()
+        self.lock_sheet: PinSheet | None = None
 
     def build(self) -> SaleScreen:
         th = theme.theme_for(*Window.size)
         screens: ScreenServices = ForScreens(self)  # checked here against the Protocol
         self.screen = SaleScreen(screens, th)
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
+        Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(lambda _dt: self.spawn(self.refresh_status()), STATUS_EVERY_S)
         # systemd's watchdog (kiosk-ui.service) is pinged from Kivy's own clock: a frame loop
         # that freezes stops the pings, and systemd restarts the till.
@@ -137,6 +142,7 @@ class PosApp(App):
         assert self.screen is not None
         await self.screen.load()
         await self.refresh_status()
+        await self.show_lock()  # with staff on the device, nobody sells before signing in
         # What start-up made lives as long as the app: a full garbage collection need not walk
         # it again, which would stall a scan for a few hundred milliseconds now and then.
         gc.freeze()
@@ -186,6 +192,42 @@ class PosApp(App):
                 for w in waits - busy:
                     w.cancel()
 
+    # -- staff: the lock and sign-in ---------------------------------------------------------------
+
+    def _touched(self, _window: Any, _touch: Any) -> bool:
+        """Every touch keeps the till awake; one on a locked till opens the sign-in instead."""
+        staff = self.services.staff
+        if staff is None or self.lock_sheet is not None:
+            return False  # the sign-in sheet takes its own touches
+        if staff.touch():
+            return False
+        self.spawn(self.show_lock())
+        return True  # the tap that finds the till locked must not sell
+
+    async def show_lock(self) -> None:
+        """The sign-in sheet, over whatever is open, until someone signs in."""
+        staff = self.services.staff
+        if staff is None or self.lock_sheet is not None or self.screen is None:
+            return
+        last = staff.member.name if staff.member else ""
+        th = self.screen.th
+
+        def unlocked() -> None:
+            self.lock_sheet = None
+            self.spawn(self.refresh_status())
+
+        sheet = sign_in_sheet(
+            th, await staff.who_can_sign_in(), staff.sign_in, self.spawn, last=last, done=unlocked
+        )
+        self.lock_sheet = sheet
+        sheet.open()
+
+    def cashier_name(self) -> str:
+        staff = self.services.staff
+        if staff is not None:
+            return staff.member.name if staff.member else ""
+        return self.services.cashier
+
     # -- the scanner as a keyboard ----------------------------------------------------------------
 
     def _typed(self, _window: Any, text: str) -> None:
@@ -227,7 +269,7 @@ class PosApp(App):
             reader_text = f"Reader: {reader.detail or reader.state.value}"
         state = BarState(
             shop=s.shop,
-            cashier=s.cashier,
+            cashier=self.cashier_name(),
             online=online,
             link=link.label if named else "",
             metered=named and link.metered,
@@ -243,6 +285,8 @@ class PosApp(App):
         )
         if self.screen is not None:
             self.screen.bar.show(state)
+        if s.staff is not None and s.staff.locked:  # idle for too long: the lock screen
+            await self.show_lock()
 
 
 class ForScreens:
@@ -263,6 +307,15 @@ class ForScreens:
     @property
     def sim_reader(self) -> ReaderLevers | None:
         return self._s.sim_reader
+
+    @property
+    def staff(self) -> StaffSession | None:
+        return self._s.staff
+
+    def lock(self) -> None:
+        if self._s.staff is not None:
+            self._s.staff.lock()
+            self._app.spawn(self._app.show_lock())
 
     def browser(self, page_size: int) -> CatalogBrowser:
         return CatalogBrowser(self._s.db, page_size)

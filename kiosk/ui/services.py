@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kiosk.counter.status import FailedOrder
     from kiosk.hardware.base import ReceiptPrinter
     from kiosk.payments.base import ReaderLevers
+    from kiosk.staff.signin import StaffSession
 
 
 class Spawn(Protocol):
@@ -34,6 +35,13 @@ class ScreenServices(Protocol):
     @property
     def sim_reader(self) -> ReaderLevers | None:
         """The simulated reader, whose Approve and Decline the pay sheet shows; else None."""
+
+    @property
+    def staff(self) -> StaffSession | None:
+        """Who is signed in, and the lock; None when the device has no staff (no sign-in)."""
+
+    def lock(self) -> None:
+        """Lock the till now: the sign-in sheet opens, for the same person or the next."""
 
     def browser(self, page_size: int) -> CatalogBrowser: ...
 

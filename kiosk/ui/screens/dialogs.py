@@ -15,11 +15,14 @@ from kiosk.core.cart import CartError
 from kiosk.core.discount import Discount
 from kiosk.core.models import Customer, Product
 from kiosk.core.variant_picker import Picker
+from kiosk.counter.manager import NeedsManager
 from kiosk.counter.outcome import Completed, LeftPayment, items
 from kiosk.counter.session import SaleSession
 from kiosk.hardware.base import PrinterError
+from kiosk.staff.overrides import Action, Approval
 from kiosk.ui import theme
 from kiosk.ui.cash import keyed, typed_amount
+from kiosk.ui.screens.signin import manager_sheet
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton
 from kiosk.ui.widgets.keyboard import Keyboard
@@ -126,12 +129,15 @@ def _discount_sheet(screen: SaleView, index: int | None) -> None:
     what = "the whole sale" if index is None else s.cart.lines[index].product.name
     sheet = Sheet(th, f"Discount {what}")
 
-    def apply(d: Discount | None) -> None:
+    def apply(d: Discount | None, approval: Approval | None = None) -> None:
         try:
             if index is None:
-                s.set_cart_discount(d)
+                s.set_cart_discount(d, approval)
             else:
-                s.set_line_discount(index, d)
+                s.set_line_discount(index, d, approval)
+        except NeedsManager as need:
+            screen.spawn(_ask_manager(screen, str(need), d, lambda a: apply(d, a)))
+            return
         except (CartError, ValueError) as exc:
             message.text = str(exc)
             return
@@ -163,6 +169,26 @@ def _discount_sheet(screen: SaleView, index: int | None) -> None:
     message = sheet.note("", color=theme.WARN)
     sheet.add(BoxLayout())  # the rest of the sheet stays empty below the keys
     sheet.open()
+
+
+async def _ask_manager(
+    screen: SaleView, why: str, d: Discount | None, again: Callable[[Approval], None]
+) -> None:
+    """A manager's PIN for a discount above the limit; approved, the discount is given."""
+    staff = screen.services.staff
+    if staff is None:  # no staff on the device: nobody could approve
+        screen.say(why, warn=True)
+        return
+    words = "no discount" if d is None else f"{d.label(screen.session.cart.settings.locale)} off"
+    cart_id = screen.session.cart.id
+
+    async def approve(name: str, pin: str) -> None:
+        approval = await staff.approve(Action.DISCOUNT, name, pin, subject=cart_id, detail=words)
+        again(approval)
+
+    managers = await staff.managers()
+    what = why.removesuffix(" needs a manager's PIN")
+    manager_sheet(screen.th, what, managers, approve, screen.spawn).open()
 
 
 def customer(screen: SaleView) -> None:

@@ -36,6 +36,7 @@ class SaleScreen(Panel):
             th,
             show_failed=lambda: dialogs.failed_orders(self),
             show_devices=lambda: self.spawn(devices(self)),
+            show_staff=services.lock if services.staff is not None else None,
         )
         self.add_widget(self.bar)
         body = BoxLayout(spacing=th.pad)
@@ -127,6 +128,10 @@ class SaleScreen(Panel):
 
     async def scanned(self, code: str) -> None:
         """A code from the scanner: added at once; an unknown code leaves the cart alone."""
+        staff = self.services.staff
+        if staff is not None and not staff.touch():  # a scan on a locked till sells nothing
+            self.say("The till is locked: sign in first", warn=True)
+            return
         found = await self.session.scan_code(code)
         if found.choose is not None:  # within this task: a test settles once the picker is open
             await dialogs.pick_variation(self, found.choose)

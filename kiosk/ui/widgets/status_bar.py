@@ -42,6 +42,7 @@ class StatusBar(Panel):
         *,
         show_failed: Callable[[], None],
         show_devices: Callable[[], None],
+        show_staff: Callable[[], None] | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(
@@ -54,7 +55,17 @@ class StatusBar(Panel):
         )
         small = th.small
         self._narrow = th.cols <= theme.COMPACT.cols  # the 7" display: room for the cashier only
-        self.who = PosLabel(font_size=small, size_hint_x=0.8 if self._narrow else 1.6)
+        who_x = 0.8 if self._narrow else 1.6
+        self.who: PosLabel | PosButton = PosLabel(font_size=small, size_hint_x=who_x)
+        if show_staff is not None:  # who sells is a tap away from the lock and quick switch
+            self.who = PosButton(
+                font_size=small,
+                size_hint_x=who_x,
+                tone=BAR,
+                halign="left",
+                on_release=lambda _b: show_staff(),
+            )
+            self.who.role = "who"
         self.link = PosLabel(font_size=small, size_hint_x=2.1 if self._narrow else 1.5)
         self.queue = PosLabel(font_size=small, size_hint_x=1.0)
         self.failed = PosButton(
