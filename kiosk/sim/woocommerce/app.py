@@ -41,6 +41,7 @@ from kiosk.sim.woocommerce.listing import (
 )
 from kiosk.sim.woocommerce.outage import Outage
 from kiosk.sim.woocommerce.plugin_routes import NAMESPACE, add_plugin_routes
+from kiosk.sim.woocommerce.plugin_state import PluginState
 from kiosk.sim.woocommerce.refunds import add_refund_routes
 from kiosk.sim.woocommerce.state import Obj, WooStore
 from kiosk.sim.woocommerce.webhooks import Webhooks
@@ -87,6 +88,7 @@ class SimContext:
     latency_ms: float = 0
     plugin: bool = True  # the companion plugin (kiosk/v1 routes) is installed
     pretty_permalinks: bool = True  # False: the API answers only at ?rest_route= (rest_route.py)
+    plugin_state: PluginState | None = None  # the plugin's feed, devices, notes (with plugin)
     requests: list[RequestRecord] = field(default_factory=list)
     outage: Outage | None = None  # set once the site is listening
 
@@ -338,7 +340,13 @@ def build_app(
     add_refund_routes(routes, ctx.store, ctx.base_url, guard)
     _webhook_routes(routes, ctx, guard)
     if ctx.plugin:
-        add_plugin_routes(routes, ctx.store, ctx.base_url, guard)
+        ctx.plugin_state = add_plugin_routes(
+            routes,
+            ctx.store,
+            ctx.base_url,
+            guard,
+            pretty_permalinks=lambda: ctx.pretty_permalinks,
+        )
     if admin_routes is not None:
         admin_routes(routes)
 

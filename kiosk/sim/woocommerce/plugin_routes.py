@@ -1,25 +1,52 @@
 """The companion plugin's `kiosk/v1` routes, as plugin/kiosk-pos-companion serves them.
 
-The plugin gives the device what WooCommerce's REST API lacks: every variation of the store in
-one paged listing (optionally only those of some parents) instead of one listing per variable
-product, and every live product id in one call. Authentication and errors are WooCommerce's.
+plugin/kiosk-pos-companion/contract.json describes them (tests check both the PHP and these
+against it): GET status, GET changes (the change feed, long-polled with `wait=`), POST orders
+(exactly once per UUID), GET orders/by-uuid/<uuid>, and the bulk reads: every variation of the
+store in one paged listing (optionally only those of some parents) instead of one listing per
+variable product, and every live product id in one call. Authentication and errors are
+WooCommerce's; the plugin's own state is kiosk.sim.woocommerce.plugin_state.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 
-from kiosk.sim.woocommerce.catalog_routes import render_product
-from kiosk.sim.woocommerce.listing import Args, Guard, Obj, listing_key, page_response
+from kiosk.sim.woocommerce import orders as order_ops
+from kiosk.sim.woocommerce import plugin_state as ps
+from kiosk.sim.woocommerce.catalog_routes import links, render_product
+from kiosk.sim.woocommerce.listing import (
+    Args,
+    Guard,
+    Obj,
+    WooError,
+    listing_key,
+    page_response,
+)
 from kiosk.sim.woocommerce.state import WooStore, parse_gmt
 
 NAMESPACE = "kiosk/v1"
 PLUGIN_API = f"/wp-json/{NAMESPACE}"
 PLUGIN_VERSION = "0.2.0"  # the `Version:` of plugin/kiosk-pos-companion (a test keeps them equal)
-ENDPOINTS = ("info", "product-ids", "variations")
+ENDPOINTS = ("status", "changes", "orders", "info", "product-ids", "variations")
+# The routes as contract.json names them, in its order.
+ROUTES = (
+    "GET /status",
+    "GET /changes",
+    "POST /orders",
+    "GET /orders/by-uuid/{uuid}",
+    "GET /info",
+    "GET /product-ids",
+    "GET /variations",
+)
+WP_VERSION = "6.8.1"
+WC_VERSION = "9.9.5"
+PHP_VERSION = "8.2.28"
 DEFAULT_PER_PAGE = 200
 MAX_PER_PAGE = 500
 MAX_PARENTS = 100  # `parent=` ids per request: one product page's worth
@@ -62,10 +89,121 @@ def _parents(args: Args) -> set[int]:
     return set(ids)
 
 
+def _error(code: str, message: str, status: int) -> WooError:
+    return WooError(code, message, status)
+
+
 def add_plugin_routes(
-    routes: web.RouteTableDef, store: WooStore, base_url: str, guard: Guard
-) -> None:
-    """Register GET /wp-json/kiosk/v1/{info,product-ids,variations} behind `guard`."""
+    routes: web.RouteTableDef,
+    store: WooStore,
+    base_url: str,
+    guard: Guard,
+    *,
+    pretty_permalinks: Callable[[], bool] = lambda: True,
+) -> ps.PluginState:
+    """Register the kiosk/v1 routes behind `guard`; returns the plugin's state on `store`."""
+    state = ps.PluginState(store)
+
+    def order_json(order: Obj) -> Obj:
+        return {**order, "_links": links(base_url, f"orders/{order['id']}", "orders")}
+
+    @routes.get(f"{PLUGIN_API}/status")
+    @guard("view")
+    async def status(request: web.Request) -> web.Response:
+        pretty = pretty_permalinks()
+        return web.json_response(
+            {
+                "plugin_version": PLUGIN_VERSION,
+                "namespace": NAMESPACE,
+                "routes": list(ROUTES),
+                "wordpress_version": WP_VERSION,
+                "woocommerce_version": WC_VERSION,
+                "php_version": PHP_VERSION,
+                "hpos": state.hpos,
+                "tax_fingerprint": state.tax_fingerprint(),
+                "permalinks": {
+                    "pretty": pretty,
+                    "structure": "/%postname%/" if pretty else "",
+                    "rest_base": "wp-json",
+                },
+                "feed": {"epoch": state.epoch, "last_seq": state.last_seq()},
+                "time_gmt": store.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+        )
+
+    @routes.get(f"{PLUGIN_API}/changes")
+    @guard("list")
+    async def changes(request: web.Request) -> web.Response:
+        args = Args(request)
+        after = args.integer("after", 0, low=0)
+        limit = args.integer("limit", ps.DEFAULT_LIMIT, low=1, high=ps.MAX_LIMIT)
+        wait = args.integer("wait", 0, low=0, high=ps.MAX_WAIT)
+        queued = args.integer("queued", 0, low=0)
+        args.check()
+        if args.text("device"):
+            state.seen(args.text("device"), queued)
+        answer = await state.read_waiting(after, limit, args.text("epoch"), wait)
+        return web.json_response(answer, headers={"Cache-Control": "no-store"})
+
+    @routes.post(f"{PLUGIN_API}/orders")
+    @guard("create")
+    async def create_order(request: web.Request) -> web.Response:
+        try:
+            body: Any = json.loads(await request.read() or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise _error("kiosk_pos_invalid_order", "The body must be a JSON object.", 400)
+        key = ps.normalise_uuid(body.get("uuid"))
+        if not key:
+            raise _error("kiosk_pos_invalid_uuid", "uuid must be an RFC 4122 UUID.", 400)
+        sold_at = ps.parse_sold_at(body.get("sold_at"))
+        if sold_at is None:
+            raise _error(
+                "kiosk_pos_invalid_sold_at",
+                "sold_at must be a date-time with a time zone offset.",
+                400,
+            )
+        payload = body.get("order")
+        if not isinstance(payload, dict) or not isinstance(payload.get("line_items"), list):
+            raise _error(
+                "kiosk_pos_invalid_order", "order must be a WooCommerce order with line_items.", 400
+            )
+        async with state.lock(key):
+            existing = state.order_by_uuid(key)
+            if existing is not None:
+                return web.json_response(
+                    {"created": False, "uuid": key, "oversold": [], "order": order_json(existing)}
+                )
+            short = state.oversold(payload["line_items"])
+            meta = [
+                m
+                for m in payload.get("meta_data") or []
+                if isinstance(m, dict) and m.get("key") not in (ps.META_UUID, ps.META_SOLD_AT)
+            ]
+            meta += [
+                {"key": ps.META_UUID, "value": key},
+                {"key": ps.META_SOLD_AT, "value": body["sold_at"]},
+            ]
+            order = order_ops.create_order(store, {**payload, "meta_data": meta})
+            # Core REST ignores date_created; the plugin sets the sale's real time afterwards.
+            store.stamp(order, "date_created", when=sold_at.astimezone(UTC))
+            state.note_oversold(int(order["id"]), key, short)
+            return web.json_response(
+                {"created": True, "uuid": key, "oversold": short, "order": order_json(order)},
+                status=201,
+            )
+
+    @routes.get(PLUGIN_API + r"/orders/by-uuid/{uuid:[0-9a-fA-F-]{36}}")
+    @guard("view")
+    async def order_by_uuid(request: web.Request) -> web.Response:
+        key = ps.normalise_uuid(request.match_info["uuid"])
+        if not key:
+            raise _error("kiosk_pos_invalid_uuid", "uuid must be an RFC 4122 UUID.", 400)
+        order = state.order_by_uuid(key)
+        if order is None:
+            raise _error("kiosk_pos_order_not_found", "No order has this uuid.", 404)
+        return web.json_response({"uuid": key, "order": order_json(order)})
 
     def variation_json(obj: Obj) -> Obj:
         return {**render_product(base_url, obj), "parent_id": obj["parent_id"]}
@@ -120,6 +258,8 @@ def add_plugin_routes(
             max_per_page=MAX_PER_PAGE,
         )
 
+    return state
+
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -129,5 +269,6 @@ __all__ = [
     "NAMESPACE",
     "PLUGIN_API",
     "PLUGIN_VERSION",
+    "ROUTES",
     "add_plugin_routes",
 ]

@@ -78,7 +78,7 @@ async def test_the_index_lists_the_namespace_only_with_the_plugin() -> None:
             assert body == {
                 "version": plugin_routes.PLUGIN_VERSION,
                 "namespace": "kiosk/v1",
-                "endpoints": ["info", "product-ids", "variations"],
+                "endpoints": list(plugin_routes.ENDPOINTS),
             }
         else:
             assert (status, body["code"]) == (404, "rest_no_route")
