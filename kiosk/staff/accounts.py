@@ -114,16 +114,27 @@ async def add_staff(
     *,
     name: str,
     role: str | Role,
-    pin: str,
+    pin: str = "",
+    pin_hash: str = "",
     staff_id: str | None = None,
     now: datetime | None = None,
     params: PinParams = DEFAULT_PARAMS,
 ) -> StaffMember:
     """Add a staff member; StaffError (or pins.BadPin) when the name is taken or a value is not
-    acceptable. `staff_id` lets a provisioning file keep its own ids (a UUID is minted else)."""
+    acceptable. Give the `pin`, or its `pin_hash` as pins.hash_pin made it (so a provisioning
+    file need not carry PINs in the clear); `staff_id` keeps the file's own id (else a UUID)."""
     clean, kind = check_name(name), check_role(role)
-    pins.check_new_pin(pin)
-    stored = await asyncio.to_thread(pins.hash_pin, pin, params)
+    if bool(pin) == bool(pin_hash):
+        raise StaffError("give the PIN or its hash, one of the two")
+    if pin_hash:
+        try:
+            pins.params_of(pin_hash)
+        except ValueError:
+            raise StaffError(f"the PIN hash for {clean} is not one kiosk made") from None
+        stored = pin_hash
+    else:
+        pins.check_new_pin(pin)
+        stored = await asyncio.to_thread(pins.hash_pin, pin, params)
     member = StaffMember(staff_id or str(uuid.uuid4()), clean, kind, now or utc_now())
 
     def run(conn: sqlite3.Connection) -> StaffMember:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.staff import accounts, lockout
+from kiosk.staff import accounts, lockout, pins
 from kiosk.staff.accounts import LockedOut, Role, StaffError, UnknownStaff, WrongPin
 from kiosk.staff.pins import BadPin, PinParams
 from kiosk.store.db import Database
@@ -142,3 +142,18 @@ async def test_a_manager_resets_a_pin_and_the_lockout(db: Database, clock: Clock
     assert (await accounts.verify_pin(db, "Bob", "9753", now=clock(), params=CHEAP)).name == "Bob"
     with pytest.raises(WrongPin):
         await accounts.verify_pin(db, "Bob", "1357", now=clock(), params=CHEAP)
+
+
+async def test_a_provisioning_file_can_give_the_hash_instead_of_the_pin(db: Database) -> None:
+    stored = pins.hash_pin("5827", CHEAP)
+    member = await accounts.add_staff(
+        db, name="Flo", role="manager", pin_hash=stored, staff_id="prov-1"
+    )
+    assert member.id == "prov-1"
+    assert (await accounts.verify_pin(db, "Flo", "5827", params=CHEAP)).id == "prov-1"
+    with pytest.raises(StaffError, match="not one kiosk made"):
+        await accounts.add_staff(db, name="Gus", role="cashier", pin_hash="$2y$10$abc")
+    with pytest.raises(StaffError, match="one of the two"):
+        await accounts.add_staff(db, name="Gus", role="cashier", pin="5827", pin_hash=stored)
+    with pytest.raises(StaffError, match="already a staff member with the id prov-1"):
+        await accounts.add_staff(db, name="Hal", role="cashier", pin_hash=stored, staff_id="prov-1")
