@@ -22,6 +22,7 @@ from kiosk.config import Config, dump_toml, load_config, save_config
 from kiosk.config_platforms import StripeConfig
 from kiosk.connectors.base import StoreInfo
 from kiosk.connectors.errors import ConnectorError
+from kiosk.provisioning.reader import ReaderFailed, setup_reader
 from kiosk.provisioning.schema import STAFF_SECRETS, Plan
 from kiosk.provisioning.scrub import scrub_file
 from kiosk.provisioning.wifi import WifiError, WifiJoiner
@@ -193,10 +194,9 @@ class _Run:
         )
 
     async def card_reader(self) -> None:
-        from kiosk.payments import stripe_setup as setup
-        from kiosk.payments.stripe_errors import Kind, StripeProblem
+        from kiosk.payments.stripe_setup import StripeSecrets
 
-        key = setup.StripeSecrets.of(self.secrets).api_key
+        key = StripeSecrets.of(self.secrets).api_key
         reader = self.plan.reader
         if not key or ("stripe" not in self.plan.given and reader is None):
             return
@@ -207,42 +207,33 @@ class _Run:
             done = stripe.reader or "no reader"
             self.step("card reader", Outcome.UNCHANGED, f"set up before ({done})")
             return
+        old = load_config(self.config.path, self.config.data_dir, env=False)
         try:
-            mode = setup.key_mode(key)
-            async with setup.stripe_account(key, stripe.api_base) as api:
-                missing = await setup.missing_permissions(api)
-                if missing:
-                    lacks = ", ".join(missing)
-                    raise setup.SetupError(f"the key lacks {lacks}: {setup.MAKE_RESTRICTED}")
-                old = load_config(self.config.path, self.config.data_dir, env=False)
-                location, _created = await setup.choose_location(
-                    api,
-                    mode,
-                    wanted=stripe.location,
-                    configured=old.section(StripeConfig).location,
-                    name=self.config.device.name,
-                    country=reader.country if reader else "",
-                )
-                paired = stripe.reader if location["id"] == stripe.location else ""
-                if code:
-                    label = reader.label if reader and reader.label else self.config.device.name
-                    paired = (await setup.pair(api, code, location["id"], label))["id"]
-        except setup.SetupError as exc:
-            self.step("card reader", Outcome.FAILED, _reader_words(str(exc)))
+            done_ = await setup_reader(
+                stripe,
+                key,
+                configured_location=old.section(StripeConfig).location,
+                code=code,
+                label=reader.label if reader and reader.label else self.config.device.name,
+                country=reader.country if reader else "",
+            )
+        except ReaderFailed as exc:
+            where = {"api_key": "stripe.api_key", "location": "stripe.location"}.get(
+                exc.field, f"reader.{exc.field}"
+            )
+            self.step("card reader", Outcome.FAILED, f"{where}: {exc}" if exc.field else str(exc))
             return
-        except StripeProblem as exc:
-            why = "Stripe does not accept stripe.api_key" if exc.kind is Kind.AUTH else "Stripe"
-            self.step("card reader", Outcome.FAILED, f"{why}: {exc}")
-            return
-        settings = dataclasses.replace(stripe, location=location["id"], reader=paired)
+        settings = done_.settings
         self.config = self.config.with_section(settings)
         save_config(self.config)
-        self._remember("reader", _fingerprint(key, location["id"], code))
-        where = f"location {location['id']} ({location.get('display_name', '')})"
+        self._remember("reader", _fingerprint(key, settings.location, code))
+        where = f"location {settings.location} ({done_.location_name})"
         self.step(
             "card reader",
             Outcome.APPLIED,
-            f"reader {paired} paired at {where}" if paired else f"card account set up at {where}",
+            f"reader {settings.reader} paired at {where}"
+            if settings.reader
+            else f"card account set up at {where}",
         )
 
     async def add_staff(self) -> None:
@@ -276,13 +267,3 @@ class _Run:
             self.step("staff", Outcome.APPLIED, "; ".join(done))
         else:
             self.step("staff", Outcome.UNCHANGED, "every account was there already")
-
-
-def _reader_words(message: str) -> str:
-    # stripe_setup names the CLI's flags; here the vendor edits the file's fields instead.
-    return (
-        message.replace("--key", "stripe.api_key")
-        .replace("--location", "stripe.location")
-        .replace("--country", "reader.country")
-        .replace("CODE ", "reader.registration_code ")
-    )

@@ -215,3 +215,18 @@ async def test_failures_are_reported_and_a_fixed_file_completes(
         assert not fixed.failed, fixed.text
         assert wifi.joined == ["ShopNet", "ShopNet"]
         assert load_config(None, ctx.data_dir).store.url == woo.url  # kept from the first file
+
+
+async def test_a_wrong_reader_code_is_named_and_the_rest_applied(ctx: Context, boot: Path) -> None:
+    async with running_stripe_sim(seed=4) as stripe:
+        write(
+            boot,
+            f'[stripe]\napi_key = "{stripe.restricted_key}"\napi_base = "{stripe.url}"\n'
+            '[reader]\nregistration_code = "nobody-shows-this"\ncountry = "GB"\n',
+        )
+        result = await provision_file(boot, ctx)
+        steps = {s.name: s for s in result.steps}
+        assert steps["card reader"].outcome is Outcome.FAILED
+        assert steps["card reader"].detail.startswith("reader.registration_code:")
+        assert steps["secrets"].outcome is Outcome.APPLIED
+        assert load_config(None, ctx.data_dir).section(StripeConfig).reader == ""
