@@ -129,12 +129,20 @@ def refund_lines(
                 "are left to refund"
             )
         after = g.quantity + qty
-        total = _share(line.total.minor, after, line.quantity) - g.total
         taxes = tuple(
             LineTax(t.rate_id, Money(tax, cur), Money(tax, cur))
             for t in line.taxes
             for tax in [_share(t.total.minor, after, line.quantity) - g.taxes.get(t.rate_id, 0)]
         )
+        if order.prices_include_tax:
+            # The customer paid shelf prices with tax in them: one mug of two gives back what
+            # one mug cost (8.50, not 7.15 + 1.36), and the tax is the part of it that was tax.
+            paid = line.total.minor + line.total_tax.minor
+            before = g.total + sum(g.taxes.values())
+            gross = _share(paid, after, line.quantity) - before
+            total = gross - sum(t.total.minor for t in taxes)
+        else:
+            total = _share(line.total.minor, after, line.quantity) - g.total
         out.append(
             RefundLine(
                 line_no=no,

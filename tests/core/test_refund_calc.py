@@ -147,3 +147,22 @@ def test_card_only_for_card_orders_and_at_most_what_the_card_paid() -> None:
     )
     rest = refund(split, back, None, CASH)  # the rest goes back in cash
     assert sum(r.amount.minor for r in [*back, rest]) == split.total.minor
+
+
+def test_with_tax_in_prices_one_unit_back_is_what_one_unit_cost() -> None:
+    """Two at 8.50 with 19 % in the price: 14.29 + 2.71 = 17.00; one back is 8.50 (7.14 +
+    1.36), not 7.15 + 1.36 = 8.51, and the second the rest: 8.50 (7.15 + 1.35)."""
+    vat = TaxRate("1", Decimal("19.0000"), "MwSt", country="DE")
+    settings = ShopSettings("EUR", prices_include_tax=True, country="DE", locale="de_DE")
+    cart = Cart(settings, [vat])
+    cart.add(Product("m", kind=ProductKind.SIMPLE, name="Mug", price=Money(850, "EUR")), 2)
+    order = cart.checkout([Tender(CASH, cart.totals().total)], now=NOW)
+    (line,) = order.lines
+    assert (line.total.minor, line.total_tax.minor) == (1429, 271)
+    first = refund(order, [], {line.line_no: 1})
+    second = refund(order, [first], {line.line_no: 1})
+    assert [r.amount.minor for r in (first, second)] == [850, 850]
+    assert [(r.lines[0].total.minor, r.lines[0].total_tax.minor) for r in (first, second)] == [
+        (714, 136),
+        (715, 135),
+    ]
