@@ -52,8 +52,9 @@ class StaffAccounts(Protocol):
         """Everyone who can sign in, case-folded."""
         ...
 
-    async def provision(self, name: str, role: str, pin: str) -> str:
-        """Add `name`, or set their PIN; what was done, in words."""
+    async def provision(self, name: str, role: str, pin: str, pin_hash: str = "") -> str:
+        """Add `name` (with the PIN or its hash), or set their PIN; what was done, in words
+        ("" for nothing)."""
         ...
 
 
@@ -251,13 +252,15 @@ class _Run:
         pins = dict(self.secrets.section(STAFF_SECRETS))
         done, failed = [], []
         for entry in self.plan.staff:
-            if not entry.pin:
+            if not entry.pin and not entry.pin_hash:
                 continue  # an account already there, its PIN not in the file any more
             try:
-                done.append(await accounts.provision(entry.name, entry.role, entry.pin))
+                words = await accounts.provision(entry.name, entry.role, entry.pin, entry.pin_hash)
             except ValueError as exc:  # StaffError, BadPin: in words
                 failed.append(f"{entry.name}: {exc}")
                 continue
+            if words:
+                done.append(words)
             pins.pop(entry.name, None)  # hashed by the accounts now: no plain PIN kept
         self.secrets = self.secrets.with_section(STAFF_SECRETS, pins)
         save_secrets(self.config.data_dir, self.secrets)

@@ -4,7 +4,8 @@ The file is a kiosk.toml (the sections config.py knows, checked by the same rule
 - each platform section may hold that platform's secrets by their secrets-file names
   (woocommerce.consumer_key/consumer_secret, shopify.token, stripe.api_key);
 - [wifi] ssid, password, hidden; [reader] registration_code, label, country (pairs the Stripe
-  reader; the account is [stripe]); [[staff]] name, role (cashier|manager), pin;
+  reader; the account is [stripe]); [[staff]] name, role (cashier|manager), and pin or
+  pin_hash (as kiosk.staff.pins.hash_pin makes it, so a fleet file need carry no PIN in clear);
 - [devices."SERIAL"] name, order_prefix: this device's own, picked by the Pi's serial number.
 
 A secret left out of the file is taken from the secrets file, so a file whose secrets were
@@ -38,7 +39,7 @@ from kiosk.config_checks import apply_rule
 from kiosk.config_platforms import PLATFORM_SECTIONS, ShopifyConfig, moved_from_store
 from kiosk.secrets import Secrets, SecretsSection
 from kiosk.staff.accounts import check_name, check_role
-from kiosk.staff.pins import check_new_pin
+from kiosk.staff.pins import check_new_pin, params_of
 
 SecretClasses = Mapping[str, type[SecretsSection]]  # platform section -> its secrets' class
 WIFI, READER, STAFF, DEVICES = "wifi", "reader", "staff", "devices"
@@ -79,7 +80,8 @@ class Reader:
 class StaffEntry:
     name: str
     role: str
-    pin: str  # "": none given, the account exists already
+    pin: str  # "": none given (a hash instead, or the account exists already)
+    pin_hash: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,8 +361,8 @@ class _Validator:
         for i, entry in enumerate(entries):
             at = f"staff[{i}]"
             for key in entry:
-                if key not in ("name", "role", "pin"):
-                    self.problem(f"{at}.{key}", "unknown setting (name, role, pin)")
+                if key not in ("name", "role", "pin", "pin_hash"):
+                    self.problem(f"{at}.{key}", "unknown setting (name, role, pin, pin_hash)")
             name, role = entry.get("name"), entry.get("role", "cashier")
             ok = self._text(f"{at}.name", name, allow_empty=False)
             if ok:
@@ -379,10 +381,18 @@ class _Validator:
             except ValueError:
                 self.problem(f"{at}.role", f"must be cashier or manager, not {role!r}")
                 ok = False
-            pin = entry.get("pin")
+            pin, pin_hash = entry.get("pin"), entry.get("pin_hash", "")
             if "pin" in entry:
                 self.secret_paths.append((STAFF, str(i), "pin"))
-            if pin is None:
+            if pin_hash:
+                if pin is not None:
+                    self.problem(f"{at}.pin_hash", "give the pin or its hash, not both")
+                    ok = False
+                elif not isinstance(pin_hash, str) or not _is_pin_hash(pin_hash):
+                    self.problem(f"{at}.pin_hash", "is not a PIN hash kiosk made (hash_pin)")
+                    ok = False
+                pin = ""
+            elif pin is None:
                 pin = pins.get(name, "") if ok else ""
                 if ok and not pin and not exists(name):
                     self.problem(f"{at}.pin", "missing: give each person a PIN of digits")
@@ -397,7 +407,7 @@ class _Validator:
                     self.problem(f"{at}.pin", str(exc).removeprefix("the PIN "))
                     ok = False
             if ok:
-                self.staff_entries.append(StaffEntry(name, role, pin))
+                self.staff_entries.append(StaffEntry(name, role, pin, pin_hash))
                 if pin:
                     pins[name] = pin
         if entries and not any(e.get("role") == "manager" for e in entries):
@@ -458,6 +468,14 @@ class _Validator:
                 load_config(path, self.config.data_dir, env=False)
             except ConfigError as exc:
                 self.problem("", str(exc).replace(str(path), str(source)))
+
+
+def _is_pin_hash(text: str) -> bool:
+    try:
+        params_of(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_wifi_password(password: str | None) -> None:

@@ -21,12 +21,14 @@ class DbStaff:
         async with await Database.open(self.db_path) as db:
             return {m.name.casefold() for m in await list_staff(db)}
 
-    async def provision(self, name: str, role: str, pin: str) -> str:
+    async def provision(self, name: str, role: str, pin: str, pin_hash: str = "") -> str:
         async with await Database.open(self.db_path) as db:
             member = await get_staff(db, name)
             if member is None:
-                await add_staff(db, name=name, role=role, pin=pin)
+                await add_staff(db, name=name, role=role, pin=pin, pin_hash=pin_hash)
                 return f"{name} added ({role})"
+            if not pin:
+                return ""  # a hash is for a new account: an existing one keeps its PIN
             # The file's PIN is set again (hashed); a re-run from a scrubbed file gives none.
             await set_pin(db, member.id, pin)
         if member.role is not Role(role):

@@ -230,3 +230,23 @@ async def test_a_wrong_reader_code_is_named_and_the_rest_applied(ctx: Context, b
         assert steps["card reader"].detail.startswith("reader.registration_code:")
         assert steps["secrets"].outcome is Outcome.APPLIED
         assert load_config(None, ctx.data_dir).section(StripeConfig).reader == ""
+
+
+async def test_staff_from_pin_hashes(ctx: Context, boot: Path) -> None:
+    from kiosk.staff.pins import hash_pin
+
+    ctx.tools.staff = DbStaff(ctx.data_dir / "kiosk.db")
+    text = (
+        f'[[staff]]\nname = "Ola"\nrole = "manager"\npin_hash = "{hash_pin("7351")}"\n'
+        '[[staff]]\nname = "Kim"\nrole = "cashier"\npin_hash = "not-a-hash"\n'
+    )
+    write(boot, text)
+    bad = await provision_file(boot, ctx)
+    assert [p.path for p in bad.problems] == ["staff[1].pin_hash"]
+    write(boot, text.split('[[staff]]\nname = "Kim"')[0])
+    result = await provision_file(boot, ctx)
+    assert not result.failed, result.text
+    async with await Database.open(ctx.data_dir / "kiosk.db") as db:
+        assert (await verify_pin(db, "Ola", "7351")).role is Role.MANAGER
+    again = await provision_file(boot, ctx)  # the hash stays in the file: nothing to do twice
+    assert {s.name: s.outcome for s in again.steps}["staff"] is Outcome.UNCHANGED
