@@ -7,10 +7,14 @@ STAMP := $(VENV)/.installed
 # Debian packages the build and the tests need (php-cli, phpunit: `php -l` and PHPUnit over plugin/;
 # xvfb: the app's window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback
 # without it; dbus, python3-dbusmock: a private bus with a mock NetworkManager for tests/network;
-# libusb-1.0-0: USB printers); installed when we are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0
+# libusb-1.0-0: USB printers; systemd, shellcheck, rauc, fdisk: tests/system and tests/image run
+# systemd-analyze verify, systemd-sysusers, shellcheck, the real RAUC and sfdisk on system/ and
+# image/); installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0 systemd shellcheck rauc fdisk
+# What `make image-test` needs besides: a Debian root made here, and ab-layout.sh's tools.
+IMAGE_TEST_PACKAGES := debootstrap dosfstools mtools jq e2fsprogs
 
-.PHONY: run test lint bench soak plugin deps-debian deps-npm clean
+.PHONY: run test lint bench soak plugin image image-test deps-debian deps-npm clean
 
 # Shopify's Admin GraphQL schema, which the Shopify simulator runs queries on and the tests check
 # ours against: fetched from npm at install time (the package ships it), never kept in git.
@@ -86,6 +90,19 @@ plugin:
 # 50 ms per request, in-process and with the agent killed at random; checks the drain-time target.
 soak: $(STAMP)
 	$(BIN)/python -m tests.soak $(SOAK_ARGS)
+
+# The flashable Raspberry Pi image (image/README.md). It needs a pi-gen checkout (PIGEN_DIR), an
+# arm64 host, root, KIOSK_TECHNICIAN_PASSWORD and KIOSK_RAUC_KEYRING; without them it says which
+# are missing and stops.
+image:
+	@bash image/build.sh
+
+# The image's stage run into a Debian bookworm root made here (debootstrap, amd64), the units
+# verified in it, kiosk-agent started from its unit until READY=1 and `kiosk status`, and the A/B
+# card layout: ~4 min the first time (packages and wheels are then cached), not part of `make test`.
+image-test: $(STAMP)
+	@$(MAKE) --no-print-directory deps-debian DEB_PACKAGES="$(DEB_PACKAGES) $(IMAGE_TEST_PACKAGES)"
+	bash image/image-test.sh
 
 clean:
 	rm -rf $(VENV) bench/results.json .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
