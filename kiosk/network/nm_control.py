@@ -41,6 +41,7 @@ from kiosk.network.control import (
     Snapshot,
 )
 from kiosk.network.failover import Action, Connectivity, Verb
+from kiosk.network.nm import connection_broken
 
 DEVICE_KINDS = {1: LinkKind.ETHERNET, 2: LinkKind.WIFI, 8: LinkKind.CELLULAR}  # NMDeviceType
 PROFILE_TYPES = {
@@ -57,8 +58,8 @@ Profile = dict[str, dict[str, tuple[str, Any]]]
 class NetworkManagerControl:
     """A Control on the system bus (DBUS_SYSTEM_BUS_ADDRESS when set); `timeout` bounds a call.
 
-    The bus is opened on first use and dropped after a failure, so a NetworkManager (or D-Bus)
-    that restarts is found again on the next call.
+    The bus is opened on first use and opened again after it broke, so a D-Bus that restarts
+    is found again on the next call; a NetworkManager that restarts is found on the same one.
     """
 
     def __init__(self, *, timeout: float = 2.0) -> None:
@@ -90,7 +91,8 @@ class NetworkManagerControl:
             async with asyncio.timeout(self._timeout * 2):
                 return await work
         except (SdBusBaseError, OSError, TimeoutError) as e:
-            self.close()  # a dead connection stays dead: the next call opens a new one
+            if connection_broken(e):
+                self.close()  # a dead connection stays dead: the next call opens a new one
             cause = "no answer in time" if isinstance(e, TimeoutError) else repr(e)
             raise ControlError(prefix + cause) from e
 

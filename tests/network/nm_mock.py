@@ -10,6 +10,9 @@ signals never reach a client). A modem's device has its Udi, the ModemManager mo
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from typing import Any
 
 from sdbus import DbusInterfaceCommonAsync, dbus_method_async, sd_bus_open_system
@@ -410,6 +413,35 @@ class MockNetworkManager:
         )
         message.append_data("ssv", interface, name, value)
         await self._bus.call_async(message)
+
+    async def reload_bus_config(self) -> None:
+        """The bus reads its configuration and service files again (answers once it has)."""
+        message = self._bus.new_method_call_message(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ReloadConfig"
+        )
+        await self._bus.call_async(message)
+
+    async def quit(self) -> None:
+        """NetworkManager's process ends; returns once its bus name has gone (NameOwnerChanged)."""
+        gone = asyncio.Event()
+
+        def on_change(message: Any) -> None:
+            name, _old, new = message.get_contents()
+            if name == SERVICE and not new:
+                gone.set()
+
+        slot = await self._bus.match_signal_async(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "NameOwnerChanged",
+            on_change,
+        )
+        try:
+            os.kill(await self.pid(), signal.SIGTERM)
+            await gone.wait()
+        finally:
+            slot.close()
 
     async def pid(self) -> int:
         """The mock NetworkManager's process id."""

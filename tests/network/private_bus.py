@@ -85,6 +85,16 @@ class PrivateBus:
             raise RuntimeError(f"dbus-daemon did not start: {self._log.read_text()}")
         self._daemon = daemon
 
+    def activation(self, on: bool) -> None:
+        """Let the bus start NetworkManager on demand, or not (its service then fails to spawn,
+        as while NetworkManager restarts). Takes effect at the bus's next ReloadConfig."""
+        service = NM_SERVICE.format(log=self._log.parent / "nm-mock.log")
+        if not on:
+            service = service.split("Exec=", 1)[0] + "Exec=/bin/false\n"
+        (self._config.parent / "services" / "org.freedesktop.NetworkManager.service").write_text(
+            service
+        )
+
     def stop(self) -> None:
         if self._daemon is None:
             return

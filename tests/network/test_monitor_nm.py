@@ -6,6 +6,7 @@ of the fake clock, and asserts what it did to NetworkManager and when.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from collections.abc import Callable, Iterator
@@ -278,6 +279,53 @@ async def test_network_manager_restarting_keeps_the_state_and_carries_on(
     # Still on cellular as far as the policy knows; WiFi usable since 11: fail back at 71.
     assert [(t.at, verbs(t)) for t in acted] == [(71.0, FAILBACK)]
     assert not await modem_up(control)
+
+
+async def test_network_manager_leaving_the_bus_and_coming_back_keeps_the_failover(
+    private_bus: PrivateBus,
+    connect_nm: Callable[[], MockNetworkManager],
+    nm: MockNetworkManager,
+    control: NetworkManagerControl,
+    till: Till,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.network.monitor")
+    s = await shop(nm)
+    await nm.link_down(s.wifi)
+    assert [(t.at, verbs(t)) for t in await till.until(5)] == [(3.0, FAILOVER)]
+
+    # NetworkManager restarts: its bus name goes (the bus stays), and for a while nothing
+    # answers to it (the bus cannot start it either).
+    private_bus.activation(False)
+    await nm.reload_bus_config()
+    await nm.quit()
+    # The bus says so at once: no turn waits out the control's timeout (2 s).
+    async with asyncio.timeout(2.0):
+        turns = [await till.monitor.step()]
+        turns += await till.until(20)
+    assert turns[0].observed is None  # no evidence: the state is kept, nothing is done
+    assert turns[1:] == []
+    assert till.monitor.state is not None
+    assert till.monitor.state.on_cellular
+    warnings = [r for r in caplog.records if "cannot read NetworkManager" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not every second
+
+    # It takes its name again and finds the devices as they are: WiFi back, the modem up.
+    private_bus.activation(True)
+    await nm.reload_bus_config()
+    fresh = connect_nm()
+    s = await shop(fresh)
+    assert s.modem is not None
+    assert s.gsm is not None
+    await fresh.activate(s.gsm, s.modem)
+    till.clock.now = 30.0
+
+    acted = await till.until(100)
+
+    # WiFi usable from 30, when NetworkManager answered again: back to it after the 60 s hold.
+    assert [(t.at, verbs(t)) for t in acted] == [(90.0, FAILBACK)]
+    assert not await modem_up(control)
+    assert any("NetworkManager answers again" in r.getMessage() for r in caplog.records)
 
 
 async def test_the_monitor_reads_connectivity_per_device_when_there_is_one(

@@ -6,6 +6,7 @@ these tests fail on their own instead of stopping the collection of the whole su
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -166,6 +167,34 @@ async def test_the_bus_going_away_reads_unknown_logs_once_and_recovers(
     assert (await info.current()).kind is LinkKind.ETHERNET
     assert len(warnings_from_nm(caplog)) == 1
     assert "NetworkManager answers again: the link is Ethernet" in caplog.messages
+
+
+async def test_network_manager_leaving_the_bus_and_coming_back_is_read_again_at_once(
+    private_bus: PrivateBus,
+    connect_nm: Callable[[], MockNetworkManager],
+    nm: MockNetworkManager,
+    info: NetworkManagerInfo,
+) -> None:
+    await nm.set_primary(await nm.ethernet())
+    assert (await info.current()).kind is LinkKind.ETHERNET
+    private_bus.activation(False)  # gone, and the bus cannot start it for now
+    await nm.reload_bus_config()
+    await nm.quit()
+
+    # The bus answers for it at once (it cannot be started): no call waits for its timeout.
+    async with asyncio.timeout(1.0):
+        assert await info.current() == Link(LinkKind.UNKNOWN)
+        assert await info.current() == Link(LinkKind.UNKNOWN)
+
+    private_bus.activation(True)
+    await nm.reload_bus_config()
+    fresh = connect_nm()
+    _, _, wifi = await fresh.wifi("ShopNet", strength=72)
+    await fresh.set_primary(wifi)
+    # Read on the same connection, well inside the reader's timeout (a reopened sd-bus
+    # connection would wait it out: see nm.connection_broken).
+    async with asyncio.timeout(1.0):
+        assert (await info.current()).name == "ShopNet"
 
 
 async def test_a_wedged_network_manager_reads_unknown_within_the_timeout(
