@@ -9,7 +9,7 @@ from kiosk.cli.output import emit
 from kiosk.cli.render import iso, when
 from kiosk.network.system import read_link
 from kiosk.runtime import Runtime
-from kiosk.store import catalog, outbox, stock, sync_state
+from kiosk.store import catalog, outbox, refunds, stock, sync_state
 from kiosk.store.outbox import OutboxState
 
 
@@ -22,6 +22,7 @@ def add_parser(sub: Any) -> None:
 async def collect(rt: Runtime) -> dict[str, Any]:
     counts = await catalog.counts(rt.db)
     states = await outbox.counts(rt.db)
+    refund_states = await refunds.counts(rt.db)
     sync = await sync_state.get_sync_status(rt.db)
     return {
         "catalog": {
@@ -31,6 +32,7 @@ async def collect(rt: Runtime) -> dict[str, Any]:
             "customers": counts.customers,
         },
         "orders": {s.value: states[s] for s in OutboxState},
+        "refunds": {s.value: refund_states[s] for s in OutboxState},
         "sync": {
             "last_pull_at": iso(sync.last_pull_at),
             "last_push_at": iso(sync.last_push_at),
@@ -74,6 +76,7 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
             f"{c['categories']} categories, {c['customers']} customers",
             f"Orders:   {o['pending_sync']} waiting to upload, {o['syncing']} uploading, "
             f"{o['synced']} uploaded, {o['failed']} failed",
+            *_refunds_line(data["refunds"]),
             f"Sync:     last pull {when(sync.last_pull_at)}, "
             f"last upload {when(sync.last_push_at)}; "
             f"initial sync {progress}",
@@ -84,3 +87,13 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
     )
     emit(args.json, data, text)
     return 0
+
+
+def _refunds_line(r: dict[str, int]) -> list[str]:
+    """The refunds' upload states, when the device has made any."""
+    if not any(r.values()):
+        return []
+    return [
+        f"Refunds:  {r['pending_sync']} waiting to upload, {r['syncing']} uploading, "
+        f"{r['synced']} uploaded, {r['failed']} failed"
+    ]

@@ -57,6 +57,10 @@ def test_a_cash_refund_is_made_offline_and_refuses_more_than_was_sold(
     code, out, _ = loaded("orders", "show", number)
     assert "Refunds:" in out
     assert "waiting to upload" in out
+    code, out, _ = loaded("status", "--json")
+    assert as_json(out)["refunds"] == {"pending_sync": 2, "syncing": 0, "synced": 0, "failed": 0}
+    code, out, _ = loaded("status")
+    assert "Refunds:  2 waiting to upload" in out
 
 
 def _fault(url: str, spec: dict[str, object]) -> int:
