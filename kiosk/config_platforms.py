@@ -20,6 +20,9 @@ class WooCommerceConfig:
     auth: str = "basic"  # over HTTPS: "basic", or "query" for hosts that strip Authorization
     ca_file: str = ""  # a PEM for a store behind a private certificate authority
     barcode_meta_key: str = ""  # the product meta key a barcode plugin keeps EANs in, if any
+    # How the REST API is reached: "pretty" (/wp-json/...) or "rest_route" (?rest_route=/...,
+    # sites without pretty permalinks); found by `kiosk provision woocommerce`.
+    api_route: str = "pretty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ WOOCOMMERCE = PlatformSection(
         "auth": ("basic", "query"),
         "ca_file": existing_file,
         "barcode_meta_key": matches(r"\S*", "not contain spaces"),
+        "api_route": ("pretty", "rest_route"),
     },
     from_store=("auth", "ca_file", "barcode_meta_key"),
 )

@@ -168,6 +168,7 @@ WRONG = [
     ("woocommerce.auth", '"bearer"', "bearer"),
     ("woocommerce.ca_file", '"/nonexistent/ca.pem"', "/nonexistent/ca.pem"),
     ("woocommerce.barcode_meta_key", '"gtin code"', "gtin code"),
+    ("woocommerce.api_route", '"index"', "index"),
     ("shopify.shop", '"shop.example"', "shop.example"),
     ("shopify.location", '"the back room"', "the back room"),
     ("shopify.api_version", '"latest"', "latest"),

@@ -43,6 +43,7 @@ def test_the_new_layout_round_trips(tmp_path: Path, ca: Path) -> None:
         "auth": "query",
         "ca_file": str(ca),
         "barcode_meta_key": "_ean",
+        "api_route": "pretty",
     }
     assert set(tables["store"]) == {"platform", "url", "public_url"}
     loaded = load_config(path, tmp_path)
@@ -77,6 +78,7 @@ def test_an_old_file_with_them_under_store_loads_and_is_saved_new(tmp_path: Path
         "auth": "query",
         "ca_file": str(ca),
         "barcode_meta_key": "_ean",
+        "api_route": "pretty",
     }
     assert load_config(path, tmp_path) == config
 

@@ -82,6 +82,7 @@ async def run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
         config.section(WooCommerceConfig),
         auth="query" if args.query_auth else "basic",
         ca_file=str(args.ca_file.resolve()) if args.ca_file else "",
+        api_route=dict(info.settings).get("api_route", "pretty"),
     )
     path = save_config(dataclasses.replace(config, store=store).with_section(woo))
     # The other sections (another platform's keys) stay; an old flat file is written sectioned.

@@ -78,6 +78,9 @@ class StoreInfo:
     name: str
     currency: str
     can_write: bool  # the keys may create orders
+    # Platform settings the test found out (name, value), for provisioning to save in the
+    # platform's config section: e.g. WooCommerce's ("api_route", "rest_route").
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

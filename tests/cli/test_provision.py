@@ -92,7 +92,12 @@ async def test_provisioning_an_old_device_writes_the_new_layouts(tmp_path: Path)
     tables = tomllib.loads((tmp_path / "kiosk.toml").read_text())
     assert tables["store"] == {"platform": "woocommerce", "url": sim.url, "public_url": ""}
     # Provisioning sets how to sign in; the shop's barcode key is kept.
-    assert tables["woocommerce"] == {"auth": "basic", "ca_file": "", "barcode_meta_key": "_ean"}
+    assert tables["woocommerce"] == {
+        "auth": "basic",
+        "ca_file": "",
+        "barcode_meta_key": "_ean",
+        "api_route": "pretty",
+    }
     assert json.loads(secrets_path(tmp_path).read_text()) == {
         "webhook_secret": "wh-old",
         "woocommerce": {"consumer_key": sim.consumer_key, "consumer_secret": sim.consumer_secret},

@@ -3,6 +3,16 @@
 `_request` owns the timeout, the auth, the concurrency bound, pacing (429 / 503 with Retry-After)
 and the retry of failed reads, and turns every failure into kiosk.connectors.errors. It never
 retries a write whose outcome it cannot know: that is OutcomeUnknown, for the caller to look up.
+
+Pacing is shared: when the store answers one request 429 (or 503 with Retry-After), every
+request of this client waits with it before it is sent (the store is limiting the client, not
+that one request), and sending resumes when the longest such wait is over.
+
+Sites without pretty permalinks have no /wp-json/ (it is a rewrite rule); WordPress reads the
+route from `?rest_route=` instead. With `rest_route=True` every request goes to
+`<site>/index.php?rest_route=/wc/v3/...`: WooCommerce's OAuth check signs for the home URL plus
+the path sent, so `/index.php` (not `/`, which it signs as the bare home URL that no RFC 5849
+client produces) is the form that authenticates over plain HTTP too.
 """
 
 from __future__ import annotations
@@ -77,8 +87,10 @@ class WooClient(SessionOwner):
         jitter: Callable[[], float] = random.random,
         session: aiohttp.ClientSession | None = None,
         user_agent: str = "kiosk-pos/0.1",
+        rest_route: bool = False,
     ) -> None:
         self.url = url.rstrip("/")
+        self.rest_route = rest_route  # the API at ?rest_route= (plain permalinks)
         self.mode = choose_mode(self.url, query_auth)
         if not URL(self.url).host:
             raise ValueError(f"the store address {url!r} has no host name")
@@ -102,6 +114,10 @@ class WooClient(SessionOwner):
         self._session = session
         self._own_session = session is None
         self._user_agent = user_agent
+        # Shared pacing: set while no request is held back; `_pausing` counts the waits on.
+        self._go = asyncio.Event()
+        self._go.set()
+        self._pausing = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -137,6 +153,25 @@ class WooClient(SessionOwner):
             path = "/" + path
         return self.url + (path if path.startswith("/wp-json") else API_ROOT + path)
 
+    def _target(self, path: str, query: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """The URL to send to and its query: /wp-json/... or /index.php?rest_route=/...."""
+        url = self._full_url(path)
+        if not self.rest_route:
+            return url, query
+        route = url[len(self.url) + len("/wp-json") :] or "/"
+        return f"{self.url}/index.php", {"rest_route": route, **query}
+
+    async def _pause(self, delay: float) -> None:
+        """Hold every request of this client back for `delay` seconds (a 429's wait)."""
+        self._pausing += 1
+        self._go.clear()
+        try:
+            await self._sleep(delay)
+        finally:
+            self._pausing -= 1
+            if not self._pausing:
+                self._go.set()
+
     def _backoff_delay(self, attempt: int) -> float:
         """Capped exponential backoff with "equal jitter": half fixed, half random."""
         delay = min(self._backoff_cap, self._backoff * 2.0**attempt)
@@ -159,10 +194,10 @@ class WooClient(SessionOwner):
         answer raises OutcomeUnknown.
         """
         method = method.upper()
-        url = self._full_url(path)
-        query = {k: str(v) for k, v in (params or {}).items()}
+        url, query = self._target(path, {k: str(v) for k, v in (params or {}).items()})
         paced = failed = 0
         while True:
+            await self._go.wait()  # another request's 429 holds this one back too
             signed = self._auth.sign(method, url, query) if authenticate else unsigned(url, query)
             started = time.monotonic()
             try:
@@ -199,7 +234,7 @@ class WooClient(SessionOwner):
                 delay = max(retry_after or 0.0, self._backoff_delay(paced))
                 log.warning("%s %s: %s, waiting %.1f s", method, path, status, delay)
                 paced += 1
-                await self._sleep(delay)
+                await self._pause(delay)
                 continue
             if status >= 500:
                 what = f"{method} {path}: the store failed ({status}{', ' + code if code else ''})"

@@ -41,6 +41,7 @@ def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
         locale=locale,
         concurrency=config.sync.concurrency,
         barcode_meta_key=woo.barcode_meta_key,
+        rest_route=woo.api_route == "rest_route",
     )
 
 

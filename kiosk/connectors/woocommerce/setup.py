@@ -75,6 +75,7 @@ async def check_client(client: WooClient, *, require_write: bool = False) -> Sto
         name=name if isinstance(name, str) else "",
         currency=currency,
         can_write=can_write,
+        settings=(("api_route", "rest_route" if client.rest_route else "pretty"),),
     )
 
 
@@ -113,6 +114,25 @@ test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest t
 
 
 async def _index(client: WooClient) -> dict[str, Any]:
+    """The site's REST index; a site whose /wp-json/ is not there (plain permalinks) is asked
+    at ?rest_route=/ too, and the client keeps using that form if it answers."""
+    try:
+        return await _index_at(client)
+    except NotAStore:
+        if client.rest_route:
+            raise
+        client.rest_route = True
+        try:
+            index = await _index_at(client)
+        except (NotAStore, StoreUnreachable, TLSFailure, ApiDisabled):
+            client.rest_route = False
+        else:
+            log.info("%s has no pretty permalinks: using ?rest_route=", client.url)
+            return index
+        raise
+
+
+async def _index_at(client: WooClient) -> dict[str, Any]:
     site = client.url
     try:
         # The index is public: asking without keys tells "not WordPress" from "wrong keys".
