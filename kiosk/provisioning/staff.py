@@ -21,6 +21,12 @@ class DbStaff:
         async with await Database.open(self.db_path) as db:
             return {m.name.casefold() for m in await list_staff(db)}
 
+    async def has_manager(self) -> bool:
+        if not self.db_path.exists():
+            return False
+        async with await Database.open(self.db_path) as db:
+            return any(m.is_manager for m in await list_staff(db))
+
     async def provision(self, name: str, role: str, pin: str, pin_hash: str = "") -> str:
         async with await Database.open(self.db_path) as db:
             member = await get_staff(db, name)
