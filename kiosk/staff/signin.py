@@ -12,8 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from kiosk.core.money import Money
-from kiosk.staff import accounts, overrides
+from kiosk.staff import accounts, drawer, overrides
 from kiosk.staff.accounts import StaffMember
+from kiosk.staff.drawer import Drawer, Opening, Reason
 from kiosk.staff.overrides import Action, Approval
 from kiosk.staff.pins import DEFAULT_PARAMS, PinParams
 from kiosk.store.db import Database
@@ -117,3 +118,18 @@ class StaffSession:
         )
         self.touch()
         return approval
+
+    async def open_drawer(
+        self, drawer_: Drawer, reason: Reason | str, approval: Approval | None = None
+    ) -> Opening:
+        """Open the drawer as the signed-in member, recorded (a no-sale needs `approval`)."""
+        who = self._member
+        return await drawer.open_drawer(
+            self._db,
+            drawer_,
+            reason,
+            staff=who.name if who else "",
+            staff_id=who.id if who else None,
+            approval=approval,
+            now=self._clock(),
+        )

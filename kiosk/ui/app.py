@@ -22,6 +22,8 @@ from kivy.core.window import Window
 from kiosk import system_notify
 from kiosk.core.models import Order
 from kiosk.counter.browser import CatalogBrowser
+from kiosk.counter.orders_desk import OrdersDesk, ReceiptLayout
+from kiosk.counter.returns_desk import ReturnsDesk
 from kiosk.counter.session import SaleSession
 from kiosk.counter.status import CounterStatus, FailedOrder, counter_status
 from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
@@ -84,6 +86,7 @@ class Services:
     receipts: Path | None = None  # where the simulated printer leaves its images
     printer_name: str = "Receipt images"  # the printer's URI, for the test page
     receipt_columns: int = 48
+    receipt_layout: ReceiptLayout = field(default_factory=ReceiptLayout)  # for reprints
     scanners: ScannerList | None = None  # the scanners read directly (not as a keyboard)
     staff: StaffSession | None = None  # sign-in and the lock; None: the device has no staff
 
@@ -123,6 +126,7 @@ class PosApp(App):
         self._printer_asked = 0.0
         self.notify = system_notify.notifier()
         self.lock_sheet: PinSheet | None = None
+        self._locking = False  # the sign-in sheet is being made: one at a time
 
     def build(self) -> SaleScreen:
         th = theme.theme_for(*Window.size)
@@ -199,6 +203,8 @@ class PosApp(App):
         staff = self.services.staff
         if staff is None or self.lock_sheet is not None:
             return False  # the sign-in sheet takes its own touches
+        if self._locking:
+            return True  # the sign-in sheet is about to open: this tap is not for the sale
         if staff.touch():
             return False
         self.spawn(self.show_lock())
@@ -207,18 +213,21 @@ class PosApp(App):
     async def show_lock(self) -> None:
         """The sign-in sheet, over whatever is open, until someone signs in."""
         staff = self.services.staff
-        if staff is None or self.lock_sheet is not None or self.screen is None:
+        if staff is None or self.lock_sheet is not None or self._locking or self.screen is None:
             return
         last = staff.member.name if staff.member else ""
         th = self.screen.th
+        self._locking = True  # the status tick may ask again while the names are read
+        try:
+            people = await staff.who_can_sign_in()
+        finally:
+            self._locking = False
 
         def unlocked() -> None:
             self.lock_sheet = None
             self.spawn(self.refresh_status())
 
-        sheet = sign_in_sheet(
-            th, await staff.who_can_sign_in(), staff.sign_in, self.spawn, last=last, done=unlocked
-        )
+        sheet = sign_in_sheet(th, people, staff.sign_in, self.spawn, last=last, done=unlocked)
         self.lock_sheet = sheet
         sheet.open()
 
@@ -330,6 +339,23 @@ class ForScreens:
         """The refused orders as of the bar's last refresh (the one the cashier tapped)."""
         status: CounterStatus | None = self._app.last_status
         return status.failed if status is not None else ()
+
+    def orders_desk(self) -> OrdersDesk:
+        return OrdersDesk(
+            self._s.db,
+            self._s.printer,
+            layout=self._s.receipt_layout,
+            now=lambda: datetime.now(UTC),
+        )
+
+    def returns_desk(self) -> ReturnsDesk:
+        s = self._s
+
+        def who() -> str:
+            member = s.staff.member if s.staff is not None else None
+            return member.name if member is not None else s.cashier
+
+        return ReturnsDesk(s.db, now=lambda: datetime.now(UTC), staff=who, drawer_of=s.printer)
 
     def receipt_image(self, order: Order) -> Path | None:
         return self._s.receipt_image(order)

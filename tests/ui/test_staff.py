@@ -77,6 +77,14 @@ async def test_sign_in_manager_override_and_quick_switch(
         await till.shot("44-staff-locked")
         await till.tap("Mia", role="staff")
         await type_pin(till, "8642")
+        # A no-sale opening of the drawer, from the Devices sheet: a manager's PIN, recorded.
+        await till.tap(role="devices")
+        await till.tap("Open the drawer")
+        assert "Opening the drawer without a sale needs a manager" in await till.screen_text()
+        await type_pin(till, "8642")  # Mia, the only manager, is chosen already
+        assert "Drawer opened (no sale, Mia approved)" in await till.screen_text()
+        await till.shot("45-staff-no-sale")
+        await till.tap(role="back")
         await till.scan(product["global_unique_id"])
         await till.tap(role="pay")
         await till.tap(role="quick-cash", index=0)
@@ -88,8 +96,18 @@ async def test_sign_in_manager_override_and_quick_switch(
     approved = records.rows(
         data_dir, "SELECT action, approved_by, requested_by, subject, detail FROM staff_overrides"
     )
-    assert [tuple(r) for r in approved] == [("discount", "Mia", "Ann", sold[0]["id"], "20% off")]
-    opened = records.rows(data_dir, "SELECT reason, staff, order_id FROM drawer_openings")
-    assert sorted(tuple(r) for r in opened) == sorted(
-        [("sale", "Ann", sold[0]["id"]), ("sale", "Mia", sold[1]["id"])]
+    assert [tuple(r) for r in approved] == [
+        ("discount", "Mia", "Ann", sold[0]["id"], "20% off"),
+        ("no_sale", "Mia", "Mia", "", "no sale"),
+    ]
+    opened = records.rows(
+        data_dir, "SELECT reason, staff, order_id, override_id IS NOT NULL FROM drawer_openings"
+    )
+    assert sorted((tuple(r) for r in opened), key=str) == sorted(
+        [
+            ("sale", "Ann", sold[0]["id"], 0),
+            ("no_sale", "Mia", None, 1),
+            ("sale", "Mia", sold[1]["id"], 0),
+        ],
+        key=str,
     )

@@ -11,7 +11,10 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.cart import CartError
 from kiosk.hardware.base import PrinterError
+from kiosk.staff.drawer import Reason
+from kiosk.staff.overrides import Action
 from kiosk.ui import theme
+from kiosk.ui.screens.signin import manager_sheet
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosLabel
 from kiosk.ui.widgets.sheet import Sheet
@@ -44,8 +47,23 @@ async def devices(screen: SaleView) -> None:
         return "Test page printed"
 
     async def no_sale() -> str:
-        await services.printer.open_drawer()
-        return "Drawer opened (no sale)"
+        staff = services.staff
+        if staff is None:  # no staff on the device: nobody to approve or record
+            await services.printer.open_drawer()
+            return "Drawer opened (no sale)"
+
+        async def approve(name: str, pin: str) -> None:
+            approval = await staff.approve(Action.NO_SALE, name, pin, detail="no sale")
+            try:
+                await staff.open_drawer(services.printer, Reason.NO_SALE, approval)
+            except PrinterError as exc:
+                outcome.text, outcome.color = str(exc), theme.WARN
+                return
+            outcome.text, outcome.color = f"Drawer opened (no sale, {name} approved)", theme.TEXT
+
+        what = "Opening the drawer without a sale"
+        manager_sheet(th, what, await staff.managers(), approve, screen.spawn).open()
+        return "A manager's PIN opens the drawer"
 
     async def reprint() -> str:
         await screen.session.reprint()
