@@ -83,12 +83,14 @@ async def running_sim(
     bucket_size: float = 2000.0,
     restore_rate: float = 100.0,
     log_queries: Path | None = None,
+    latency_ms: float = 0,
 ) -> AsyncIterator[SimHandle]:
     """Serve a simulated shop on 127.0.0.1 until the block exits.
 
     The catalog is `export` or one generated from products/seed/variable_share/variations_per.
     `clock` stamps updatedAt; `monotonic` drives the leaky bucket (a test's fake clock makes
-    throttling deterministic); `log_queries` appends every document received, a JSON line each.
+    throttling deterministic); `log_queries` appends every document received, a JSON line each;
+    `latency_ms` delays every answer (GraphQL and bulk files) as a distant shop's would be.
     """
     if export is None:
         export = generate_export(
@@ -118,6 +120,7 @@ async def running_sim(
             bulk=bulk,
             faults=faults,
             log_file=log_queries,
+            latency_ms=latency_ms,
         )
         runner = web.AppRunner(build_app(ctx), handler_cancellation=True, access_log=None)
         await runner.setup()

@@ -110,27 +110,46 @@ class Costing:
         return total
 
     def _connection(self, node: FieldNode, definition: Any, typ: Any, value: Any) -> int:
+        """2 plus each object's cost: as asked (`first`) before, as returned after."""
         args = get_argument_values(definition, node, self.variables)
         asked = int(args.get("first") or args.get("last") or 1)
-        inner, items = 0, None
+        inner, actual = 0, None
         assert node.selection_set is not None
         for child, _ in self._fields(node.selection_set, typ):
             child_type = get_named_type(typ.fields[child.name.value].type)
+            key = child.alias.value if child.alias else child.name.value
+            items = value.get(key) if isinstance(value, dict) else None
             if child.name.value == "nodes" and child.selection_set is not None:
-                inner = max(inner, 1 + self._selections(child.selection_set, child_type, _MISSING))
-                if isinstance(value, dict):
-                    items = value.get(child.alias.value if child.alias else "nodes")
+                sel, item_type, unwrap = child.selection_set, child_type, False
             elif child.name.value == "edges" and child.selection_set is not None:
-                for sub, _ in self._fields(child.selection_set, child_type):
-                    if sub.name.value == "node" and sub.selection_set is not None:
-                        node_type = get_named_type(child_type.fields["node"].type)
-                        inner = max(
-                            inner, 1 + self._selections(sub.selection_set, node_type, _MISSING)
-                        )
-                if isinstance(value, dict):
-                    items = value.get(child.alias.value if child.alias else "edges")
-        count = len(items) if isinstance(items, list) else asked
-        return 2 + count * inner
+                sub = next(
+                    (
+                        f
+                        for f, _ in self._fields(child.selection_set, child_type)
+                        if f.name.value == "node" and f.selection_set is not None
+                    ),
+                    None,
+                )
+                if sub is None or sub.selection_set is None:
+                    continue
+                sel, unwrap = sub.selection_set, True
+                item_type = get_named_type(child_type.fields["node"].type)
+            else:
+                continue
+            inner = max(inner, 1 + self._selections(sel, item_type, _MISSING))
+            if isinstance(items, list):
+                # What came back, each object with what it nested (Shopify's actual cost).
+                cost = sum(
+                    1
+                    + self._selections(
+                        sel,
+                        item_type,
+                        item.get("node") if unwrap and isinstance(item, dict) else item,
+                    )
+                    for item in items
+                )
+                actual = cost if actual is None else max(actual, cost)
+        return 2 + (actual if actual is not None else asked * inner)
 
 
 class LeakyBucket:
