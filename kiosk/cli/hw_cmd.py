@@ -14,8 +14,10 @@ from kiosk.hardware.base import ReceiptPrinter
 from kiosk.hardware.printers import escpos_printer, printer_uri, receipt_columns
 from kiosk.hardware.test_page import test_page
 from kiosk.runtime import Runtime
+from kiosk.staff import drawer
 from kiosk.store import catalog
 
+TECHNICIAN = "technician (kiosk hw open-drawer)"
 OPEN_S = 10.0  # a scanner that neither opens nor fails in this long is reported as it stands
 NO_PRINTER = (
     'no printer is set or plugged in: put `printer = "usb:VID:PID"` (or file:, serial:, tcp:) '
@@ -71,6 +73,12 @@ async def run_test_print(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_open_drawer(args: argparse.Namespace, rt: Runtime) -> int:
     uri, printer = _printer(args, rt)
     await printer.open_drawer()
+    # Every opening is on record, this one too: a no-sale from the shell, by a technician.
+    await rt.db.write(
+        lambda conn: drawer.record(
+            conn, drawer.Reason.NO_SALE, staff=TECHNICIAN, at=rt.checkout.now()
+        )
+    )
     hw = rt.config.hardware
     emit(
         args.json,

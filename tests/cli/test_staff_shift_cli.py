@@ -141,3 +141,18 @@ def test_a_shift_from_the_command_line_adds_up(
     code, _, err = kiosk("shift", "cash-in", "1.00", "--reason", "x", "--staff", "Bob")
     assert code == 2
     assert "no shift is open" in err
+
+
+def test_a_drawer_opened_from_the_shell_is_on_record(
+    kiosk: Run, data_dir: Path, tmp_path: Path
+) -> None:
+    device = PtyPrinter(tmp_path / "printer")
+    try:
+        code, _, err = kiosk("hw", "open-drawer", "--printer", device.uri)
+        assert code == 0, err
+        assert decode(device.sent()).pulses
+    finally:
+        device.close()
+    with sqlite3.connect(data_dir / "kiosk.db") as conn:
+        rows = conn.execute("SELECT reason, staff, override_id FROM drawer_openings").fetchall()
+    assert rows == [("no_sale", "technician (kiosk hw open-drawer)", None)]
