@@ -124,6 +124,7 @@ async def _run_ui(
 
     prepare(dims, fullscreen=fullscreen, home=rt.config.data_dir / "kivy")
     # Kivy is imported only now, after prepare() has set it up.
+    from kiosk.counter.orders_desk import ReceiptLayout
     from kiosk.counter.session import SaleSession
     from kiosk.hardware.printers import printer_at, printer_uri, receipt_columns, receipts_folder
     from kiosk.payments.fake import SimulatedReader
@@ -180,6 +181,9 @@ async def _run_ui(
         receipts=None if uri else receipts_folder(rt.config.data_dir),
         printer_name=uri or "Receipt images",
         receipt_columns=columns,
+        receipt_layout=ReceiptLayout(
+            columns, tuple(rt.config.receipt.header_lines), tuple(rt.config.receipt.footer_lines)
+        ),
         network=system_network(),
         staff=staff,
     )

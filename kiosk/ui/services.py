@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from kiosk.core.models import Order
     from kiosk.counter.browser import CatalogBrowser
+    from kiosk.counter.orders_desk import OrdersDesk
+    from kiosk.counter.returns_desk import ReturnsDesk
     from kiosk.counter.session import SaleSession
     from kiosk.counter.status import FailedOrder
     from kiosk.hardware.base import ReceiptPrinter
@@ -53,6 +55,12 @@ class ScreenServices(Protocol):
         """A job just ran on the printer: the status bar asks its state again."""
 
     def failed_orders(self) -> Sequence[FailedOrder]: ...
+
+    def orders_desk(self) -> OrdersDesk:
+        """Past sales: found, reprinted, retried (the Orders sheet)."""
+
+    def returns_desk(self) -> ReturnsDesk:
+        """Refunds of past sales, recorded as the signed-in member's (the Returns sheet)."""
 
     def receipt_image(self, order: Order) -> Path | None: ...
 

@@ -15,6 +15,7 @@ from kiosk.counter.session import SaleSession
 from kiosk.ui import theme
 from kiosk.ui.screens import dialogs
 from kiosk.ui.screens.devices import devices
+from kiosk.ui.screens.orders import orders
 from kiosk.ui.screens.pay import PaySheet
 from kiosk.ui.services import ScreenServices, Spawn
 from kiosk.ui.widgets.basics import Panel
@@ -37,6 +38,7 @@ class SaleScreen(Panel):
             show_failed=lambda: dialogs.failed_orders(self),
             show_devices=lambda: self.spawn(devices(self)),
             show_staff=services.lock if services.staff is not None else None,
+            show_orders=lambda: self.spawn(orders(self, services.orders_desk())),
         )
         self.add_widget(self.bar)
         body = BoxLayout(spacing=th.pad)

@@ -43,6 +43,7 @@ class StatusBar(Panel):
         show_failed: Callable[[], None],
         show_devices: Callable[[], None],
         show_staff: Callable[[], None] | None = None,
+        show_orders: Callable[[], None] = lambda: None,
         **kw: Any,
     ) -> None:
         super().__init__(
@@ -67,7 +68,11 @@ class StatusBar(Panel):
             )
             self.who.role = "who"
         self.link = PosLabel(font_size=small, size_hint_x=2.1 if self._narrow else 1.5)
-        self.queue = PosLabel(font_size=small, size_hint_x=1.0)
+        # The upload queue opens the Orders sheet: every sale, its upload state, reprint, refund.
+        self.queue = PosButton(
+            font_size=small, size_hint_x=1.0, tone=BAR, on_release=lambda _b: show_orders()
+        )
+        self.queue.role = "orders"
         self.failed = PosButton(
             font_size=small, size_hint_x=1.1, tone=theme.DANGER, on_release=lambda _b: show_failed()
         )
@@ -105,7 +110,8 @@ class StatusBar(Panel):
             # No network at all is the technician's problem; a link without the store is not.
             why = "No network" if s.no_network else "Offline"
             self.link.text, self.link.color = f"{why}: cash only", theme.WARN
-        self.queue.text = f"{s.waiting} to upload" if s.waiting else "All uploaded"
+        queue = f"{s.waiting} to upload" if s.waiting else "All uploaded"
+        self.queue.text = queue if self._narrow else f"{queue} ›"  # the 7" bar has no room
         # Added or removed only when that changes: a button re-added every second can lose a tap.
         shown = self.failed.parent is self._failed_slot
         if s.failed:
