@@ -16,7 +16,9 @@ from kiosk.core.models import Order, PaymentMethod
 from kiosk.core.refund_calc import RefundError
 from kiosk.runtime import Runtime
 from kiosk.store import catalog, orders
+from kiosk.store.outbox import OutboxState
 from kiosk.store.refunds import StoredRefund, make_refund
+from kiosk.sync.refund_push import give_back_now
 
 
 def add_parser(osub: Any) -> None:
@@ -136,10 +138,34 @@ async def run_refund(args: argparse.Namespace, rt: Runtime) -> int:
         )
     except RefundError as exc:
         raise UsageError(str(exc)) from None
-    text = refund_text(made, stored.order, locale)
     if method is PaymentMethod.CARD:
-        text += "\nThe money goes back to the card when the refund uploads (kiosk sync --once)."
-    else:
+        made = await _to_card_now(rt, made)
+    text = refund_text(made, stored.order, locale)
+    if method is PaymentMethod.CASH:
         text += f"\nGive the customer {made.refund.amount.format(locale)} in cash."
+    elif made.refund.reference:
+        text += f"\n{made.refund.amount.format(locale)} went back to the card."
+    elif made.state is not OutboxState.FAILED:
+        text += "\nThe money goes back to the card when the refund uploads (kiosk sync --once)."
     emit(args.json, refund_json(made, locale), text)
-    return 0
+    return 1 if made.state is OutboxState.FAILED else 0
+
+
+async def _to_card_now(rt: Runtime, made: StoredRefund) -> StoredRefund:
+    """Give a card refund back at once through the paired reader's account, when provisioned."""
+    from kiosk.config_platforms import StripeConfig
+    from kiosk.runtime import stripe_provisioned
+
+    if not stripe_provisioned(rt.config):
+        return made
+    # Imported only now: stripe comes with the payments extra, which a cash-only till may lack.
+    from kiosk.payments.stripe_refunds import stripe_card_refunds
+    from kiosk.payments.stripe_setup import StripeSecrets
+    from kiosk.secrets import load_secrets
+
+    key = StripeSecrets.of(load_secrets(rt.config.data_dir)).api_key
+    if not key:
+        return made
+    async with stripe_card_refunds(key, rt.config.section(StripeConfig).api_base) as card:
+        now = await give_back_now(rt.db, card, made.refund_id, clock=rt.checkout.now)
+    return now or made

@@ -405,6 +405,27 @@ async def claim_due(
     return await db.write(run)
 
 
+async def claim(db: Database, refund_id: str, now: datetime) -> StoredRefund | None:
+    """Claim this one refund if it waits (pending_sync -> syncing, attempts + 1), due or not."""
+    ts = rows.to_text(now, "now")
+
+    def run(conn: sqlite3.Connection) -> StoredRefund | None:
+        if _state(conn, refund_id) is not OutboxState.PENDING_SYNC:
+            return None
+        _move(
+            conn,
+            refund_id,
+            OutboxState.SYNCING,
+            "attempts = attempts + 1, updated_at = :now, "
+            "first_attempt_at = coalesce(first_attempt_at, :now)",
+            {"now": ts},
+            OutboxState.PENDING_SYNC,
+        )
+        return _by_ids(conn, [refund_id])[0]
+
+    return await db.write(run)
+
+
 async def set_reference(db: Database, refund_id: str, reference: str) -> None:
     """The card refund is made: keep its id (durably: it is the record that money went back)."""
 

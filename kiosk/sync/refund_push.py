@@ -63,7 +63,7 @@ class RefundPusher:
     def __init__(
         self,
         db: Database,
-        connector: Connector,
+        connector: Connector | None,
         *,
         clock: Callable[[], datetime],
         gate: SendGate,
@@ -128,19 +128,19 @@ class RefundPusher:
             if reference is None:
                 return
             refund = replace(refund, reference=reference)
-        if item.order_remote_id is None:
-            # Paid back; the store's part waits for the order (claim_due holds it till then).
+        if item.order_remote_id is None or self._connector is None:
+            # Paid back; the store's part waits for the order (claim_due holds it till then),
+            # or for the next upload pass (a card step made at the counter).
             now = self._clock()
-            await store.schedule_retry(
-                self._db, item.refund_id, "waiting for its order to upload", now,
-                now=now, failed=False,
-            )  # fmt: skip
+            why = "waiting for its order to upload" if item.order_remote_id is None else ""
+            await store.schedule_retry(self._db, item.refund_id, why, now, now=now, failed=False)
             return
+        connector = self._connector
         try:
             remote = await self._lookup(item) if look_first else None
             if remote is None:
                 try:
-                    remote = await self._connector.create_refund(
+                    remote = await connector.create_refund(
                         refund, order_remote_id=item.order_remote_id
                     )
                     self._gate.reached()
@@ -160,6 +160,7 @@ class RefundPusher:
 
     async def _lookup(self, item: StoredRefund) -> RemoteRefund | None:
         assert item.order_remote_id is not None
+        assert self._connector is not None
         found = await self._connector.find_refund(item.refund, order_remote_id=item.order_remote_id)
         self._gate.reached()
         return found
@@ -217,3 +218,19 @@ class RefundPusher:
         )
         report.retried += 1
         report.error = why
+
+
+async def give_back_now(
+    db: Database, card: CardRefunds, refund_id: str, *, clock: Callable[[], datetime]
+) -> StoredRefund | None:
+    """The card step of one waiting refund at once (the counter: `orders refund --card`).
+
+    The money goes back now if the provider can be reached; the refund's row decides as on any
+    upload (kept id, a backoff, or parked with the provider's words), and the store's part goes
+    with the next upload pass. A refund not waiting (already in flight or done) is left alone.
+    """
+    item = await store.claim(db, refund_id, clock())
+    if item is not None:
+        pusher = RefundPusher(db, None, clock=clock, gate=SendGate(), card=card)
+        await pusher.upload(item, RefundReport())
+    return await store.get_refund(db, refund_id)
