@@ -130,3 +130,25 @@ def _store_refunds(url: str, key: str, secret: str, order_id: str) -> list[str]:
             await connector.close()
 
     return asyncio.run(run())
+
+
+def test_a_failed_refund_is_retried_from_the_command_line(
+    loaded: Run, demo_products: list[Product], data_dir: Path
+) -> None:
+    sale = _sell(loaded, demo_products[0].sku)
+    code, out, err = loaded("orders", "refund", str(sale["number"]), "--json")
+    assert code == 0, err
+    refund_id = as_json(out)["refund_id"]
+    with sqlite3.connect(data_dir / "kiosk.db") as conn:  # as the agent parks a refusal
+        conn.execute(
+            "UPDATE refund_outbox SET state = 'failed', last_error = 'Invalid refund amount.' "
+            "WHERE refund_id = ?",
+            (refund_id,),
+        )
+    code, out, _ = loaded("orders", "show", str(sale["number"]))
+    assert "failed: Invalid refund amount." in out
+    code, out, err = loaded("orders", "retry", str(sale["number"]), "--json")
+    assert code == 0, err
+    assert as_json(out)["refunds"] == [refund_id]
+    code, out, _ = loaded("orders", "show", str(sale["number"]), "--json")
+    assert [r["status"] for r in as_json(out)["refunds"]] == ["pending_sync"]
