@@ -17,6 +17,8 @@ from kiosk.setup.steps import STEPS, Done, Form, SetupDeps, Wizard, estimate_s
 from kiosk.sim.shopify import running_sim as running_shopify
 from kiosk.sim.stripe import running_stripe_sim
 from kiosk.sim.woocommerce import running_sim as running_woo
+from kiosk.store import catalog
+from kiosk.store.db import Database
 from tests.setup.conftest import FakeHardware, FakeLink, FakeSync
 
 GOOD: dict[str, list[dict[str, Any]]] = {
@@ -232,3 +234,27 @@ async def test_staff_needs_a_manager(wizard: Wizard) -> None:
     assert "manager" in form(await wizard.submit("staff", {"done": True})).errors["staff"]
     await wizard.submit("staff", {"name": "Mia", "role": "manager", "pin": "4821"})
     assert isinstance(await wizard.submit("staff", {"done": True}), Done)
+
+
+async def test_the_real_initial_sync_against_the_simulator(
+    wizard: Wizard, deps: SetupDeps, data_dir: Path
+) -> None:
+    from kiosk.setup.system import EngineSync
+
+    deps.check_store, deps.sync = check_store, EngineSync()
+    await walk(wizard, ("locale", "network"))
+    async with running_woo(products=40) as woo:
+        store = {
+            "platform": "woocommerce",
+            "url": woo.url,
+            "consumer_key": woo.consumer_key,
+            "consumer_secret": woo.consumer_secret,
+        }
+        assert form(await wizard.submit("store", store)).step == "sync"
+        assert form(await wizard.submit("sync", {"start": True})).step == "hardware"
+    counts = wizard.state.values["sync"]["counts"]
+    async with await Database.open(data_dir / "kiosk.db") as db:
+        held = await catalog.counts(db)
+    assert counts["products"] == held.products > 30  # the sellable ones of the 40
+    assert counts["variations"] == held.variations > 0
+    assert wizard.progress["done"] == wizard.progress["total"] > 0
