@@ -1,4 +1,4 @@
-"""`kiosk provision woocommerce|stripe`: connect this device to a store or its card account,
+"""`kiosk provision woocommerce|stripe|shopify`: connect this device to a store or its card account,
 after testing the keys."""
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def add_parser(sub: Any) -> None:
     from kiosk.cli.provision_stripe import add_stripe_parser
 
     add_stripe_parser(psub)
+    from kiosk.cli.provision_shopify import add_shopify_parser
+
+    add_shopify_parser(psub)
 
 
 async def run_woocommerce(args: argparse.Namespace, _rt: None) -> int:

@@ -11,6 +11,7 @@ from kiosk.connectors.base import Connector, WebhookReader
 from kiosk.connectors.platforms import Platform
 from kiosk.connectors.shopify import PLATFORM
 from kiosk.connectors.shopify.connector import ShopifyConnector
+from kiosk.connectors.shopify.setup import register_webhooks
 from kiosk.connectors.shopify.webhooks import ShopifyWebhookReader
 from kiosk.secrets import Secrets, SecretsSection
 
@@ -49,7 +50,11 @@ def _webhooks(secret: str) -> WebhookReader:
 
 
 async def _register(connector: Connector, delivery_url: str, secret: str) -> str:
-    return "Shopify webhooks are not registered by this version yet"
+    # Shopify signs API-made subscriptions with the app's client secret, not one of ours: the
+    # device's webhook secret must be that secret (`kiosk provision shopify --app-secret`).
+    if not isinstance(connector, ShopifyConnector):
+        raise TypeError(f"not a Shopify connector: {type(connector).__name__}")
+    return str(await register_webhooks(connector.client, delivery_url))
 
 
 SHOPIFY = Platform(

@@ -20,6 +20,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
+from kiosk.sim.shopify.hooks import attach_hooks
 from kiosk.sim.shopify.orders import attach_orders
 from kiosk.sim.shopify.state import LOCATION, Obj, ShopifyStore, number_of
 
@@ -169,6 +170,14 @@ def _query_fields(store_of: Callable[[GraphQLResolveInfo], ShopifyStore]) -> dic
 
         return resolve
 
+    def locations(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Obj:
+        found = [
+            loc
+            for loc in store_of(info).locations.values()
+            if loc["isActive"] or args.get("includeInactive")
+        ]
+        return connection(info, found, args)
+
     def products_count(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Obj:
         match = matcher(args.get("query"))
         n = sum(1 for p in store_of(info).products.values() if match(p))
@@ -191,7 +200,10 @@ def _query_fields(store_of: Callable[[GraphQLResolveInfo], ShopifyStore]) -> dic
         "customers": table("customers"),
         "orders": table("orders"),
         "order": lambda _root, info, id: store_of(info).orders.get(id),
-        "locations": table("locations"),
+        "locations": locations,
+        "webhookSubscriptions": lambda _root, info, **args: connection(
+            info, store_of(info).webhooks.values(), args
+        ),
         "productsCount": products_count,
         "nodes": nodes,
         "node": node,
@@ -308,3 +320,4 @@ def attach(schema: GraphQLSchema) -> None:
             typ.fields[name].resolve = resolve
     schema.mutation_type.fields["bulkOperationRunQuery"].resolve = _run_bulk
     attach_orders(schema)
+    attach_hooks(schema)

@@ -65,8 +65,11 @@ class ShopifyStore:
         "read_inventory",
         "read_customers",
         "read_locations",
+        "read_orders",
         "write_orders",
     )
+    webhooks: dict[str, Obj] = field(default_factory=dict)  # subscriptions, by GID
+    webhook_seq: int = 0
 
     def now(self) -> str:
         return iso(self.clock())
@@ -109,6 +112,19 @@ class ShopifyStore:
         level = item["_levels"].setdefault(location, {"available": 0, "updatedAt": self.now()})
         level["available"] -= quantity
         level["updatedAt"] = self.now()
+
+    def add_location(self, number: int, name: str, *, active: bool = True) -> str:
+        """Another location (a second shop, a warehouse), stocking nothing yet."""
+        lid = gid("Location", number)
+        self.locations[lid] = {
+            "__typename": "Location",
+            "id": lid,
+            "name": name,
+            "isActive": active,
+            "isPrimary": False,
+            "fulfillsOnlineOrders": True,
+        }
+        return lid
 
     def delete_product(self, product_id: str) -> None:
         product = self.products.pop(product_id)
@@ -160,6 +176,7 @@ def store_from_export(
         "id": LOCATION,
         "name": "Shop floor",
         "isActive": True,
+        "isPrimary": True,
         "fulfillsOnlineOrders": True,
     }
     for cat in export.get("categories", []):
