@@ -8,6 +8,7 @@ database open after the wipe would write into a file that is gone.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 from datetime import UTC, datetime
@@ -36,8 +37,28 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=run, no_runtime=True)
 
 
+def running_services(data_dir: Path) -> list[str]:
+    """The kiosk's services that are up (systemd's view, as the update check asks it)."""
+    from kiosk.update.system import SystemProbe
+
+    probe = SystemProbe(data_dir)
+    return [
+        name
+        for name, up in (("kiosk-ui", probe.app_up), ("kiosk-agent", probe.agent_ready))
+        if up()
+    ]
+
+
 async def run(args: argparse.Namespace, _rt: None) -> int:
     data_dir = args.data_dir or default_data_dir()
+    if args.yes:
+        running = await asyncio.to_thread(running_services, data_dir)
+        if running:
+            # A till still running would write its next sale into a database that is gone.
+            raise UsageError(
+                f"{' and '.join(running)} still running: stop them first "
+                f"(systemctl stop {' '.join(running)}), then reset"
+            )
     device = ""
     # A broken settings file is a reason to reset, not a reason to refuse.
     with contextlib.suppress(ConfigError):

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kiosk.core.models import Product
 from kiosk.reset.unsynced import read_export, restore
 from kiosk.store import outbox
@@ -185,3 +187,15 @@ def test_export_cannot_name_a_wiped_file(loaded: Run, data_dir: Path) -> None:
     code, _, err = loaded("reset", "--export", str(data_dir / "kiosk.db"), "--yes")
     assert code == 2
     assert "wiped by the reset" in err
+
+
+def test_refused_while_the_till_runs(
+    loaded: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.cli import reset_cmd
+
+    monkeypatch.setattr(reset_cmd, "running_services", lambda _d: ["kiosk-ui", "kiosk-agent"])
+    code, _, err = loaded("reset", "--yes")
+    assert code == 2
+    assert "systemctl stop kiosk-ui kiosk-agent" in err
+    assert (data_dir / "kiosk.db").exists()
