@@ -70,31 +70,34 @@ async def run_ui(
     paired Stripe reader when [stripe] is provisioned, else the simulated one. `levers`: the
     simulated customer at the Stripe reader (the demo's), shown as buttons on the pay sheet."""
     async with open_card_reader(rt.config) as stripe_reader:
-        if stripe_reader is not None:
-            await settle_card_payments(rt, stripe_reader)
-        return await _run_ui(rt, size, fullscreen, scanners, stripe_reader, levers)
+        notice = "" if stripe_reader is None else await settle_card_payments(rt, stripe_reader)
+        return await _run_ui(rt, size, fullscreen, scanners, stripe_reader, levers, notice)
 
 
-async def settle_card_payments(rt: Runtime, reader: CardReader) -> None:
+async def settle_card_payments(rt: Runtime, reader: CardReader) -> str:
     """At start, card payments the app stopped in the middle of are settled at Stripe; what was
-    done is printed and logged for staff (a failure to ask Stripe never stops the till)."""
+    done is printed and logged, and returned in words for the screen (a failure to ask Stripe
+    never stops the till)."""
     from kiosk.counter.card_reconcile import settle_open_attempts
     from kiosk.payments.stripe_api import StripeApi
     from kiosk.payments.stripe_terminal import StripeTerminalReader
+    from kiosk.store import catalog
 
     if not isinstance(reader, StripeTerminalReader):
-        return
+        return ""
     try:
         report = await settle_open_attempts(
             rt.db, StripeApi(reader.client), started_before=rt.checkout.now()
         )
     except Exception as exc:  # the next start tries again; the till sells meanwhile
         log.warning("card payments left unfinished were not settled: %s", exc)
-        return
+        return ""
     for decision in report.decisions:
         log.warning("card payment %s: %s", decision.payment_id, decision.detail)
     if report.decisions:
         print(f"kiosk ui: {report.text()}", flush=True)
+    settings = await catalog.load_shop_settings(rt.db)
+    return report.for_staff(settings.locale if settings else "en_US")
 
 
 async def _run_ui(
@@ -104,6 +107,7 @@ async def _run_ui(
     scanners: bool,
     stripe_reader: CardReader | None,
     levers: ReaderLevers | None,
+    notice: str = "",
 ) -> int:
     from kiosk.ui.theme import parse_size
 
@@ -195,6 +199,8 @@ async def _run_ui(
             server = await ui_driver.Driver(app).serve(Path(driver_path))
             holder["server"] = server
         print("kiosk ui: ready", flush=True)
+        if notice and app.screen is not None:  # what start-up did about unfinished card payments
+            app.screen.say(notice, warn=True)
         # After the sale screen is up: the keyboard-mode scanners already work meanwhile.
         if scan_options is not None:
             holder["scanners"] = start_scanners(scan_options, app)

@@ -39,6 +39,22 @@ class ReconcileReport:
             ]
         }
 
+    def for_staff(self, locale: str) -> str:
+        """What staff must know, in sentences ("" when nothing was left unfinished)."""
+        said = {
+            Action.REFUNDED: "was charged when the till stopped before the sale was saved: it "
+            "has been refunded in full",
+            Action.CANCELLED: "was held on a card when the till stopped: the hold is released "
+            "and nothing was charged",
+            Action.UNKNOWN: "could not be checked with Stripe yet: the till asks again at the "
+            "next start",
+        }
+        return " ".join(
+            f"A card payment of {d.amount.format(locale)} {said[d.action]}."
+            for d in self.decisions
+            if d.action in said
+        )
+
     def text(self) -> str:
         if not self.decisions:
             return "No card payment was left unfinished."

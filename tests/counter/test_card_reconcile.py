@@ -53,6 +53,11 @@ async def test_an_approved_card_whose_sale_was_never_saved_is_refunded_at_start(
     }
     assert len(sim.state.refunds) == 1
     assert "refunded" in report.text()
+    # Staff are told in words; a payment never charged is not worth a word.
+    assert report.for_staff("de_DE") == (
+        "A card payment of 29,00\xa0€ was charged when the till stopped before the sale was "
+        "saved: it has been refunded in full."
+    )
     outcomes = await rows(shop, "SELECT outcome, message FROM card_attempts ORDER BY order_id")
     assert {o for o, _ in outcomes} == {"declined"}  # closed: never settled twice
     again = await settle_open_attempts(

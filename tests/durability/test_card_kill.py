@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ from kiosk.sim.stripe import StripeSimHandle
 from kiosk.sim.stripe.device import provision_reader
 from kiosk.store import catalog
 from kiosk.store.db import Database
+from tests.kiosk_process import PIPE, start_kiosk
 from tests.sim.stripe import conftest as checked
 
 pytestmark = pytest.mark.timeout(180)
@@ -60,16 +58,8 @@ async def _shop(data_dir: Path) -> str:
     return str(product.barcode or product.sku)
 
 
-async def _kiosk(data_dir: Path, *args: str) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), *args,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-    )  # fmt: skip
-
-
 async def _run(data_dir: Path, *args: str) -> dict[str, Any]:
-    proc = await _kiosk(data_dir, *args, "--json")
+    proc = await start_kiosk(data_dir, *args, "--json", stdout=PIPE)
     out, err = await proc.communicate()
     assert proc.returncode in (0, 1), err.decode()
     answer: dict[str, Any] = json.loads(out)
@@ -111,7 +101,7 @@ async def test_a_card_sale_killed_at_any_step_is_charged_once_after_a_restart(
             sim.faults.add("timeout", method=method, path=f"{path}{rid}")
         else:
             sim.faults.add("timeout", method=method, path=path)
-        sale = await _kiosk(data_dir, "sale", "--item", code, "--card", "--json")
+        sale = await start_kiosk(data_dir, "sale", "--item", code, "--card", "--json")
         held = asyncio.ensure_future(sim.faults.wait_until_held())
         ended = asyncio.ensure_future(sale.wait())
         await asyncio.wait({held, ended}, timeout=60, return_when=asyncio.FIRST_COMPLETED)

@@ -8,6 +8,8 @@ request the app sent and every answer it got is checked against Stripe's OpenAPI
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from kiosk.sim.stripe import StripeSimHandle
 from kiosk.sim.stripe.device import DEMO_DECLINE, provision_reader
 from kiosk.sim.woocommerce import SimHandle
+from tests.kiosk_process import start_kiosk
 from tests.sim.stripe import conftest as checked
 from tests.ui import records
 from tests.ui.harness import Till, running_till
@@ -101,3 +104,29 @@ async def test_approve_decline_then_cash_cancel_and_reader_offline(
         captured = [p for p in sim.state.payment_intents.values() if p["status"] == "succeeded"]
         assert [p["id"] for p in captured] == [intent["id"]]
         assert len(records.orders(device)) == 3
+
+
+async def test_a_card_charged_before_a_crash_is_refunded_at_start_and_staff_are_told(
+    device: Path, display: str, store: SimHandle, sim: StripeSimHandle
+) -> None:
+    await provision_reader(device, sim)
+    code = records.simple(store, 1)["global_unique_id"]
+    synced = await start_kiosk(device, "sync", "--once")
+    assert await synced.wait() == 0
+    # A headless card sale killed after Stripe captured the charge, before the sale was saved.
+    sim.terminal.auto_present_ms = 0
+    sim.faults.add("timeout", method="POST", path="payment_intents/")
+    sale = await start_kiosk(device, "sale", "--item", code, "--card")
+    await asyncio.wait_for(sim.faults.wait_until_held(), 60)
+    sale.send_signal(signal.SIGKILL)
+    await sale.wait()
+    sim.faults.release()
+    await asyncio.wait_for(sim.faults.wait_none_held(), 30)
+    (intent,) = sim.state.payment_intents.values()
+    assert intent["status"] == "succeeded"
+
+    async with running_till(device, display, "800x480") as till:
+        await till.wait_text("it has been refunded in full")
+        await till.shot("35-stripe-refunded-at-start")
+    assert [r["payment_intent"] for r in sim.state.refunds.values()] == [intent["id"]]
+    assert records.orders(device) == []
