@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli.output import emit
-from kiosk.config import Config, ConfigError, default_data_dir, load_config
+from kiosk.config import CONFIG_NAME, Config, ConfigError, default_data_dir, load_config
 from kiosk.doctor.base import Check, Status, fail
 from kiosk.doctor.bundle import members, write_bundle
 from kiosk.doctor.checks import Probes, run_checks
@@ -37,7 +37,10 @@ async def diagnose(
         config = load_config(config_path, data_dir)
     except ConfigError as exc:
         checks.append(fail("settings", str(exc), "fix the setting named, or provision again"))
-        config = Config(data_dir=data_dir, path=config_path)
+        # The file as it is still goes in the bundle (redacted): it is what needs fixing.
+        default = data_dir / CONFIG_NAME
+        path = config_path or (default if default.exists() else None)
+        config = Config(data_dir=data_dir, path=path)
     try:
         secrets = load_secrets(data_dir)
     except SecretsError as exc:

@@ -151,3 +151,30 @@ def test_redactor_shapes_without_known_values() -> None:
     ):
         assert secret not in out
     assert out.count(REMOVED) >= 6
+
+
+PASTED = "cs_" + "ab12" * 10
+
+
+@pytest.fixture
+def broken_settings(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True)
+    (data_dir / "kiosk.toml").write_text(f'[woocommerce]\nconsumer_secret = "{PASTED}"\n')
+    return data_dir
+
+
+async def test_a_secret_pasted_into_a_broken_settings_file(
+    broken_settings: Path, probes: Probes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir, pasted = broken_settings, PASTED
+    bundle = tmp_path / "diag.tar.gz"
+    assert await doctor(args(data_dir, bundle=bundle), probes, FakeLogs(), []) == 1
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    assert checks[0]["check"] == "settings"
+    assert "unknown setting woocommerce.consumer_secret" in checks[0]["summary"]
+    with tarfile.open(bundle) as tar:
+        for member in tar.getmembers():
+            text = tar.extractfile(member).read().decode()  # type: ignore[union-attr]
+            assert pasted not in text, member.name
+            if member.name.endswith("config/kiosk.toml"):
+                assert text == 'consumer_secret = "[removed]"'.join(["[woocommerce]\n", "\n"])
