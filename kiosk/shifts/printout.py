@@ -3,6 +3,7 @@ printer and the image printer) through the same ReceiptPrinter.print_receipt."""
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, datetime, tzinfo
 
 from kiosk.core.money import Money
@@ -27,11 +28,13 @@ class _Lines:
 
     def add(self, text: str, style: LineStyle = LineStyle.NORMAL) -> None:
         cols = self.width // 2 if style is LineStyle.LARGE else self.width
-        text = "".join(c if c.isprintable() else " " for c in text)
-        while len(text) > cols:  # a long name wraps rather than being cut
-            self.out.append(ReceiptLine(text[:cols].rstrip(), style))
-            text = "  " + text[cols:].lstrip()
-        self.out.append(ReceiptLine(text.rstrip(), style))
+        text = "".join(c if c.isprintable() else " " for c in text).rstrip()
+        indent = " " * min(len(text) - len(text.lstrip()) + 2, cols // 2)
+        # A long name or reason wraps at its spaces (words longer than the paper are split).
+        for row in textwrap.wrap(text, cols, subsequent_indent=indent, drop_whitespace=False):
+            self.out.append(ReceiptLine(row.rstrip(), style))
+        if not text:
+            self.out.append(ReceiptLine("", style))
 
     def rule(self) -> None:
         self.add("-" * self.width)
@@ -66,8 +69,8 @@ def report_receipt(
     def when(t: datetime) -> str:
         return t.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
 
-    if shop.strip():
-        b.add(shop.strip().center(width // 2), LineStyle.LARGE)
+    for row in textwrap.wrap(shop.strip(), width // 2):
+        b.add(row.center(width // 2), LineStyle.LARGE)
     title = "Z report (shift closed)" if r.kind is ReportKind.Z else "X report (shift open)"
     b.add(title.center(width), LineStyle.BOLD)
     b.rule()

@@ -17,6 +17,7 @@ from kiosk.core.models import Order
 from kiosk.core.money import Money
 from kiosk.shifts import close, shift
 from kiosk.shifts.denominations import CountError, count, denominations
+from kiosk.shifts.printout import report_receipt
 from kiosk.shifts.report import ReportKind, report_json
 from kiosk.shifts.shift import MovementKind, ShiftError, Who
 from kiosk.store import orders
@@ -214,3 +215,40 @@ def test_denominations_are_the_currencys_own() -> None:
         count("EUR", {eur(3): 1})
     with pytest.raises(CountError, match="not set up for XOF"):
         count("XOF", {})
+
+
+@pytest.mark.parametrize("width", [32, 48])
+async def test_the_report_lays_out_on_either_paper(
+    db: Database, checkout: Checkout, clock: Clock, width: int
+) -> None:
+    await shift.open_shift(db, float_=eur(5000), by=ANN, now=clock.tick())
+    await sell(checkout, clock, [("MUG-1", 1), ("BOOK-1", 1)], cash=5000)
+    await shift.move_cash(
+        db, "out", eur(700), reason="a very long reason for taking the cash out", by=MIA,
+        now=clock.tick(),
+    )  # fmt: skip
+    z = await close.close_shift(db, counted=eur(7000), by=MIA, now=clock.tick())
+    paper = report_receipt(z, shop="Laden am Markt mit langem Namen", locale="de_DE", width=width)
+    texts = [line.text for line in paper.lines]
+    assert all(len(t) <= line.columns(width) for t, line in zip(texts, paper.lines, strict=True))
+    assert paper.reference == "Z-0001"
+    # The printer has no no-break space: a plain one.
+    assert any(t.startswith("Variance") and t.endswith("-1,49 €") for t in texts)
+    assert any("MwSt ermäßigt 7%" in t for t in texts)
+    # The long reason wraps at its spaces, the amount on a line of its own.
+    out = texts.index("Cash drawer") + 4
+    assert texts[out].startswith("  Out: a very long reason")
+    words = " ".join(t.strip() for t in texts[out : out + 3]).split()
+    assert words[:11] == [
+        "Out:",
+        "a",
+        "very",
+        "long",
+        "reason",
+        "for",
+        "taking",
+        "the",
+        "cash",
+        "out",
+        "(Mia)",
+    ]
