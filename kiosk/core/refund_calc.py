@@ -5,7 +5,9 @@ Contract:
   have gone back, round_half_up(line amount * k / n) has. So the units refunded last take the
   rounding remainder, and refunding every unit (at once or over several refunds) gives back the
   sale's line totals and taxes exactly; the order total with them, since the order's tax lines are
-  the sums of its lines' taxes.
+  the sums of its lines' taxes. When the shop's prices include tax, the prorated amount is the
+  line's price with its tax, and its ex-tax part what is left once the prorated taxes are out:
+  one unit back is what it cost on the shelf.
 - More than is left to refund is refused (RefundError), naming the line and its SKU.
 - Cash takes any refund. Card takes one only when the order was paid by card, back to the first
   card payment's PaymentIntent, and at most what was charged by card less earlier card refunds
