@@ -166,3 +166,23 @@ def test_with_tax_in_prices_one_unit_back_is_what_one_unit_cost() -> None:
         (714, 136),
         (715, 135),
     ]
+
+
+@pytest.mark.parametrize("include_tax", [False, True], ids=["excl-tax", "incl-tax"])
+def test_one_unit_back_is_its_shelf_price_even_for_pennies(include_tax: bool) -> None:
+    settings = ShopSettings("GBP", prices_include_tax=include_tax, country="GB", locale="en_GB")
+    cart = Cart(settings, [VAT])
+    for pid, minor, qty in (("1", 2, 2), ("2", 850, 3), ("3", 1999, 7), ("4", 7, 6)):
+        cart.add(_product(pid, minor), qty)
+    order = cart.checkout([Tender(CASH, cart.totals().total)], now=NOW)
+    earlier: list[Refund] = []
+    for li in order.lines:
+        for _ in range(li.quantity):
+            back = refund(order, earlier, {li.line_no: 1})
+            earlier.append(back)
+            (rl,) = back.lines
+            if include_tax:
+                assert rl.total + rl.total_tax == li.unit_price, li.sku
+            else:  # the shelf price is ex tax: its tax is rounded on top, line by line
+                assert abs(rl.total.minor - li.unit_price.minor) <= 1, li.sku
+    assert sum(r.amount.minor for r in earlier) == order.total.minor
