@@ -13,6 +13,7 @@ from kiosk.doctor.base import Check, Status, fail
 from kiosk.doctor.bundle import members, write_bundle
 from kiosk.doctor.checks import Probes, run_checks
 from kiosk.doctor.logs import Journal, LogSource
+from kiosk.provisioning.report import REPORT_NAME
 from kiosk.secrets import Secrets, SecretsError, load_secrets
 
 BOOT_REPORT = Path("/boot/firmware/kiosk-provisioned.txt")
@@ -84,4 +85,5 @@ def _text(checks: list[Check]) -> list[str]:
 async def run(args: argparse.Namespace, _rt: None) -> int:
     from kiosk.doctor.probes import system_probes
 
-    return await doctor(args, system_probes(), Journal(), [BOOT_REPORT])
+    data_dir = args.data_dir or default_data_dir()
+    return await doctor(args, system_probes(), Journal(), [BOOT_REPORT, data_dir / REPORT_NAME])

@@ -119,8 +119,8 @@ def members(
     for name, text in logs.items():
         out[f"logs/{name}"] = text
     for path in [*config.data_dir.glob("*.log"), *extra_files]:
-        if path.is_file():
-            out[f"files/{path.name}"] = path.read_text(errors="replace")
+        if path.is_file():  # by its whole path: two folders may hold files of one name
+            out[f"files/{path.resolve().as_posix().lstrip('/')}"] = path.read_text(errors="replace")
     return {name: redact(text) for name, text in out.items()}, redact
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,10 +67,12 @@ async def provision_file(source: Path, ctx: Context) -> Result:
         )
     except Invalid as exc:
         text = render(source, ctx.now(), problems=exc.problems, device=device)
-        return Result(problems=tuple(exc.problems), report=_write(source, text), text=text)
+        report = _write(source, ctx.data_dir, text, applied=False)
+        return Result(problems=tuple(exc.problems), report=report, text=text)
     steps = await apply_plan(plan, raw, ctx.tools)
     text = render(source, ctx.now(), steps=steps, notes=plan.notes, device=device)
-    return Result(tuple(steps), notes=plan.notes, report=_write(source, text), text=text)
+    report = _write(source, ctx.data_dir, text, applied=True)
+    return Result(tuple(steps), notes=plan.notes, report=report, text=text)
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -79,8 +82,12 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _write(source: Path, text: str) -> Path | None:
-    try:
-        return write_report(source, text)
-    except OSError:
-        return None  # a read-only boot partition: the report still goes to stdout
+def _write(source: Path, data_dir: Path, text: str, *, applied: bool) -> Path | None:
+    """The report beside the file; a copy in the data folder too once anything was applied
+    (for `kiosk doctor`'s bundle, and a boot partition the service may not write)."""
+    written: list[Path] = []
+    # A read-only boot partition: the report still goes to stdout (the journal).
+    for place in (source, data_dir / source.name) if applied else (source,):
+        with contextlib.suppress(OSError):
+            written.append(write_report(place, text))
+    return written[0] if written else None

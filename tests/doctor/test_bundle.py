@@ -109,9 +109,9 @@ async def test_bundle_holds_no_planted_secret(
         "sync-errors.json",
         "logs/kiosk-agent.log",
         "logs/kiosk-ui.log",
-        "files/agent.log",
-        "files/kiosk-provisioned.txt",
     }
+    files = {name for name in texts if name.startswith("files/")}
+    assert {name.rsplit("/", 1)[-1] for name in files} == {"agent.log", "kiosk-provisioned.txt"}
     forms = {BASIC} | {f for s in PLANTED for f in (s, quote(s, safe=""), _b64(s))}
     for name, text in texts.items():
         for secret in forms:

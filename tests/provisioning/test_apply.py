@@ -134,6 +134,7 @@ async def test_good_file_then_rerun(ctx: Context, boot: Path, wifi: FakeWifi) ->
         assert data["reader"]["registration_code"] == "apple-berry-cherry"
         report = read(boot.parent / "kiosk-provisioned.txt")
         assert "DONE: everything was applied." in report.splitlines()
+        assert read(ctx.data_dir / "kiosk-provisioned.txt") == report  # the device's own copy
         assert woo.consumer_secret not in report
         assert stripe.restricted_key not in report
 
