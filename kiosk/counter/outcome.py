@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kiosk.core.models import Order, Product, ProductKind, StockStatus
+from kiosk.core.models import Order, PaymentMethod, Product, ProductKind, StockStatus
 from kiosk.core.money import Money
 from kiosk.core.pricing import measured_name
 from kiosk.core.receipt import Receipt
@@ -107,9 +107,19 @@ def items(n: int) -> str:
 def change_text(done: Completed, locale: str) -> tuple[str, str]:
     """The big line after a sale and the smaller one under it."""
     o = done.order
-    big = f"Change {done.change.format(locale)}" if done.change.minor else "Paid"
+    cards = [p for p in o.payments if p.method is PaymentMethod.CARD]
+    only_card = bool(cards) and len(cards) == len(o.payments)
+    big = (
+        f"Change {done.change.format(locale)}"
+        if done.change.minor
+        else ("Card approved" if only_card else "Paid")
+    )
     methods = " + ".join(p.method.value for p in o.payments)
     small = f"Order {o.number} · {o.total.format(locale)} by {methods}"
+    for p in cards:  # which card, as the customer will see it on their statement
+        last4 = f"•••• {p.card_last4}" if p.card_last4 else ""
+        said = " ".join(x for x in (p.card_brand, last4) if x)
+        small += f" · {said}" + (f" · {p.entry_mode}" if p.entry_mode else "")
     return big, small
 
 

@@ -144,6 +144,12 @@ async def test_the_words_after_a_sale(till: Till) -> None:
     s.add(MUG)
     s.add_cash(eur(850))
     assert told.change_text(await s.complete(), "de_DE")[0] == "Paid"
+    s.add(MUG)
+    till.reader.approve_next()
+    await s.pay_card()
+    big, small = told.change_text(await s.complete(), "de_DE")
+    assert big == "Card approved"
+    assert small.endswith("8,50\xa0€ by card · Visa •••• 4242 · Contactless")
 
 
 def test_prices_as_tiles_show_them() -> None:
