@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, Skipped, StoreInfo
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
+from kiosk.connectors.feed import Changes
 from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import refunds as woo_refunds
@@ -74,9 +75,11 @@ class WooConnector:
         per_page: int = PER_PAGE,
         plugin: bool | None = None,
         barcode_meta_key: str = "",
+        device: str = "",
     ) -> None:
         """`plugin`: use the companion plugin always (True), never (False), or if present (None).
         `barcode_meta_key`: the product meta key the shop's barcode plugin keeps codes in, if any.
+        `device`: this device's name, which the plugin's admin page lists.
         """
         # WordPress does not expose its locale through the REST API: the device configures it.
         self.client = client
@@ -86,6 +89,10 @@ class WooConnector:
         self._plugin = plugin
         self._plugin_lock = asyncio.Lock()
         self.barcode_meta_key = barcode_meta_key
+        self.device = device
+        # The plugin's GET kiosk/v1/status (None: no plugin, or one older than 0.2.0), asked once.
+        self._status: dict[str, Any] | None = None
+        self._status_known = False
         # variation id -> parent id, learned from listings, so stock_levels can find variations.
         self._parents: dict[str, str] = {}
         self._stock = StockReader(client, self._parents)
@@ -103,6 +110,7 @@ class WooConnector:
         currency: str | None = None,
         plugin: bool | None = None,
         barcode_meta_key: str = "",
+        device: str = "",
         **client_options: Any,
     ) -> WooConnector:
         """A connector with its own client (options as WooClient's: timeout, concurrency, ...)."""
@@ -115,6 +123,7 @@ class WooConnector:
             currency=currency,
             plugin=plugin,
             barcode_meta_key=barcode_meta_key,
+            device=device,
         )
 
     async def __aenter__(self) -> WooConnector:
@@ -184,6 +193,42 @@ class WooConnector:
     def _plugin_failed(self, exc: ConnectorError) -> None:
         log.warning("the companion plugin did not answer (%s); using the REST API alone", exc)
         self._plugin = False
+        self._status, self._status_known = None, True
+
+    async def plugin_status(self) -> dict[str, Any] | None:
+        """The plugin's GET kiosk/v1/status, asked once (None: not there, or too old to have it).
+
+        Connection errors are raised, not remembered: the next call asks again.
+        """
+        if self._plugin is False:
+            return None
+        if not self._status_known:
+            async with self._plugin_lock:
+                if not self._status_known:
+                    self._status = await woo_plugin.status(self.client)
+                    self._status_known = True
+                    if self._status is not None:
+                        log.info(
+                            "companion plugin %s serves %s",
+                            self._status.get("plugin_version"),
+                            ", ".join(r for r in woo_plugin.STATUS_ROUTES if self._serves(r)),
+                        )
+        return self._status
+
+    def _serves(self, route: str) -> bool:
+        return woo_plugin.serves(self._status, route)
+
+    async def changes(self, cursor: str, *, wait: float, queued: int = 0) -> Changes | None:
+        """The plugin's change feed after `cursor` (kiosk.connectors.feed), None without it."""
+        if not woo_plugin.serves(await self.plugin_status(), "GET /changes"):
+            return None
+        try:
+            return await woo_plugin.changes(
+                self.client, cursor, wait=wait, device=self.device, queued=queued
+            )
+        except woo_plugin.GONE as exc:
+            self._plugin_failed(exc)
+            return None
 
     async def tax_rates(self) -> list[TaxRate]:
         rates = []
@@ -359,7 +404,16 @@ class WooConnector:
     # -- orders ---------------------------------------------------------------------------------
 
     async def create_order(self, order: Order) -> RemoteOrder:
-        remote = await order_upload.create(self.client, order)
+        remote: RemoteOrder | None = None
+        if woo_plugin.serves(await self.plugin_status(), "POST /orders"):
+            try:
+                remote = await woo_plugin.create_order(self.client, order)
+            except woo_plugin.GONE as exc:
+                # Refused before anything was written (no route, or not signed in there): the
+                # core REST path carries the same UUID, so either finds the other's order.
+                self._plugin_failed(exc)
+        if remote is None:
+            remote = await order_upload.create(self.client, order)
         # Remember which product each sold variation belongs to: the stock read back after a
         # batch of uploads then lists variations under their parent, not one request each.
         for line in order.lines:
@@ -368,6 +422,11 @@ class WooConnector:
         return remote
 
     async def find_order(self, order: Order, *, attempted_at: datetime) -> RemoteOrder | None:
+        if woo_plugin.serves(await self.plugin_status(), "GET /orders/by-uuid/{uuid}"):
+            try:
+                return await woo_plugin.find_order(self.client, order)
+            except woo_plugin.GONE as exc:
+                self._plugin_failed(exc)
         return await order_upload.find(self.client, order, since=attempted_at - CLOCK_SKEW)
 
     async def create_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund:

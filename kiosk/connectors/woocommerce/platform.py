@@ -42,6 +42,7 @@ def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
         concurrency=config.sync.concurrency,
         barcode_meta_key=woo.barcode_meta_key,
         rest_route=woo.api_route == "rest_route",
+        device=config.device.name,
     )
 
 

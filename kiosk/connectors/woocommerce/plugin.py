@@ -1,5 +1,10 @@
 """The companion WordPress plugin (plugin/kiosk-pos-companion), from the device's side.
 
+From 0.2.0 its GET kiosk/v1/status lists the routes it serves; the connector uses each one it
+lists and falls back to core REST otherwise: POST kiosk/v1/orders (exactly once per order UUID,
+instead of POST wc/v3/orders and a listing to find a lost upload), GET orders/by-uuid/<uuid>,
+and GET changes, the change feed the agent long-polls (contract.json describes them all).
+
 WooCommerce lists variations one variable product per request; the plugin's
 `GET /wp-json/kiosk/v1/variations?parent=<up to 100 ids>` lists those of a whole product page in
 one, and `GET /wp-json/kiosk/v1/product-ids` gives every live product id in one answer. Its items
@@ -10,18 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from kiosk.connectors.base import Skipped
-from kiosk.connectors.errors import AuthFailed, BadResponse, PermissionDenied
+from kiosk.connectors.base import Hint, RemoteOrder, Skipped
+from kiosk.connectors.errors import (
+    AuthFailed,
+    BadResponse,
+    NotFound,
+    OutcomeUnknown,
+    PermissionDenied,
+)
+from kiosk.connectors.feed import Changes
 from kiosk.connectors.woocommerce.client import Page, RouteMissing, WooClient
 from kiosk.connectors.woocommerce.mapping import (
     VARIATION_FIELDS,
     MappingError,
     variation_from_woo,
 )
-from kiosk.core.models import Product
+from kiosk.connectors.woocommerce.orders import order_payload, remote_order_from_woo
+from kiosk.core.models import Order, Product
 
 log = logging.getLogger(__name__)
 
@@ -100,4 +115,137 @@ async def product_ids(client: WooClient) -> set[str]:
     return {str(i) for i in ids}
 
 
-__all__ = ["API", "GONE", "NAMESPACE", "advertised", "product_ids", "variations"]
+# -- status, orders by UUID and the change feed (plugin 0.2.0) -----------------------------------
+
+STATUS_ROUTES = ("GET /changes", "POST /orders", "GET /orders/by-uuid/{uuid}")
+FEED_LIMIT = 500  # the plugin's maximum per read
+DEVICE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+async def status(client: WooClient) -> dict[str, Any] | None:
+    """GET kiosk/v1/status, or None when the plugin is absent or older than 0.2.0."""
+    try:
+        data = await client.get(f"{API}/status")
+    except (*GONE, NotFound):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("routes"), list):
+        raise BadResponse(f"GET {API}/status: expected an object with routes")
+    return data
+
+
+def serves(answer: dict[str, Any] | None, route: str) -> bool:
+    """Whether a /status answer lists `route` ("POST /orders", ...)."""
+    return answer is not None and route in answer.get("routes", [])
+
+
+def _remote(data: Any, order: Order, what: str) -> RemoteOrder:
+    if not isinstance(data, dict):
+        raise BadResponse(f"{what}: expected a JSON object")
+    try:
+        remote = remote_order_from_woo(data.get("order"), order.currency)
+    except ValueError as exc:
+        raise BadResponse(f"{what}: the order is unreadable ({exc})") from None
+    return replace(remote, order_id=remote.order_id or order.id)
+
+
+async def create_order(client: WooClient, order: Order) -> RemoteOrder:
+    """POST kiosk/v1/orders: the order once per UUID (a retry answers the one already made),
+    dated by the sale, never refused for stock (oversold lines are noted for the merchant)."""
+    body = {
+        "uuid": order.id,
+        "sold_at": order.created_at.isoformat().replace("+00:00", "Z"),
+        "order": order_payload(order),
+    }
+    resp = await client._request("POST", f"{API}/orders", json=body, write=True)
+    try:
+        remote = _remote(resp.data, order, f"POST {API}/orders")
+    except BadResponse as exc:
+        raise OutcomeUnknown(f"{exc}; look the order up") from None
+    oversold = resp.data.get("oversold") if isinstance(resp.data, dict) else None
+    if oversold:
+        log.warning("order %s was oversold while offline: %s", order.id, oversold)
+    return remote
+
+
+async def find_order(client: WooClient, order: Order) -> RemoteOrder | None:
+    """GET kiosk/v1/orders/by-uuid/<uuid>: the store's copy of `order`, if it has one."""
+    try:
+        data = await client.get(f"{API}/orders/by-uuid/{order.id.lower()}")
+    except NotFound:
+        return None
+    return _remote(data, order, f"GET {API}/orders/by-uuid")
+
+
+def _cursor(text: str) -> tuple[str, int]:
+    epoch, _, seq = text.rpartition(":")
+    return (epoch, int(seq)) if seq.isdigit() else ("", 0)
+
+
+async def changes(
+    client: WooClient, cursor: str, *, wait: float, device: str = "", queued: int = 0
+) -> Changes:
+    """GET kiosk/v1/changes after `cursor` ("epoch:seq"; "" for the start) as hints.
+
+    A variation's change hints its parent (which the device fetches with its variations); a
+    price or stock row hints its product the same way; deletions hint with deleted=True.
+    """
+    epoch, after = _cursor(cursor)
+    params: dict[str, str | int] = {
+        "after": after,
+        "limit": FEED_LIMIT,
+        "wait": max(0, min(20, int(wait))),
+    }
+    if epoch:
+        params["epoch"] = epoch
+    if device and DEVICE_ID.fullmatch(device):
+        params["device"], params["queued"] = device, max(0, queued)
+    data = await client.get(f"{API}/changes", params)
+    if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
+        raise BadResponse(f"GET {API}/changes: expected an object with changes")
+    hints: dict[tuple[str, str], Hint] = {}
+    settings = pickups = False
+    for row in data["changes"]:
+        if not isinstance(row, dict):
+            raise BadResponse(f"GET {API}/changes: a change is not a JSON object")
+        kind, oid, parent = row.get("kind"), row.get("id"), row.get("parent_id") or 0
+        deleted = row.get("action") == "delete"
+        if kind in ("product", "price", "stock", "variation"):
+            # A variation (or its price/stock) is fetched through its parent; a deleted
+            # variation is its parent changed, not the parent deleted.
+            if parent:
+                hints[("product", str(parent))] = Hint("product", str(parent), False)
+            else:
+                hints[("product", str(oid))] = Hint("product", str(oid), deleted)
+        elif kind == "customer":
+            hints[("customer", str(oid))] = Hint("customer", str(oid), deleted)
+        elif kind == "tax":
+            settings = True
+        elif kind == "order":
+            pickups = True
+    new_epoch, nxt = data.get("epoch"), data.get("next")
+    if not isinstance(new_epoch, str) or not isinstance(nxt, int):
+        raise BadResponse(f"GET {API}/changes: expected epoch and next")
+    return Changes(
+        hints=tuple(hints.values()),
+        cursor=f"{new_epoch}:{nxt}",
+        reset=data.get("reset") is True,
+        more=data.get("more") is True,
+        settings=settings,
+        pickups=pickups,
+    )
+
+
+__all__ = [
+    "API",
+    "GONE",
+    "NAMESPACE",
+    "STATUS_ROUTES",
+    "advertised",
+    "changes",
+    "create_order",
+    "find_order",
+    "product_ids",
+    "serves",
+    "status",
+    "variations",
+]

@@ -1,7 +1,9 @@
 """Injected failures: what a flaky host, a rate limiter or a dropped connection look like.
 
 Faults are matched in the order they were added, by method and path prefix; each applies to
-`count` requests and is then used up. Only the first matching fault applies to a request.
+`count` requests and is then used up. A relative path ("orders") is a prefix under wc/v3 and
+under the companion plugin's kiosk/v1 alike: "orders" is the order upload whichever route the
+device takes. Only the first matching fault applies to a request.
 A random fault (`add_random`) is never used up: it applies to each matching request with its
 `rate`, drawn from the plan's seeded generator, once no counted fault has matched.
 """
@@ -17,6 +19,7 @@ from kiosk.sim.fault_plan import Holds, check_fault, split_spec, use_first
 
 KINDS = ("429", "503", "500", "timeout", "drop", "drop_after_commit")
 API_PREFIX = "/wp-json/wc/v3/"
+PLUGIN_PREFIX = "/wp-json/kiosk/v1/"
 
 _HTML = (
     "<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
@@ -36,7 +39,12 @@ class Fault:
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
             return False
-        return self.path is None or path.startswith(self.path)
+        if self.path is None or path.startswith(self.path):
+            return True
+        # A relative path given at creation matches the plugin's route of the same name too.
+        return self.path.startswith(API_PREFIX) and path.startswith(
+            PLUGIN_PREFIX + self.path[len(API_PREFIX) :]
+        )
 
 
 class FaultPlan(Holds):

@@ -104,12 +104,20 @@ def add_plugin_routes(
     """Register the kiosk/v1 routes behind `guard`; returns the plugin's state on `store`."""
     state = ps.PluginState(store)
 
+    def served(route: str) -> None:
+        # An older or deactivated plugin: WordPress has no such route.
+        if route not in state.served:
+            raise WooError(
+                "rest_no_route", "No route was found matching the URL and request method.", 404
+            )
+
     def order_json(order: Obj) -> Obj:
         return {**order, "_links": links(base_url, f"orders/{order['id']}", "orders")}
 
     @routes.get(f"{PLUGIN_API}/status")
     @guard("view")
     async def status(request: web.Request) -> web.Response:
+        served("GET /status")
         pretty = pretty_permalinks()
         return web.json_response(
             {
@@ -134,6 +142,7 @@ def add_plugin_routes(
     @routes.get(f"{PLUGIN_API}/changes")
     @guard("list")
     async def changes(request: web.Request) -> web.Response:
+        served("GET /changes")
         args = Args(request)
         after = args.integer("after", 0, low=0)
         limit = args.integer("limit", ps.DEFAULT_LIMIT, low=1, high=ps.MAX_LIMIT)
@@ -148,6 +157,7 @@ def add_plugin_routes(
     @routes.post(f"{PLUGIN_API}/orders")
     @guard("create")
     async def create_order(request: web.Request) -> web.Response:
+        served("POST /orders")
         try:
             body: Any = json.loads(await request.read() or b"null")
         except ValueError:
@@ -197,6 +207,7 @@ def add_plugin_routes(
     @routes.get(PLUGIN_API + r"/orders/by-uuid/{uuid:[0-9a-fA-F-]{36}}")
     @guard("view")
     async def order_by_uuid(request: web.Request) -> web.Response:
+        served("GET /orders/by-uuid/{uuid}")
         key = ps.normalise_uuid(request.match_info["uuid"])
         if not key:
             raise _error("kiosk_pos_invalid_uuid", "uuid must be an RFC 4122 UUID.", 400)
@@ -211,6 +222,7 @@ def add_plugin_routes(
     @routes.get(f"{PLUGIN_API}/info")
     @guard("view")
     async def info(request: web.Request) -> web.Response:
+        served("GET /info")
         return web.json_response(
             {"version": PLUGIN_VERSION, "namespace": NAMESPACE, "endpoints": list(ENDPOINTS)}
         )
@@ -218,6 +230,7 @@ def add_plugin_routes(
     @routes.get(f"{PLUGIN_API}/product-ids")
     @guard("list")
     async def product_ids(request: web.Request) -> web.Response:
+        served("GET /product-ids")
         ids = store.memo(
             ("product-ids",),
             lambda: sorted(
@@ -229,6 +242,7 @@ def add_plugin_routes(
     @routes.get(f"{PLUGIN_API}/variations")
     @guard("list")
     async def variations(request: web.Request) -> web.Response:
+        served("GET /variations")
         args = Args(request)
         parents = _parents(args)
         modified = _modified_filter(args, store)

@@ -89,6 +89,17 @@ class PluginState:
     order_notes: dict[int, list[str]] = field(default_factory=dict)
     product_notes: dict[int, list[str]] = field(default_factory=dict)
     hpos: bool = True
+    # The routes this plugin serves (contract.json's names): fewer plays an older plugin
+    # (0.1.0 had no status, changes or orders), none a deactivated one.
+    served: tuple[str, ...] = (
+        "GET /status",
+        "GET /changes",
+        "POST /orders",
+        "GET /orders/by-uuid/{uuid}",
+        "GET /info",
+        "GET /product-ids",
+        "GET /variations",
+    )
     _tax_seen: str = ""
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _polling: asyncio.Event = field(default_factory=asyncio.Event)  # a long poll is waiting

@@ -265,8 +265,12 @@ async def test_a_card_sale_lands_with_its_payment_intent_and_card_details(
     ]
 
 
-async def test_drop_after_commit_is_unknown_then_found_exactly_once(sim: SimHandle) -> None:
-    async with connect(sim) as c:
+@pytest.mark.parametrize("plugin", [False, True], ids=["core-rest", "plugin"])
+async def test_drop_after_commit_is_unknown_then_found_exactly_once(
+    sim: SimHandle, plugin: bool
+) -> None:
+    """Without the plugin the lookup lists recent orders; with it, GET orders/by-uuid."""
+    async with connect(sim, plugin=plugin) as c:
         order = await a_sale(c, sim)
         attempted = datetime.now(UTC)
         sim.faults.add("drop_after_commit", method="POST", path="orders")
@@ -290,14 +294,16 @@ async def test_drop_after_commit_is_unknown_then_found_exactly_once(sim: SimHand
     assert missing is None
 
 
-async def test_a_timeout_on_post_orders_is_outcome_unknown(sim: SimHandle) -> None:
-    async with connect(sim, timeout=0.3) as c:
+@pytest.mark.parametrize("plugin", [False, True], ids=["core-rest", "plugin"])
+async def test_a_timeout_on_post_orders_is_outcome_unknown(sim: SimHandle, plugin: bool) -> None:
+    async with connect(sim, timeout=0.3, plugin=plugin) as c:
         order = await a_sale(c, sim)
         sim.faults.add("timeout", method="POST", path="orders")
         with pytest.raises(OutcomeUnknown):
             await c.create_order(order)
     posts = [f for f in sim.faults.fired if f[1] == "POST"]
-    assert posts == [("timeout", "POST", "/wp-json/wc/v3/orders")]
+    route = "/wp-json/kiosk/v1/orders" if plugin else "/wp-json/wc/v3/orders"
+    assert posts == [("timeout", "POST", route)]
     assert not sim.state.orders  # never re-sent: a second POST would have created it
 
 
