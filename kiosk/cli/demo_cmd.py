@@ -32,6 +32,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="no window: load the demo shop and ring up one sample sale in the terminal",
     )
+    p.add_argument(
+        "--platform",
+        choices=("woocommerce", "shopify"),
+        default="woocommerce",
+        help="which simulated store the demo syncs with (default: woocommerce)",
+    )
     add_ui_arguments(p)
     p.set_defaults(handler=run, no_runtime=True)
 
@@ -54,6 +60,10 @@ def round_up(amount: Money, step_minor: int) -> Money:
 async def run(args: argparse.Namespace, _rt: None) -> int:
     if not args.text:
         return await run_app_demo(args)
+    if getattr(args, "platform", "woocommerce") != "woocommerce":
+        from kiosk.cli.demo_store import run_text_on_store
+
+        return await run_text_on_store(args)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     config = load_config(args.config, data_dir)
     export = load_export(demo_catalog_path())
@@ -84,25 +94,19 @@ DEMO_CASHIER = "Sam"
 async def run_app_demo(args: argparse.Namespace) -> int:
     """The simulated store, the agent syncing with it, and the app, all in this process."""
     check_display()
-    from kiosk.config import SyncConfig
+    from kiosk.cli.demo_store import demo_store
     from kiosk.sim.catalog import generate_export
-    from kiosk.sim.device import provision_device
     from kiosk.sim.stripe import running_stripe_sim
     from kiosk.sim.stripe.device import SimulatedCustomer, provision_reader
-    from kiosk.sim.woocommerce import running_sim
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     export = generate_export(DEMO_PRODUCTS, variable_share=0.15, variations_per=6, seed=DEMO_SEED)
+    platform = getattr(args, "platform", "woocommerce")
     # The card button goes through the real `stripe` library to the Stripe simulator.
-    async with running_sim(export=export) as sim, running_stripe_sim() as stripe_sim:
-        provision_device(
-            data_dir,
-            url=sim.url,
-            key=sim.consumer_key,
-            secret=sim.consumer_secret,
-            sync=SyncConfig(interval_s=10),
-            cashier=DEMO_CASHIER,
-        )
+    async with (
+        demo_store(platform, export, data_dir, cashier=DEMO_CASHIER) as store_url,
+        running_stripe_sim() as stripe_sim,
+    ):
         reader_id = await provision_reader(data_dir, stripe_sim)
         config = load_config(None, data_dir)
         codes = [
@@ -110,7 +114,7 @@ async def run_app_demo(args: argparse.Namespace) -> int:
             for p in export["products"]
             if p.get("type") == "simple" and p.get("global_unique_id")
         ][:3]
-        print(f"Demo store: {sim.url} (data in {data_dir})")
+        print(f"Demo store: {store_url} (data in {data_dir})")
         print(f"Card reader: a simulated Stripe S710 ({reader_id}) at {stripe_sim.url}")
         print("Scan by typing a barcode and Enter, anywhere in the window, e.g.:")
         for code, name in codes:
