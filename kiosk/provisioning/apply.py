@@ -10,6 +10,7 @@ did, in the 0600 secrets file, and are skipped when asked the same again.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import secrets as token
@@ -142,6 +143,16 @@ class _Run:
         try:
             removed = scrub_file(source, raw, self.plan.secret_paths)
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                # kiosk-firstboot runs as the kiosk user, who may not write the boot partition;
+                # the unit shreds the whole file (as root) once this run succeeds.
+                self.step(
+                    "source file",
+                    Outcome.LEFT,
+                    f"this user may not rewrite {source} ({exc.strerror}): the keys are in the "
+                    "secrets file now; remove the file (kiosk-firstboot shreds it when done)",
+                )
+                return
             self.step(
                 "source file",
                 Outcome.FAILED,

@@ -48,7 +48,7 @@ def render(
             )
         )
         if left and not failed:
-            verdict = f"DONE, with {len(left)} step(s) left for a later version."
+            verdict = f"DONE, with {len(left)} step(s) left to do as they say."
         body = [verdict, *(f"  {s.name}: {s.outcome.value} - {s.detail}" for s in steps)]
     tail = ["", "Notes:", *(f"  - {n}" for n in notes)] if notes else []
     return "\n".join([*head, "", *body, *tail]) + "\n"

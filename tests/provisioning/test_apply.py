@@ -6,6 +6,8 @@ import stat
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from kiosk.config import load_config
 from kiosk.config_platforms import ShopifyConfig, StripeConfig
 from kiosk.connectors.shopify.platform import ShopifySecrets
@@ -251,3 +253,32 @@ async def test_staff_from_pin_hashes(ctx: Context, boot: Path) -> None:
         assert (await verify_pin(db, "Ola", "7351")).role is Role.MANAGER
     again = await provision_file(boot, ctx)  # the hash stays in the file: nothing to do twice
     assert {s.name: s.outcome for s in again.steps}["staff"] is Outcome.UNCHANGED
+
+
+async def test_a_boot_partition_the_user_may_not_write(
+    ctx: Context, boot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from kiosk.provisioning import apply
+
+    def refuse(*_args: object) -> bool:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(apply, "scrub_file", refuse)
+    write(boot, '[shopify]\nshop = "x.myshopify.com"\ntoken = "shpat_0123456789abcdef"\n')
+    result = await provision_file(boot, ctx)
+    steps = {s.name: s for s in result.steps}
+    # Left for kiosk-firstboot, which shreds the file as root once the run succeeded.
+    assert steps["source file"].outcome is Outcome.LEFT
+    assert "shreds it" in steps["source file"].detail
+    assert not result.failed  # so kiosk-firstboot succeeds, and shreds the file
+    assert "DONE, with 1 step(s) left" in result.text
+    assert ShopifySecrets.of(load_secrets(ctx.data_dir)).token == "shpat_0123456789abcdef"
+
+    def broken(*_args: object) -> bool:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(apply, "scrub_file", broken)
+    again = await provision_file(boot, ctx)
+    assert {s.name: s.outcome for s in again.steps}["source file"] is Outcome.FAILED
