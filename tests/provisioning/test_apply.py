@@ -266,7 +266,7 @@ async def test_a_boot_partition_the_user_may_not_write(
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(apply, "scrub_file", refuse)
-    write(boot, '[shopify]\nshop = "x.myshopify.com"\ntoken = "shpat_0123456789abcdef"\n')
+    write(boot, '[wifi]\nssid = "ShopNet"\npassword = "correct horse"\n')
     result = await provision_file(boot, ctx)
     steps = {s.name: s for s in result.steps}
     # Left for kiosk-firstboot, which shreds the file as root once the run succeeded.
@@ -274,7 +274,7 @@ async def test_a_boot_partition_the_user_may_not_write(
     assert "shreds it" in steps["source file"].detail
     assert not result.failed  # so kiosk-firstboot succeeds, and shreds the file
     assert "DONE, with 1 step(s) left" in result.text
-    assert ShopifySecrets.of(load_secrets(ctx.data_dir)).token == "shpat_0123456789abcdef"
+    assert load_secrets(ctx.data_dir).section("provision_wifi")["password"] == "correct horse"
 
     def broken(*_args: object) -> bool:
         raise OSError(errno.EIO, "Input/output error")
