@@ -25,6 +25,7 @@ from kiosk.counter.browser import CatalogBrowser
 from kiosk.counter.orders_desk import OrdersDesk, ReceiptLayout
 from kiosk.counter.returns_desk import ReturnsDesk
 from kiosk.counter.session import SaleSession
+from kiosk.counter.shift_desk import ShiftDesk
 from kiosk.counter.status import CounterStatus, FailedOrder, counter_status
 from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
 from kiosk.hardware.receipt_image import image_path
@@ -32,6 +33,7 @@ from kiosk.hardware.test_page import test_page
 from kiosk.network.base import LinkKind, NetworkInfo
 from kiosk.network.system import NoNetworkInfo
 from kiosk.payments.base import CardReader, ReaderLevers, WaitsForCard
+from kiosk.shifts.shift import Who
 from kiosk.staff.signin import StaffSession
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
@@ -320,6 +322,17 @@ class ForScreens:
     @property
     def staff(self) -> StaffSession | None:
         return self._s.staff
+
+    def shift_desk(self) -> ShiftDesk:
+        s = self._s
+
+        def who() -> Who:
+            member = s.staff.member if s.staff is not None else None
+            return Who(member.name, member.id) if member is not None else Who(s.cashier)
+
+        return ShiftDesk(
+            s.db, s.printer, now=lambda: datetime.now(UTC), who=who, width=s.receipt_columns
+        )
 
     def lock(self) -> None:
         if self._s.staff is not None:

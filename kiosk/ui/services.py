@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from kiosk.counter.orders_desk import OrdersDesk
     from kiosk.counter.returns_desk import ReturnsDesk
     from kiosk.counter.session import SaleSession
+    from kiosk.counter.shift_desk import ShiftDesk
     from kiosk.counter.status import FailedOrder
     from kiosk.hardware.base import ReceiptPrinter
     from kiosk.payments.base import ReaderLevers
@@ -41,6 +42,9 @@ class ScreenServices(Protocol):
     @property
     def staff(self) -> StaffSession | None:
         """Who is signed in, and the lock; None when the device has no staff (no sign-in)."""
+
+    def shift_desk(self) -> ShiftDesk:
+        """The shift and its cash: float, cash in and out, X and Z reports (the Shift sheet)."""
 
     def lock(self) -> None:
         """Lock the till now: the sign-in sheet opens, for the same person or the next."""

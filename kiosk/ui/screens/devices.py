@@ -14,6 +14,7 @@ from kiosk.hardware.base import PrinterError
 from kiosk.staff.drawer import Reason
 from kiosk.staff.overrides import Action
 from kiosk.ui import theme
+from kiosk.ui.screens.shift import shift_sheet
 from kiosk.ui.screens.signin import manager_sheet
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosLabel
@@ -75,6 +76,9 @@ async def devices(screen: SaleView) -> None:
             ("Open the drawer", run(no_sale)),
             ("Last receipt again", run(reprint)),
         ]
+    )
+    sheet.buttons(
+        [("Shift and cash", lambda: screen.spawn(shift_sheet(screen, services.shift_desk())))]
     )
     scanners = BoxLayout(orientation="vertical", size_hint_y=None, spacing=th.pad)
     sheet.add(scanners)
