@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 SecretPath = Sequence[str]  # ("woocommerce", "consumer_key"), ("staff", "0", "pin")
-MOVED = "moved to the device's secrets file by kiosk provision"
+MOVED = "taken off this file by kiosk provision, kept on the device (readable only by it)"
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 
 

@@ -130,7 +130,7 @@ async def test_good_file_then_rerun(ctx: Context, boot: Path, wifi: FakeWifi) ->
         ):
             assert secret not in scrubbed
         assert scrubbed.startswith("# Fleet file for the Market St shop")
-        assert "# consumer_key: moved to the device's secrets file" in scrubbed
+        assert "# consumer_key: taken off this file by kiosk provision" in scrubbed
         data = tomllib.loads(scrubbed)
         assert data["staff"][1] == {"name": "Sam", "role": "cashier"}
         assert data["reader"]["registration_code"] == "apple-berry-cherry"
