@@ -149,3 +149,31 @@ async def test_store_keys_checked_against_the_simulator(
     out = json.loads(capsys.readouterr().out)
     assert (code, out["status"]) == (1, "fail")
     assert {c["check"] for c in out["checks"]} >= {"database", "clock", "store", "printer"}
+
+
+async def test_the_card_reader_as_stripe_sees_it(data_dir: Path) -> None:
+    from kiosk.config import Config
+    from kiosk.config_platforms import StripeConfig
+    from kiosk.doctor.probes import reader_check
+    from kiosk.payments.stripe_setup import StripeSecrets
+    from kiosk.provisioning.reader import setup_reader
+    from kiosk.secrets import Secrets
+    from kiosk.sim.stripe import running_stripe_sim
+
+    config = Config(data_dir=data_dir)
+    assert (await reader_check(config, Secrets())).status is Status.WARN  # none paired
+    async with running_stripe_sim(seed=8) as stripe:
+        stripe.terminal.show_pairing_code("plum-pear-fig")
+        done = await setup_reader(
+            StripeConfig(api_base=stripe.url),
+            stripe.restricted_key,
+            configured_location="",
+            code="plum-pear-fig",
+            label="Till 1",
+            country="GB",
+        )
+        paired = config.with_section(done.settings)
+        secrets = StripeSecrets(stripe.restricted_key).into(Secrets())
+        online = await reader_check(paired, secrets)
+        assert (online.status, online.summary.startswith("Till 1 online")) == (Status.OK, True)
+        assert (await reader_check(paired, Secrets())).status is Status.FAIL  # no key
