@@ -20,6 +20,10 @@ def add_shopify_parser(sub: Any) -> None:
         "--restore-rate", type=float, default=100.0, help="cost points restored a second"
     )
     p.add_argument("--bucket", type=float, default=2000.0, help="cost points the bucket holds")
+    p.add_argument("--latency-ms", type=float, default=0, help="delay added to every answer")
+    p.add_argument(
+        "--bulk-rate", type=float, default=None, help="objects a second a bulk operation runs at"
+    )
     p.add_argument(
         "--log-queries", type=Path, default=None, metavar="FILE", help="append every document"
     )
@@ -54,5 +58,7 @@ async def _run_shopify(args: argparse.Namespace, _rt: None) -> int:
         restore_rate=args.restore_rate,
         bucket_size=args.bucket,
         log_queries=args.log_queries,
+        latency_ms=args.latency_ms,
+        bulk_rate=args.bulk_rate,
     )
     return await serve("shopify", sim, setup)

@@ -67,7 +67,9 @@ class BulkCopy:
         self.client = client
         self.location = location
         self.poll = poll
-        self.max_poll = 10.0
+        # Status reads cost a point each: a gentle backoff, capped low, so that a finished
+        # operation is noticed within two seconds (its own running time is what a copy waits).
+        self.max_poll = 2.0
 
     async def start(self) -> str:
         data = await self.client.query(
@@ -107,7 +109,7 @@ class BulkCopy:
                 return None
             # Polling, not pacing: the operation's own progress decides, so back off gently.
             await self.client.sleep(delay)
-            delay = min(self.max_poll, delay * 2)
+            delay = min(self.max_poll, delay * 1.5)
 
     async def groups(self, resume: str | None) -> AsyncIterator[tuple[str, int, Group]]:
         """(operation id, position, product group) for every product from `resume` on."""

@@ -33,6 +33,7 @@ from kiosk.sim.shopify.app import SimContext, build_app
 from kiosk.sim.shopify.bulk import BulkRunner
 from kiosk.sim.shopify.cost import LeakyBucket
 from kiosk.sim.shopify.faults import FaultPlan
+from kiosk.sim.shopify.pickup import attach_pickups
 from kiosk.sim.shopify.resolvers import attach
 from kiosk.sim.shopify.schema import API_VERSION, load_schema
 from kiosk.sim.shopify.state import LOCATION, ShopifyStore, store_from_export, system_clock
@@ -84,13 +85,15 @@ async def running_sim(
     restore_rate: float = 100.0,
     log_queries: Path | None = None,
     latency_ms: float = 0,
+    bulk_rate: float | None = None,
 ) -> AsyncIterator[SimHandle]:
     """Serve a simulated shop on 127.0.0.1 until the block exits.
 
     The catalog is `export` or one generated from products/seed/variable_share/variations_per.
     `clock` stamps updatedAt; `monotonic` drives the leaky bucket (a test's fake clock makes
     throttling deterministic); `log_queries` appends every document received, a JSON line each;
-    `latency_ms` delays every answer (GraphQL and bulk files) as a distant shop's would be.
+    `latency_ms` delays every answer (GraphQL and bulk files) as a distant shop's would be;
+    `bulk_rate` (objects a second) makes a bulk operation take as long as its size needs.
     """
     if export is None:
         export = generate_export(
@@ -99,6 +102,7 @@ async def running_sim(
     schema = load_schema(API_VERSION)
     if id(schema) not in _attached:
         attach(schema)
+        attach_pickups(schema)
         _attached.add(id(schema))
     store = store_from_export(export, clock=clock)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-shopify-sim-"))
@@ -109,7 +113,7 @@ async def running_sim(
     faults = FaultPlan()
     try:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        bulk = BulkRunner(schema, store, tmp)
+        bulk = BulkRunner(schema, store, tmp, objects_per_s=bulk_rate, monotonic=monotonic)
         bulk.base_url = url
         ctx = SimContext(
             schema=schema,

@@ -9,13 +9,17 @@ its `url` is a JSONL file: one JSON object a line, each connection's nodes on li
 after their parent with `__parentId` naming it, nested non-connection objects inline.
 
 Here the file is written when the operation starts and served at /__sim/bulk/<n>.jsonl; the
-status reads RUNNING for `polls` reads (or while `hold()` is in force), then COMPLETED.
+status reads RUNNING for `polls` reads (or while `hold()` is in force), then COMPLETED. With
+`objects_per_s` set, an operation also runs as long as its objects take at that rate (Shopify
+documents no rate: it is a lever, so a benchmark has a running time to measure against), its
+`objectCount` growing meanwhile as Shopify's does.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +31,18 @@ from kiosk.sim.shopify.state import Obj, ShopifyStore
 class BulkRunner:
     """The shop's bulk operations and their files."""
 
-    def __init__(self, schema: GraphQLSchema, store: ShopifyStore, folder: Path) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        store: ShopifyStore,
+        folder: Path,
+        *,
+        objects_per_s: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.schema = schema
+        self.objects_per_s = objects_per_s
+        self._monotonic = monotonic
         self.store = store
         self.folder = folder
         self.base_url = ""  # set once the site listens
@@ -74,6 +88,7 @@ class BulkRunner:
                 count += 1
                 roots += is_root
         op_id = f"gid://shopify/BulkOperation/{number}"
+        running_s = count / self.objects_per_s if self.objects_per_s else 0.0
         self.ops[op_id] = {
             "__typename": "BulkOperation",
             "id": op_id,
@@ -90,7 +105,12 @@ class BulkRunner:
             "partialDataUrl": None,
             "_polls": self.polls,
             "_url": f"{self.base_url}/__sim/bulk/{path.name}",
+            "_count": count,
+            "_started": self._monotonic(),
+            "_ready_at": self._monotonic() + running_s,
         }
+        if self.objects_per_s:
+            self.ops[op_id]["objectCount"] = "0"
         self.started += 1
         return {"bulkOperation": self.ops[op_id], "userErrors": []}
 
@@ -99,9 +119,14 @@ class BulkRunner:
         op = self.ops.get(op_id)
         if op is None or op["status"] != "RUNNING" or self.held:
             return op
-        if op["_polls"] > 0:
-            op["_polls"] -= 1
+        now = self._monotonic()
+        if self.objects_per_s:
+            done = min(op["_count"], int((now - op["_started"]) * self.objects_per_s))
+            op["objectCount"] = str(done)
+        if op["_polls"] > 0 or now < op["_ready_at"]:
+            op["_polls"] = max(0, op["_polls"] - 1)
             return op
+        op.update(objectCount=str(op["_count"]))
         op.update(status="COMPLETED", url=op["_url"], completedAt=self.store.now())
         return op
 
