@@ -22,6 +22,7 @@ from kiosk.core.models import (
     TaxRate,
 )
 from kiosk.core.money import Money
+from kiosk.core.pickup import PickupOrder, PickupState
 from kiosk.core.refunds import Refund
 
 T = TypeVar("T")
@@ -164,6 +165,23 @@ class Connector(Protocol):
 
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
         """The store's copy of `refund` (matched by our refund UUID), if an attempt created it."""
+        ...
+
+    async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
+        """Web orders waiting for collection here (`local_only`: those the customer chose local
+        pickup for; else every paid one not yet fulfilled)."""
+        ...
+
+    async def complete_pickup(self, remote_id: str) -> None:
+        """Complete the pickup `remote_id` in the store: the customer has collected it.
+
+        Raises Rejected (it cannot be: cancelled, gone), OutcomeUnknown (ask pickup_state before
+        any retry), or a retryable error (nothing was written).
+        """
+        ...
+
+    async def pickup_state(self, remote_id: str) -> PickupState:
+        """Where the store says the pickup `remote_id` is now."""
         ...
 
     async def close(self) -> None: ...

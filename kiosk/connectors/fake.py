@@ -29,6 +29,7 @@ from kiosk.core.models import (
     TaxRate,
 )
 from kiosk.core.money import Money
+from kiosk.core.pickup import PickupOrder, PickupState
 from kiosk.core.refunds import Refund
 
 T = TypeVar("T")
@@ -70,6 +71,11 @@ class FakeConnector:
     refunds: dict[str, RemoteRefund] = field(default_factory=dict)  # by our refund id (the first)
     refunds_created: list[RemoteRefund] = field(default_factory=list)  # duplicates included
     calls: list[str] = field(default_factory=list)  # method names, in call order
+    # Pickups waiting in the store by remote id, and each completion that happened, in order.
+    pickups: dict[str, PickupOrder] = field(default_factory=dict)
+    pickup_states: dict[str, PickupState] = field(default_factory=dict)
+    pickups_completed: list[str] = field(default_factory=list)
+    local_pickup: set[str] = field(default_factory=set)  # remote ids chosen for local pickup
     clock: datetime | None = None  # "now" for created orders (default: the real clock)
     closed: bool = False
     _faults: dict[str, deque[_Fault]] = field(default_factory=dict)
@@ -86,7 +92,7 @@ class FakeConnector:
     ) -> None:
         """Make the next `times` calls of `method` raise `error`.
 
-        For create_order with `commit=True` the order is saved (and stock taken) first.
+        For create_order (and complete_pickup) with `commit=True` the write happens first.
         """
         if not hasattr(self, method):
             raise AttributeError(f"FakeConnector has no method {method!r}")
@@ -257,6 +263,34 @@ class FakeConnector:
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
         self._check("find_refund")
         return self.refunds.get(refund.id)
+
+    async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
+        self._check("pickup_orders")
+        return [
+            p
+            for rid, p in self.pickups.items()
+            if self.pickup_states.get(rid, PickupState.WAITING) is PickupState.WAITING
+            and (not local_only or rid in self.local_pickup)
+        ]
+
+    async def complete_pickup(self, remote_id: str) -> None:
+        fault = self._enter("complete_pickup")
+        if fault is not None and not fault.commit:
+            raise fault.error
+        state = self.pickup_states.get(remote_id, PickupState.WAITING)
+        if remote_id not in self.pickups or state is PickupState.GONE:
+            raise Rejected(f"order {remote_id} was cancelled", status=400, code="cancelled")
+        if state is PickupState.WAITING:  # completing a completed one changes nothing
+            self.pickup_states[remote_id] = PickupState.COLLECTED
+            self.pickups_completed.append(remote_id)
+        if fault is not None:
+            raise fault.error
+
+    async def pickup_state(self, remote_id: str) -> PickupState:
+        self._check("pickup_state")
+        if remote_id not in self.pickups:
+            return PickupState.GONE
+        return self.pickup_states.get(remote_id, PickupState.WAITING)
 
     async def close(self) -> None:
         self.calls.append("close")

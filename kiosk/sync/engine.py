@@ -27,11 +27,13 @@ from kiosk.connectors.errors import (
     Timeout,
     TLSFailure,
 )
+from kiosk.core.pickup import PickupConfig
 from kiosk.network.base import NetworkInfo
 from kiosk.store import sync_state
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.sync.link_watch import LinkWatch
+from kiosk.sync.pickup_push import PickupPuller
 from kiosk.sync.policy import RetryPolicy
 from kiosk.sync.pull import Puller, PullReport
 from kiosk.sync.push import Pusher, PushReport
@@ -107,6 +109,7 @@ class SyncEngine:
         network: NetworkInfo | None = None,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        pickup: PickupConfig | None = None,
     ) -> None:
         """`network` (NetworkManager's reader in the agent) is read every turn: a link that
         comes back sends the uploads at once, and a metered one slows the pulls (unless
@@ -121,6 +124,9 @@ class SyncEngine:
         self._metered = metered or (lambda: watch is not None and watch.metered)
         self._paying = paying
         self.puller = Puller(db, connector, clock=clock)
+        # Web orders waiting for collection are pulled with the catalog, on its schedule.
+        local = (pickup or PickupConfig()).local_only
+        self.pickups = PickupPuller(db, connector, clock=clock, local_only=local)
         self.pusher = Pusher(
             db,
             connector,
@@ -157,8 +163,10 @@ class SyncEngine:
         if not await self.puller.initial_complete():
             report.initial = True
             report.pull = await self.puller.initial()
+            await self.pickups.pull()
             return
         report.pull = await self.puller.delta()
+        await self.pickups.pull()
         every = timedelta(seconds=self._settings.audit_interval_s)
         if await self.puller.audit_due(every):
             report.audited = True

@@ -34,6 +34,7 @@ from kiosk.store import outbox, stock, sync_state
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxItem
 from kiosk.sync.gate import SendGate, link_down
+from kiosk.sync.pickup_push import PickupPusher, PickupReport
 from kiosk.sync.policy import Park, RetryPolicy
 from kiosk.sync.refund_push import RefundPusher, RefundReport
 
@@ -50,6 +51,7 @@ class PushReport:
     reached: bool = False  # the store answered at least one request
     unreachable: str = ""  # the link-down error that stopped sending, if one did
     refunds: RefundReport = field(default_factory=RefundReport)  # the refunds of the pass
+    pickups: PickupReport = field(default_factory=PickupReport)  # pickups completed
 
     def then(self, later: PushReport) -> PushReport:
         """This pass followed by `later`, as one report."""
@@ -62,6 +64,7 @@ class PushReport:
             reached=self.reached or later.reached,
             unreachable=later.unreachable,
             refunds=self.refunds.then(later.refunds),
+            pickups=self.pickups.then(later.pickups),
         )
 
 
@@ -101,11 +104,15 @@ class Pusher:
         self.refunds = RefundPusher(
             db, connector, clock=clock, gate=self.gate, policy=self._policy, rng=self._rng
         )
+        # Collected pickups go last, through the same gate: they never hold a sale back.
+        self.pickups = PickupPusher(
+            db, connector, clock=clock, gate=self.gate, policy=self._policy, rng=self._rng
+        )
 
     def store_reached(self) -> bool:
         """Another request (a pull, a hint) got an answer; True when uploads may be waiting."""
         self._heard()
-        return self._backed_off
+        return self._backed_off or self.pickups.held
 
     def link_restored(self) -> None:
         """The network came back: send at once, whatever backoff the link's loss had set."""
@@ -166,6 +173,8 @@ class Pusher:
                 await asyncio.gather(*running, return_exceptions=True)
         report.refunds = await self.refunds.drain()
         report.reached |= report.refunds.reached
+        report.pickups = await self.pickups.drain()
+        report.reached |= report.pickups.reached
         await self._read_back_stock()
         report.wait_until = await self._next_wait()
         return report
@@ -189,7 +198,8 @@ class Pusher:
 
     async def _next_wait(self) -> datetime | None:
         due = min(
-            (t for t in (await outbox.next_due_at(self._db), await self.refunds.next_due())
+            (t for t in (await outbox.next_due_at(self._db), await self.refunds.next_due(),
+                         await self.pickups.next_due())
              if t is not None),
             default=None,
         )  # fmt: skip

@@ -37,6 +37,7 @@ from kiosk.connectors.errors import (
     Rejected,
 )
 from kiosk.connectors.shopify import PLATFORM, orders, queries, refunds, stock
+from kiosk.connectors.shopify import pickup as shopify_pickup
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
 from kiosk.connectors.shopify.client import ShopifyClient
@@ -57,6 +58,7 @@ from kiosk.core.models import (
     StockLevel,
     TaxRate,
 )
+from kiosk.core.pickup import PickupOrder, PickupState
 from kiosk.core.refunds import Refund
 
 log = logging.getLogger(__name__)
@@ -512,6 +514,51 @@ class ShopifyConnector:
             return refunds.find(refund, order.get("refunds") or ())
         except ValueError as exc:
             raise BadResponse(f"refund lookup: Shopify's refund is unreadable ({exc})") from None
+
+    # -- pickups (pickup.py) ----------------------------------------------------------------------
+
+    async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
+        location = await self.location()
+        found: list[PickupOrder] = []
+        after: str | None = None
+        while True:
+            data = await self.client.query(
+                shopify_pickup.LIST,
+                {"first": 10, "after": after, "query": shopify_pickup.location_query(location)},
+                name="pickups",
+            )
+            nodes, after = _page(data, "fulfillmentOrders")
+            for node in nodes:
+                if shopify_pickup.waiting(node, location, local_only=local_only):
+                    try:
+                        found.append(shopify_pickup.pickup_from_shopify(node))
+                    except (ValueError, KeyError) as exc:
+                        raise BadResponse(f"a fulfillment order is unreadable ({exc})") from None
+            if after is None:
+                return found
+
+    async def pickup_state(self, remote_id: str) -> PickupState:
+        data = await self.client.query(shopify_pickup.STATE, {"id": remote_id}, name="pickup")
+        return shopify_pickup.state_of(data.get("fulfillmentOrder"))
+
+    async def complete_pickup(self, remote_id: str) -> None:
+        data = await self.client.mutate(
+            shopify_pickup.COMPLETE,
+            shopify_pickup.complete_variables(remote_id),
+            name="fulfillmentCreate",
+        )
+        payload = data.get("fulfillmentCreate") or {}
+        if payload.get("userErrors"):
+            # Shopify refuses a second fulfillment: one made already is no refusal.
+            if await self.pickup_state(remote_id) is PickupState.COLLECTED:
+                return
+            raise Rejected(
+                f"Shopify refused to complete the pickup: "
+                f"{orders.user_errors(payload['userErrors'])}",
+                status=422,
+            )
+        if not isinstance(payload.get("fulfillment"), dict):
+            raise OutcomeUnknown("fulfillmentCreate: the answer holds no fulfillment")
 
 
 def _conforms(connector: ShopifyConnector) -> Connector:

@@ -13,6 +13,7 @@ from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, S
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
 from kiosk.connectors.feed import Changes
 from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
+from kiosk.connectors.woocommerce import pickup as woo_pickup
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import refunds as woo_refunds
 from kiosk.connectors.woocommerce import setup as woo_setup
@@ -42,6 +43,7 @@ from kiosk.core.models import (
     StockLevel,
     TaxRate,
 )
+from kiosk.core.pickup import PickupOrder, PickupState
 from kiosk.core.refunds import Refund
 
 log = logging.getLogger(__name__)
@@ -434,6 +436,18 @@ class WooConnector:
 
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
         return await woo_refunds.find(self.client, refund, order_remote_id=order_remote_id)
+
+    # -- pickups (pickup.py) ----------------------------------------------------------------------
+
+    async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
+        currency = await self._currency()
+        return await woo_pickup.pickup_orders(self.client, currency, local_only=local_only)
+
+    async def complete_pickup(self, remote_id: str) -> None:
+        await woo_pickup.complete(self.client, remote_id)
+
+    async def pickup_state(self, remote_id: str) -> PickupState:
+        return await woo_pickup.pickup_state(self.client, remote_id)
 
 
 def _conforms(connector: WooConnector) -> Connector:

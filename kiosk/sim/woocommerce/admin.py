@@ -96,8 +96,19 @@ class Admin:
             self.store.stamp(obj, "date_modified")
         self.store.changed("product", "deleted", pid)
 
-    def place_online_order(self, lines: list[dict[str, Any]], **extra: Any) -> Obj:
-        """A paid checkout order, as if a shopper bought online: it takes stock at once."""
+    def place_online_order(
+        self, lines: list[dict[str, Any]], *, pickup: str | None = None, **extra: Any
+    ) -> Obj:
+        """A paid checkout order, as if a shopper bought online: it takes stock at once.
+
+        `pickup` is the shipping method the shopper chose to collect it in the shop
+        ("local_pickup", or "pickup_location" for the checkout block's Local Pickup).
+        """
+        if pickup is not None:
+            title = "Local pickup" if pickup == "local_pickup" else "Pickup location"
+            extra.setdefault(
+                "shipping_lines", [{"method_id": pickup, "method_title": title, "total": "0.00"}]
+            )
         body = {
             "payment_method": "stripe",
             "payment_method_title": "Credit card",

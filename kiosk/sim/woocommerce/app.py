@@ -40,6 +40,7 @@ from kiosk.sim.woocommerce.listing import (
     sort_objects,
 )
 from kiosk.sim.woocommerce.outage import Outage
+from kiosk.sim.woocommerce.pickup import add_pickup_routes
 from kiosk.sim.woocommerce.plugin_routes import NAMESPACE, add_plugin_routes
 from kiosk.sim.woocommerce.plugin_state import PluginState
 from kiosk.sim.woocommerce.refunds import add_refund_routes
@@ -338,6 +339,7 @@ def build_app(
     add_catalog_routes(routes, ctx.store, ctx.base_url, guard)
     _order_routes(routes, ctx, guard)
     add_refund_routes(routes, ctx.store, ctx.base_url, guard)
+    add_pickup_routes(routes, ctx.store, ctx.base_url, guard)
     _webhook_routes(routes, ctx, guard)
     if ctx.plugin:
         ctx.plugin_state = add_plugin_routes(

@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+from kiosk.sim.woocommerce import shipping as shipping_lines
 from kiosk.sim.woocommerce import totals as tt
 from kiosk.sim.woocommerce.listing import WooError
 from kiosk.sim.woocommerce.state import Obj, WooStore
@@ -194,6 +195,7 @@ def create_order(store: WooStore, body: Any, *, created_via: str = "rest-api") -
         "needs_processing": True,
         "currency_symbol": "",
     }
+    shipping_lines.add_lines(store, order, body.get("shipping_lines"), dp)
     store.stamp(order, "date_created", "date_modified")
     store.orders[oid] = order
     if body.get("set_paid") is True:
