@@ -25,6 +25,7 @@ from kiosk.secrets import load_secrets
 from kiosk.store import catalog, outbox, refunds
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.engine import SyncEngine
+from kiosk.sync.feed_follow import FeedFollower
 from kiosk.sync.payment_watch import PaymentWatch
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ async def _engine(
         settings=rt.config.sync,
         network=network,
         paying=paying.current if paying is not None else lambda: False,
+        pickup=rt.config.pickup,
     )
 
 
@@ -185,6 +187,10 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     await cards.enter_async_context(_card_refunds(rt, engine))
     work = asyncio.create_task(engine.run(stop))
     background = [asyncio.create_task(paying.run()), *_failover(rt, paying)]
+    # The store's change feed (the companion plugin's), long-polled: changes arrive in a second
+    # or two where webhooks cannot reach; without one this returns and polling carries on.
+    feed = FeedFollower(rt.db, engine.connector, engine.puller, pickups=engine.pickups.pull)
+    background.append(asyncio.create_task(feed.run(stop)))
     # systemd (kiosk-agent.service, Type=notify, WatchdogSec=): up now; pinged from this loop
     # while the engine runs, so a wedged loop or an engine that died is restarted.
     background.append(asyncio.create_task(system_notify.heartbeat(lambda: not work.done())))
