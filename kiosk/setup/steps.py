@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.config import Config, load_config, save_config
-from kiosk.config_platforms import StripeConfig
+from kiosk.config_platforms import PLATFORM_SECTIONS, StripeConfig
 from kiosk.connectors.errors import (
     ApiDisabled,
     AuthFailed,
@@ -227,9 +227,15 @@ class Wizard:
         section: dict[str, Any] = {
             f.name: data.get(f.name, "") for f in dataclasses.fields(classes[platform])
         }
+        # The platform's own settings given with it (WooCommerce's auth and ca_file, Shopify's
+        # shop and location), checked by their section's rules.
+        if platform in PLATFORM_SECTIONS:
+            for f in dataclasses.fields(PLATFORM_SECTIONS[platform].settings):
+                if str(data.get(f.name, "")).strip():
+                    section[f.name] = str(data[f.name]).strip()
         if platform == "shopify":
-            section["shop"] = str(data.get("shop", "")).strip()
-            url = url or (f"https://{section['shop']}" if section["shop"] else "")
+            shop = section.get("shop", "")
+            url = url or (f"https://{shop}" if shop else "")
         secret_field = dataclasses.fields(classes[platform])[0].name
         try:
             # The keys are checked as given: none are taken from an earlier attempt's.

@@ -137,6 +137,8 @@ async def test_store_errors_against_the_simulators(wizard: Wizard, deps: SetupDe
     assert "platform" in errors(await wizard.submit("store", {"platform": "magento"}))
     async with running_woo(products=2) as woo:
         woo_in = {"platform": "woocommerce", "url": woo.url}
+        bad_auth = {**woo_in, "consumer_key": "a", "consumer_secret": "b", "auth": "cookie"}
+        assert "basic or query" in errors(await wizard.submit("store", bad_auth))["auth"]
         got = errors(await wizard.submit("store", {**woo_in, "consumer_key": woo.consumer_key}))
         assert got == {"consumer_secret": "must not be empty"}
         got = errors(
