@@ -1,5 +1,6 @@
 """The benchmark figures: sale commit latency, catalog search at scale, initial sync, the app,
-the drain of queued sales, a card sale, the failover's decision."""
+the drain of queued sales, a card sale, the failover's decision, a price change reaching the
+device (change feed against polling)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from kiosk.core.tender import Tender
 from kiosk.sim.catalog import generate_export
 from kiosk.store import catalog, search
 from kiosk.store.db import Database
-from tests.bench import card_figures, drain_figures, failover_figures, sync_figures, ui_figures
+from tests.bench import (
+    card_figures,
+    drain_figures,
+    failover_figures,
+    feed_figures,
+    sync_figures,
+    ui_figures,
+)
+from tests.bench.shopify_figures import shopify_sync
 from tests.bench.stats import figure, pct
 
 # Search terms a cashier types: words from names, partial SKUs and barcodes, and misses.
@@ -153,7 +162,7 @@ async def search_at_scale(path: Path, products: int) -> list[dict[str, Any]]:
     ]
 
 
-GROUPS = ("sale", "search", "sync", "ui", "drain", "card", "failover")
+GROUPS = ("sale", "search", "sync", "ui", "drain", "card", "failover", "feed", "shopify")
 
 
 async def run_all(
@@ -187,4 +196,9 @@ async def run_all(
         results += await card_figures.card_sale(tmp)
     if only in (None, "failover"):
         results += await failover_figures.failover_decision(tmp)
+    if only in (None, "feed"):
+        results += await feed_figures.price_to_device(tmp)
+    if only in (None, "shopify"):
+        # Bulk vs paged vs naive against `kiosk sim shopify` (a child process): blocking.
+        results += await asyncio.to_thread(shopify_sync, tmp)
     return results
