@@ -122,7 +122,7 @@ def _refuse(args: argparse.Namespace, todo: Pending) -> int:
 
 
 def _counts(todo: Pending) -> dict[str, int]:
-    return {"orders": len(todo.orders), "refunds": len(todo.refunds)}
+    return todo.counts()
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -12,7 +12,9 @@ Refunds have an outbox of their own from migration 0008 on (refund_outbox): it i
 run time, as any table named like *refund* with a `state` column, so older databases work too.
 
 Line 1 of the file is a header: {"kind": "export", "schema": N, "orders": n, "refunds": m, ...};
-then one line per order or refund: {"kind": "order"|"refund", "id": ..., "rows": {table: [row]}}.
+then one line per order, refund or other: {"kind": "order"|"refund"|..., "id": ...,
+"rows": {table: [row]}}. Any other outbox (pickup_outbox, migration 0010: a collection the store
+has not completed) counts too, exported with the row it points at.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ SYNCED = "synced"
 class Pending:
     orders: tuple[str, ...]  # in sale order
     refunds: tuple[str, ...]
+    # Whatever else waits in an outbox of its own (a collected pickup): (its outbox, its id).
+    others: tuple[tuple[str, str], ...] = ()
 
     @property
     def total(self) -> int:
-        return len(self.orders) + len(self.refunds)
+        return len(self.orders) + len(self.refunds) + len(self.others)
 
     def words(self) -> str:
         parts = []
@@ -48,7 +52,19 @@ class Pending:
             parts.append(f"{len(self.orders)} order(s)")
         if self.refunds:
             parts.append(f"{len(self.refunds)} refund(s)")
+        kinds: dict[str, int] = {}
+        for table, _id in self.others:
+            kind = table.removesuffix("_outbox").replace("_", " ")
+            kinds[kind] = kinds.get(kind, 0) + 1
+        parts += [f"{n} {kind}(s)" for kind, n in kinds.items()]
         return " and ".join(parts) or "nothing"
+
+    def counts(self) -> dict[str, int]:
+        out = {"orders": len(self.orders), "refunds": len(self.refunds)}
+        for table, _id in self.others:
+            key = table.removesuffix("_outbox") + "s"
+            out[key] = out.get(key, 0) + 1
+        return out
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -73,8 +89,24 @@ def refund_outboxes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return found
 
 
+def other_outboxes(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    """(outbox, its id column, the table it points at, that table's key) for each outbox that is
+    neither the orders' nor a refunds' (pickup_outbox -> pickups.remote_id)."""
+    refunds = {t for t, _ in refund_outboxes(conn)}
+    found = []
+    for name, cols in _tables(conn).items():
+        if name == "outbox" or name in refunds or not name.endswith("outbox"):
+            continue
+        if "state" not in cols:
+            continue
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{name}")'):
+            found.append((name, str(fk[3]), str(fk[2]), str(fk[4])))
+            break
+    return found
+
+
 def pending(conn: sqlite3.Connection) -> Pending:
-    """Every order and refund the store has not confirmed."""
+    """Every order, refund and other outbox row the store has not confirmed."""
     orders = [
         r[0]
         for r in conn.execute(
@@ -93,7 +125,15 @@ def pending(conn: sqlite3.Connection) -> Pending:
             )
             if str(r[0]) not in refunds
         ]
-    return Pending(tuple(orders), tuple(refunds))
+    others = [
+        (table, str(r[0]))
+        for table, id_col, _parent, _key in other_outboxes(conn)
+        for r in conn.execute(
+            f'SELECT "{id_col}" FROM "{table}" WHERE state IS NOT ?',  # noqa: S608
+            (SYNCED,),
+        )
+    ]
+    return Pending(tuple(orders), tuple(refunds), tuple(others))
 
 
 def _rows(conn: sqlite3.Connection, table: str, column: str, value: str) -> list[Row]:
@@ -148,6 +188,11 @@ def records(conn: sqlite3.Connection, todo: Pending) -> Iterator[Row]:
                 if found:
                     rows[table] = found
         yield {"kind": "refund", "id": rid, "rows": rows}
+    links = {t: (col, parent, key) for t, col, parent, key in other_outboxes(conn)}
+    for table, oid in todo.others:
+        col, parent, key = links[table]
+        rows = {parent: _rows(conn, parent, key, oid), table: _rows(conn, table, col, oid)}
+        yield {"kind": table.removesuffix("_outbox"), "id": oid, "rows": rows}
 
 
 def export(conn: sqlite3.Connection, path: Path, *, device: str, now: datetime) -> Pending:
@@ -162,8 +207,7 @@ def export(conn: sqlite3.Connection, path: Path, *, device: str, now: datetime) 
         "schema": current_version(conn),
         "device": device,
         "exported_at": now.isoformat(),
-        "orders": len(todo.orders),
-        "refunds": len(todo.refunds),
+        **todo.counts(),
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,9 +222,9 @@ def export(conn: sqlite3.Connection, path: Path, *, device: str, now: datetime) 
         os.close(fd)
     os.replace(tmp, path)
     got = read_export(path)
-    if {r["id"] for r in got if r["kind"] == "order"} != set(todo.orders) or {
-        r["id"] for r in got if r["kind"] == "refund"
-    } != set(todo.refunds):
+    wanted = {("order", i) for i in todo.orders} | {("refund", i) for i in todo.refunds}
+    wanted |= {(t.removesuffix("_outbox"), i) for t, i in todo.others}
+    if {(r["kind"], r["id"]) for r in got} != wanted:
         raise ExportFailed(f"{path}: reading the export back did not find every order and refund")
     return todo
 

@@ -199,3 +199,48 @@ def test_refused_while_the_till_runs(
     assert code == 2
     assert "systemctl stop kiosk-ui kiosk-agent" in err
     assert (data_dir / "kiosk.db").exists()
+
+
+def test_a_collected_pickup_not_completed_is_kept_too(
+    loaded: Run, data_dir: Path, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC).isoformat()
+
+    async def collect() -> None:  # as migration 0010's pickup_outbox holds a collection
+        async with await Database.open(data_dir / "kiosk.db") as db:
+
+            def run(conn: Any) -> None:
+                conn.execute(
+                    "INSERT INTO pickups (remote_id, number, placed_at, currency, total,"
+                    " pulled_at, collected_at) VALUES ('1234', '#1234', ?, 'GBP', 1500, ?, ?)",
+                    (now, now, now),
+                )
+                conn.execute(
+                    "INSERT INTO pickup_outbox (remote_id, state, next_attempt_at, updated_at)"
+                    " VALUES ('1234', 'pending_sync', ?, ?)",
+                    (now, now),
+                )
+
+            await db.write(run)
+
+    asyncio.run(collect())
+    code, _, err = loaded("reset", "--yes")
+    assert (code, "1 pickup(s) are not uploaded" in err) == (1, True)
+    export = tmp_path / "unsent.jsonl"
+    code, out, err = loaded("reset", "--export", str(export), "--yes", "--json")
+    assert code == 0, err
+    assert as_json(out)["pending"] == {"orders": 0, "refunds": 0, "pickups": 1}
+    (record,) = read_export(export)
+    assert record["kind"] == "pickup"
+    assert record["rows"]["pickups"][0]["number"] == "#1234"
+
+    async def restored() -> str:
+        async with await Database.open(tmp_path / "new" / "kiosk.db") as db:
+            assert await db.write(lambda conn: restore(conn, [record])) == 1
+            return await db.read(
+                lambda conn: conn.execute(
+                    "SELECT state FROM pickup_outbox WHERE remote_id = '1234'"
+                ).fetchone()[0]
+            )
+
+    assert asyncio.run(restored()) == "pending_sync"
