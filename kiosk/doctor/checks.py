@@ -22,6 +22,7 @@ from kiosk.connectors.errors import ConnectorError
 from kiosk.doctor.base import Check, fail, ok, warn
 from kiosk.doctor.clock import ClockSource
 from kiosk.network.base import Link, LinkKind
+from kiosk.reset.unsynced import pending
 from kiosk.secrets import Secrets
 from kiosk.store.migrate import current_version, latest_version
 from kiosk.store.rows import opt_from_text
@@ -280,8 +281,10 @@ def queue_report(db_path: Path) -> dict[str, Any]:
             )
         ]
         sync = read_sync_status(conn)
+        also = {k: n for k, n in pending(conn).counts().items() if k != "orders" and n}
         return {
             "states": states,
+            "also_waiting": also,  # refunds, collected pickups: each their own outbox
             "oldest_waiting": oldest,
             "last_push_at": sync.last_push_at.isoformat() if sync.last_push_at else None,
             "last_pull_at": sync.last_pull_at.isoformat() if sync.last_pull_at else None,
@@ -312,23 +315,26 @@ def check_uploads(db_path: Path, now: datetime) -> list[Check]:
     refused = q["states"].get("failed", 0)
     last = opt_from_text(q["last_push_at"])
     since = f"last upload {_age(now - last)} ago" if last else "nothing uploaded yet"
+    also = ", ".join(f"{n} {kind}" for kind, n in q["also_waiting"].items())
+    since += f"; also waiting: {also}" if also else ""
+    waiting += sum(q["also_waiting"].values())
     if not waiting:
         upload = ok("last upload", f"nothing waiting; {since}")
     elif last is None or now - last > UPLOAD_FAIL:
         upload = fail(
             "last upload",
-            f"{waiting} order(s) waiting; {since}",
+            f"{waiting} upload(s) waiting; {since}",
             "check the network and the store check above; is kiosk-agent running "
             "(`systemctl status kiosk-agent`)?",
         )
     elif now - last > UPLOAD_WARN:
         upload = warn(
             "last upload",
-            f"{waiting} order(s) waiting; {since}",
+            f"{waiting} upload(s) waiting; {since}",
             "uploads are slow: check the network and the store",
         )
     else:
-        upload = ok("last upload", f"{waiting} order(s) waiting; {since}")
+        upload = ok("last upload", f"{waiting} upload(s) waiting; {since}")
     oldest = opt_from_text(q["oldest_waiting"])
     if refused:
         queue = fail(

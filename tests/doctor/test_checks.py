@@ -96,7 +96,7 @@ def test_uploads_and_queue(with_sales: Path) -> None:
     conn.close()
     upload, queue = check_uploads(db, NOW)
     assert upload.status is Status.FAIL
-    assert "1 order(s) waiting; nothing uploaded yet" in upload.summary
+    assert "1 upload(s) waiting; nothing uploaded yet" in upload.summary
     assert "kiosk-agent" in upload.fix
     assert (queue.status, queue.summary) == (Status.FAIL, "waiting for 30 h 0 min")
     conn = sqlite3.connect(db)
