@@ -25,6 +25,7 @@ from kiosk.config_checks import TERMINATORS as TERMINATORS
 from kiosk.config_checks import Rule, apply_rule
 from kiosk.config_platforms import PLATFORM_SECTIONS, moved_from_store
 from kiosk.core.barcodes import Measure, VariableLayout
+from kiosk.core.pickup import PickupConfig as PickupConfig
 from kiosk.hardware.settings import PAPER_COLUMNS as PAPER_COLUMNS
 from kiosk.hardware.settings import HardwareConfig as HardwareConfig
 from kiosk.network.settings import NetworkConfig as NetworkConfig
@@ -127,6 +128,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
+    pickup: PickupConfig = field(default_factory=PickupConfig)
     # Each platform's own section (config_platforms.py), at most one of each class: read them
     # with section(), so that a platform added is a row there and not a field here.
     platform_settings: tuple[Any, ...] = field(default_factory=_platform_defaults)

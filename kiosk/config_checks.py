@@ -118,4 +118,5 @@ CHECKS: dict[str, Rule] = {
     "network.probe_port": range(1, 65535 + 1),
     "staff.discount_limit_percent": parse_discount_limit,
     "staff.idle_lock_s": range(10, 86_400 + 1),  # under 10 s it locks mid-sale
+    "pickup.only_local_pickup": ("yes", "no"),
 }

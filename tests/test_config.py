@@ -204,6 +204,7 @@ WRONG = [
     ("network.probe_port", "0", "0"),
     ("staff.discount_limit_percent", '"101"', "101"),
     ("staff.idle_lock_s", "5", "5"),
+    ("pickup.only_local_pickup", '"maybe"', "maybe"),
 ]
 
 
