@@ -121,6 +121,8 @@ class ReturnsDesk:
                                "needs a manager's PIN")  # fmt: skip
         if approval.subject != draft.refund_id:
             raise NeedsManager(Action.REFUND, "That approval was for another refund")
+        # A second tap on the same return: the refund stands, the drawer is not opened again.
+        again = await refunds.get_refund(self._db, draft.refund_id) is not None
         stored = await refunds.make_refund(
             self._db,
             draft.order.id,
@@ -139,7 +141,7 @@ class ReturnsDesk:
                 f"Refund of {locale_amount} to the card: it goes back to the card, then to the "
                 "store, as soon as the till is online"
             )
-        problem = await self._open_drawer(draft, approval)
+        problem = "" if again else await self._open_drawer(draft, approval)
         return Outcome(f"Hand back {locale_amount} in cash" + problem, warn=bool(problem))
 
     async def _open_drawer(self, draft: ReturnDraft, approval: Approval) -> str:

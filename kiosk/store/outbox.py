@@ -11,65 +11,19 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from kiosk.core.models import Order
 from kiosk.store import rows, rows_orders
 from kiosk.store.db import Database
+from kiosk.store.outbox_state import InvalidTransition as InvalidTransition
+from kiosk.store.outbox_state import OutboxState as OutboxState
+from kiosk.store.outbox_state import transition as transition
+from kiosk.store.queue import Queue
 
 # Failures in a row, while the store answers other requests, after which an order's trouble is
 # taken to be its own: it waits out its backoff instead of going again with every answer.
 SICK_AFTER = 3
-
-
-class OutboxState(StrEnum):
-    """Where an order is on its way to the store, and who moves it.
-
-    - PENDING_SYNC: waiting for upload once `next_attempt_at` has passed. Entered when the sale
-      commits (UI or CLI, in the sale's transaction), when the agent gets a retryable error
-      (from SYNCING, with a later `next_attempt_at`), and when staff press Retry on a FAILED
-      order (due at once). Left only when the agent's push claims it (to SYNCING).
-    - SYNCING: the agent is uploading it. Left to SYNCED on the store's confirmation, back to
-      PENDING_SYNC on a retryable error, or to FAILED on a permanent rejection. A row found in
-      SYNCING when the agent starts had an unknown outcome (the agent died mid-upload): the agent
-      must look the order up on the store (by its UUID) before any re-send, then move it to
-      SYNCED if found, or back to PENDING_SYNC if not.
-    - SYNCED: the store has it (`remote_id`). Final.
-    - FAILED: the store rejected it for good (`last_error` says why). Staff may Retry.
-    """
-
-    PENDING_SYNC = "pending_sync"
-    SYNCING = "syncing"
-    SYNCED = "synced"
-    FAILED = "failed"
-
-
-_ALLOWED: frozenset[tuple[OutboxState, OutboxState]] = frozenset(
-    {
-        (OutboxState.PENDING_SYNC, OutboxState.SYNCING),  # the agent claims it
-        (OutboxState.SYNCING, OutboxState.SYNCED),  # the store confirmed it
-        (OutboxState.SYNCING, OutboxState.PENDING_SYNC),  # retryable error, or not found on lookup
-        (OutboxState.SYNCING, OutboxState.FAILED),  # the store rejected it for good
-        (OutboxState.FAILED, OutboxState.PENDING_SYNC),  # staff pressed Retry
-    }
-)
-
-
-class InvalidTransition(Exception):
-    """An outbox row was asked to move in a way the state machine forbids."""
-
-    def __init__(
-        self, current: OutboxState, new: OutboxState, order_id: str = "", why: str = ""
-    ) -> None:
-        whose = f"order {order_id}: " if order_id else ""
-        because = f" ({why})" if why else ""
-        super().__init__(
-            f"{whose}cannot move an upload from {current.value} to {new.value}{because}"
-        )
-        self.current = current
-        self.new = new
-        self.order_id = order_id
 
 
 class UnknownOrder(LookupError):
@@ -78,26 +32,6 @@ class UnknownOrder(LookupError):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"no order with id {order_id!r} in the outbox")
         self.order_id = order_id
-
-
-def transition(
-    current: OutboxState,
-    new: OutboxState,
-    order_id: str = "",
-    *,
-    only_from: OutboxState | None = None,
-) -> None:
-    """Raise InvalidTransition unless `current -> new` is an allowed move.
-
-    `only_from` narrows it to one edge: two moves reach pending_sync, and staff's Retry must
-    never take an upload in flight (syncing), nor the agent's retry revive a failed one.
-    """
-    if (current, new) not in _ALLOWED:
-        raise InvalidTransition(current, new, order_id)
-    if only_from is not None and current is not only_from:
-        raise InvalidTransition(
-            current, new, order_id, f"only an upload in {only_from.value} may move so here"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,27 +90,7 @@ def enqueue(conn: sqlite3.Connection, order_id: str, now: datetime) -> None:
     )
 
 
-def _state(conn: sqlite3.Connection, order_id: str) -> OutboxState:
-    r = conn.execute("SELECT state FROM outbox WHERE order_id = ?", (order_id,)).fetchone()
-    if r is None:
-        raise UnknownOrder(order_id)
-    return OutboxState(r[0])
-
-
-def _move(
-    conn: sqlite3.Connection,
-    order_id: str,
-    new: OutboxState,
-    sets: str,
-    params: dict[str, Any],
-    only_from: OutboxState,
-) -> None:
-    """Check `only_from -> new` for the row, then update it with `sets` (a constant fragment)."""
-    transition(_state(conn, order_id), new, order_id, only_from=only_from)
-    conn.execute(
-        f"UPDATE outbox SET state = :state, {sets} WHERE order_id = :order_id",  # noqa: S608
-        {"state": new.value, "order_id": order_id, **params},
-    )
+QUEUE = Queue("outbox", "order_id", lambda oid: f"order {oid}", UnknownOrder)
 
 
 # -- the agent's side --------------------------------------------------------------------------
@@ -202,15 +116,7 @@ async def claim_due(
             )
         ]
         for order_id in ids:
-            _move(
-                conn,
-                order_id,
-                OutboxState.SYNCING,
-                "attempts = attempts + 1, updated_at = :now, "
-                "first_attempt_at = coalesce(first_attempt_at, :now)",
-                {"now": ts},
-                OutboxState.PENDING_SYNC,
-            )
+            QUEUE.start(conn, order_id, ts)
         return _items_by_id(conn, ids) if ids else []
 
     return await db.write(run)
@@ -269,14 +175,7 @@ async def mark_synced(db: Database, order_id: str, remote_id: str, now: datetime
     ts = rows.to_text(now, "now")
 
     def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            order_id,
-            OutboxState.SYNCED,
-            "last_error = '', updated_at = :now",
-            {"now": ts},
-            OutboxState.SYNCING,
-        )
+        QUEUE.synced(conn, order_id, ts)
         conn.execute("UPDATE orders SET remote_id = ? WHERE id = ?", (remote_id, order_id))
 
     await db.write(run)
@@ -301,15 +200,7 @@ async def schedule_retry(
     ts = rows.to_text(now or _utc_now(), "now")
 
     def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            order_id,
-            OutboxState.PENDING_SYNC,
-            "last_error = :error, next_attempt_at = :due, updated_at = :now, "
-            "failures = failures + :failed",
-            {"error": error, "due": due, "now": ts, "failed": int(failed)},
-            OutboxState.SYNCING,
-        )
+        QUEUE.reschedule(conn, order_id, error, due, ts, failed)
 
     await db.write(run)
 
@@ -321,14 +212,7 @@ async def mark_failed(
     ts = rows.to_text(now or _utc_now(), "now")
 
     def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            order_id,
-            OutboxState.FAILED,
-            "last_error = :error, updated_at = :now",
-            {"error": reason, "now": ts},
-            OutboxState.SYNCING,
-        )
+        QUEUE.fail(conn, order_id, reason, ts)
 
     await db.write(run)
 
@@ -357,14 +241,7 @@ async def retry(db: Database, order_id: str, now: datetime) -> OutboxState:
     ts = rows.to_text(now, "now")
 
     def run(conn: sqlite3.Connection) -> OutboxState:
-        _move(
-            conn,
-            order_id,
-            OutboxState.PENDING_SYNC,
-            "next_attempt_at = :now, updated_at = :now",
-            {"now": ts},
-            OutboxState.FAILED,
-        )
+        QUEUE.retry(conn, order_id, ts)
         return OutboxState.PENDING_SYNC
 
     return await db.write(run)
@@ -373,13 +250,7 @@ async def retry(db: Database, order_id: str, now: datetime) -> OutboxState:
 async def counts(db: Database) -> dict[OutboxState, int]:
     """How many orders are in each state (every state present, zero included)."""
 
-    def run(conn: sqlite3.Connection) -> dict[OutboxState, int]:
-        result = dict.fromkeys(OutboxState, 0)
-        for state, n in conn.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
-            result[OutboxState(state)] = n
-        return result
-
-    return await db.read(run)
+    return await db.read(QUEUE.counts)
 
 
 def _items_by_id(conn: sqlite3.Connection, ids: Sequence[str]) -> list[OutboxItem]:

@@ -22,7 +22,8 @@ from kiosk.core.money import Money
 from kiosk.core.refunds import Refund, RefundLine
 from kiosk.store import rows, rows_orders
 from kiosk.store.db import Database
-from kiosk.store.outbox import OutboxState, UnknownOrder, transition
+from kiosk.store.outbox import OutboxState, UnknownOrder
+from kiosk.store.queue import Queue
 
 
 class UnknownRefund(LookupError):
@@ -345,27 +346,7 @@ async def list_refunds(
 # -- the agent's side --------------------------------------------------------------------------
 
 
-def _state(conn: sqlite3.Connection, refund_id: str) -> OutboxState:
-    r = conn.execute("SELECT state FROM refund_outbox WHERE refund_id = ?", (refund_id,)).fetchone()
-    if r is None:
-        raise UnknownRefund(refund_id)
-    return OutboxState(r[0])
-
-
-def _move(
-    conn: sqlite3.Connection,
-    refund_id: str,
-    new: OutboxState,
-    sets: str,
-    params: dict[str, Any],
-    only_from: OutboxState,
-) -> None:
-    """Check `only_from -> new` for the row, then update it with `sets` (a constant fragment)."""
-    transition(_state(conn, refund_id), new, f"refund {refund_id}", only_from=only_from)
-    conn.execute(
-        f"UPDATE refund_outbox SET state = :state, {sets} WHERE refund_id = :rid",  # noqa: S608
-        {"state": new.value, "rid": refund_id, **params},
-    )
+QUEUE = Queue("refund_outbox", "refund_id", lambda rid: f"refund {rid}", UnknownRefund)
 
 
 async def claim_due(
@@ -391,15 +372,7 @@ async def claim_due(
             )
         ]
         for rid in ids:
-            _move(
-                conn,
-                rid,
-                OutboxState.SYNCING,
-                "attempts = attempts + 1, updated_at = :now, "
-                "first_attempt_at = coalesce(first_attempt_at, :now)",
-                {"now": ts},
-                OutboxState.PENDING_SYNC,
-            )
+            QUEUE.start(conn, rid, ts)
         return _by_ids(conn, ids) if ids else []
 
     return await db.write(run)
@@ -410,17 +383,9 @@ async def claim(db: Database, refund_id: str, now: datetime) -> StoredRefund | N
     ts = rows.to_text(now, "now")
 
     def run(conn: sqlite3.Connection) -> StoredRefund | None:
-        if _state(conn, refund_id) is not OutboxState.PENDING_SYNC:
+        if QUEUE.state(conn, refund_id) is not OutboxState.PENDING_SYNC:
             return None
-        _move(
-            conn,
-            refund_id,
-            OutboxState.SYNCING,
-            "attempts = attempts + 1, updated_at = :now, "
-            "first_attempt_at = coalesce(first_attempt_at, :now)",
-            {"now": ts},
-            OutboxState.PENDING_SYNC,
-        )
+        QUEUE.start(conn, refund_id, ts)
         return _by_ids(conn, [refund_id])[0]
 
     return await db.write(run)
@@ -443,14 +408,7 @@ async def mark_synced(db: Database, refund_id: str, remote_id: str, now: datetim
     ts = rows.to_text(now, "now")
 
     def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            refund_id,
-            OutboxState.SYNCED,
-            "last_error = '', updated_at = :now",
-            {"now": ts},
-            OutboxState.SYNCING,
-        )
+        QUEUE.synced(conn, refund_id, ts)
         conn.execute("UPDATE refunds SET remote_id = ? WHERE id = ?", (remote_id, refund_id))
 
     await db.write(run)
@@ -466,41 +424,14 @@ async def schedule_retry(
     failed: bool = True,
 ) -> None:
     """Back to pending_sync, due at `next_attempt_at`; `failed` grows the failure count."""
-    params = {
-        "error": error,
-        "due": rows.to_text(next_attempt_at, "next_attempt_at"),
-        "now": rows.to_text(now, "now"),
-        "failed": int(failed),
-    }
-
-    def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            refund_id,
-            OutboxState.PENDING_SYNC,
-            "last_error = :error, next_attempt_at = :due, updated_at = :now, "
-            "failures = CASE WHEN :failed THEN failures + 1 ELSE 0 END",
-            params,
-            OutboxState.SYNCING,
-        )
-
-    await db.write(run)
+    due, ts = rows.to_text(next_attempt_at, "next_attempt_at"), rows.to_text(now, "now")
+    await db.write(lambda conn: QUEUE.reschedule(conn, refund_id, error, due, ts, failed))
 
 
 async def mark_failed(db: Database, refund_id: str, reason: str, *, now: datetime) -> None:
     """Refused for good, saying `reason` (syncing -> failed)."""
-
-    def run(conn: sqlite3.Connection) -> None:
-        _move(
-            conn,
-            refund_id,
-            OutboxState.FAILED,
-            "last_error = :error, updated_at = :now",
-            {"error": reason, "now": rows.to_text(now, "now")},
-            OutboxState.SYNCING,
-        )
-
-    await db.write(run)
+    ts = rows.to_text(now, "now")
+    await db.write(lambda conn: QUEUE.fail(conn, refund_id, reason, ts))
 
 
 async def in_flight(db: Database) -> list[StoredRefund]:
@@ -541,14 +472,7 @@ async def retry(db: Database, refund_id: str, now: datetime) -> OutboxState:
     ts = rows.to_text(now, "now")
 
     def run(conn: sqlite3.Connection) -> OutboxState:
-        _move(
-            conn,
-            refund_id,
-            OutboxState.PENDING_SYNC,
-            "next_attempt_at = :now, updated_at = :now, failures = 0",
-            {"now": ts},
-            OutboxState.FAILED,
-        )
+        QUEUE.retry(conn, refund_id, ts)
         return OutboxState.PENDING_SYNC
 
     return await db.write(run)
@@ -557,10 +481,4 @@ async def retry(db: Database, refund_id: str, now: datetime) -> OutboxState:
 async def counts(db: Database) -> dict[OutboxState, int]:
     """How many refunds are in each upload state (every state present)."""
 
-    def run(conn: sqlite3.Connection) -> dict[OutboxState, int]:
-        result = dict.fromkeys(OutboxState, 0)
-        for state, n in conn.execute("SELECT state, count(*) FROM refund_outbox GROUP BY state"):
-            result[OutboxState(state)] = n
-        return result
-
-    return await db.read(run)
+    return await db.read(QUEUE.counts)

@@ -58,10 +58,9 @@ async def test_one_mug_back_in_cash_with_a_managers_pin_once(shop: Database) -> 
     again = await desk.commit(draft, PaymentMethod.CASH, approval=approval)  # a double tap
     assert again.message == told.message
     assert await rows(shop, "SELECT amount, method, staff FROM refunds") == [(850, "cash", "ann")]
-    assert await rows(shop, "SELECT reason, staff, order_id FROM drawer_openings") == [
-        ("refund", "ann", order_id)
-    ]
-    assert printer.drawer_opened == 1
+    sql = "SELECT reason, staff, order_id FROM drawer_openings WHERE reason = 'refund'"
+    assert await rows(shop, sql) == [("refund", "ann", order_id)]
+    assert printer.drawer_opened == 1  # the desk's own printer: the refund's opening only
 
     # What is left: one mug and the cap; an approval for another return does not do.
     second = await desk.start(order_id)

@@ -28,7 +28,7 @@ def test_transition_table(current: OutboxState, new: OutboxState) -> None:
         outbox.transition(current, new)
     else:
         with pytest.raises(InvalidTransition, match=f"from {current} to {new}") as info:
-            outbox.transition(current, new, "o-1")
+            outbox.transition(current, new, "order o-1")
         assert info.value.current is current
         assert info.value.new is new
         assert "order o-1" in str(info.value)
