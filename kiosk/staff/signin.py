@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from kiosk.core.money import Money
 from kiosk.staff import accounts, drawer, overrides
-from kiosk.staff.accounts import StaffMember
+from kiosk.staff.accounts import StaffError, StaffMember
 from kiosk.staff.drawer import Drawer, Opening, Reason
 from kiosk.staff.overrides import Action, Approval
 from kiosk.staff.pins import DEFAULT_PARAMS, PinParams
@@ -119,6 +119,20 @@ class StaffSession:
         self.touch()
         return approval
 
+    async def add_member(self, name: str, role: str, pin: str, approval: Approval) -> StaffMember:
+        """A manager adds a staff member at the till (a SETTINGS approval); raises StaffError."""
+        _check_settings(approval)
+        return await accounts.add_staff(
+            self._db, name=name, role=role, pin=pin, now=self._clock(), params=self._params
+        )
+
+    async def remove_member(self, name: str, approval: Approval) -> StaffMember:
+        """A manager removes a staff member (never the last manager, nor the one signed in)."""
+        _check_settings(approval)
+        if self._member is not None and name.casefold() == self._member.name.casefold():
+            raise StaffError(f"{self._member.name} is signed in: sign in as someone else first")
+        return await accounts.remove_staff(self._db, name, now=self._clock())
+
     async def open_drawer(
         self, drawer_: Drawer, reason: Reason | str, approval: Approval | None = None
     ) -> Opening:
@@ -133,3 +147,8 @@ class StaffSession:
             approval=approval,
             now=self._clock(),
         )
+
+
+def _check_settings(approval: Approval) -> None:
+    if approval.action is not Action.SETTINGS:
+        raise StaffError("changing the staff needs a manager's approval")

@@ -9,7 +9,7 @@ from kiosk.checkout import Checkout
 from kiosk.core.models import PaymentMethod
 from kiosk.core.money import Money
 from kiosk.staff import accounts
-from kiosk.staff.accounts import WrongPin
+from kiosk.staff.accounts import StaffError, WrongPin
 from kiosk.staff.signin import StaffSession
 from kiosk.store.db import Database
 from tests.counter.till import MUG, make_till, stock_shop
@@ -86,3 +86,21 @@ async def test_quick_switch_records_the_new_cashier_on_orders_and_the_drawer(
     ]
     assert till.printer.drawer_opened == 2
     assert card.order.payments[0].method is PaymentMethod.CARD
+
+
+async def test_staff_changed_at_the_till_need_a_settings_approval(
+    shop: Database, clock: Clock
+) -> None:
+    await accounts.add_staff(shop, name="Mia", role="manager", pin="8642", params=CHEAP)
+    s = StaffSession(shop, clock=clock, params=CHEAP)
+    await s.sign_in("Ann", "2468")
+    void = await s.approve("void", "Mia", "8642")
+    with pytest.raises(StaffError, match="needs a manager's approval"):
+        await s.add_member("Cy", "cashier", "9753", void)
+    ok = await s.approve("settings", "Mia", "8642", detail="staff")
+    assert ok.requested_by == "Ann"
+    assert (await s.add_member("Cy", "cashier", "9753", ok)).name == "Cy"
+    with pytest.raises(StaffError, match="Ann is signed in"):
+        await s.remove_member("ann", ok)
+    assert (await s.remove_member("Bob", ok)).name == "Bob"
+    assert [m.name for m in await s.who_can_sign_in()] == ["Ann", "Cy", "Mia"]

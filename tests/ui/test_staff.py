@@ -30,6 +30,12 @@ async def type_pin(till: Till, pin: str) -> None:
     await till.tap(role="pin-ok")
 
 
+async def type_new_pin(till: Till, pin: str) -> None:
+    for digit in pin:
+        await till.tap(digit, exact=True)
+    await till.tap("OK", exact=True)
+
+
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
 async def test_sign_in_manager_override_and_quick_switch(
     device: Path, display: str, store: SimHandle, size: str
@@ -111,3 +117,58 @@ async def test_sign_in_manager_override_and_quick_switch(
         ],
         key=str,
     )
+
+
+@pytest.mark.parametrize("size", ["800x480", "1280x800"])
+async def test_a_manager_adds_and_removes_staff_on_the_till(
+    device: Path, display: str, size: str
+) -> None:
+    data_dir = device
+    await add_staff(data_dir)
+    async with running_till(data_dir, display, size) as till:
+        await till.tap("Ann", role="staff")
+        await type_pin(till, "2468")
+        await till.tap(role="devices")
+        await till.tap("Staff", exact=True)
+        assert "Changing the staff needs a manager" in await till.screen_text()
+        await type_pin(till, "8642")
+        screen = await till.screen_text()
+        assert "Ann · cashier" in screen
+        assert "Mia · manager" in screen
+        await till.shot("46-staff-list")
+        await till.tap("Mia · manager")
+        assert "Mia is the only manager" in await till.screen_text()
+        await till.tap("Ann · cashier")
+        assert "Ann is signed in: sign in as someone else first" in await till.screen_text()
+
+        await till.tap("Add a cashier")
+        await till.type_on_keyboard("bob")
+        await till.tap("Done", exact=True)
+        assert "Bob: a PIN of 4 to 12 digits" in await till.screen_text()
+        await type_new_pin(till, "1357")
+        assert "The same PIN again, then OK" in await till.screen_text()
+        await type_new_pin(till, "1375")
+        assert "The two PINs were not the same" in await till.screen_text()
+        await type_new_pin(till, "1357")
+        await type_new_pin(till, "1357")
+        screen = await till.screen_text()
+        assert "Added Bob (cashier): they can sign in now" in screen
+        assert "Bob · cashier" in screen  # the list, drawn again
+        await till.shot("47-staff-added")
+
+        await till.tap(role="back")  # the Staff sheet
+        await till.tap(role="back")  # the Devices sheet
+        await till.tap(role="who")  # the quick switch, to Bob
+        await till.tap("Bob", role="staff")
+        await type_pin(till, "1357")
+        assert any(t.startswith("Bob") for t in await till.texts())
+    staff = records.rows(data_dir, "SELECT name, role FROM staff WHERE removed_at IS NULL")
+    assert sorted(tuple(r) for r in staff) == [
+        ("Ann", "cashier"),
+        ("Bob", "cashier"),
+        ("Mia", "manager"),
+    ]
+    approvals = records.rows(
+        data_dir, "SELECT action, approved_by, requested_by FROM staff_overrides"
+    )
+    assert [tuple(r) for r in approvals] == [("settings", "Mia", "Ann")]

@@ -16,6 +16,7 @@ from kiosk.staff.overrides import Action
 from kiosk.ui import theme
 from kiosk.ui.screens.shift import shift_sheet
 from kiosk.ui.screens.signin import manager_sheet
+from kiosk.ui.screens.staff_admin import staff_admin
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosLabel
 from kiosk.ui.widgets.sheet import Sheet
@@ -77,9 +78,10 @@ async def devices(screen: SaleView) -> None:
             ("Last receipt again", run(reprint)),
         ]
     )
-    sheet.buttons(
-        [("Shift and cash", lambda: screen.spawn(shift_sheet(screen, services.shift_desk())))]
-    )
+    more = [("Shift and cash", lambda: screen.spawn(shift_sheet(screen, services.shift_desk())))]
+    if (staff := services.staff) is not None:  # staff are managed once there are any
+        more.append(("Staff", lambda: screen.spawn(staff_admin(screen, staff))))
+    sheet.buttons(more)
     scanners = BoxLayout(orientation="vertical", size_hint_y=None, spacing=th.pad)
     sheet.add(scanners)
 
