@@ -65,9 +65,9 @@ write 1 "$work/bootsel.vfat"
 write 2 "$work/boot-A.vfat"
 write 3 "$work/boot-B.vfat"
 
-e2fsck -fy "$work/root.ext4" >/dev/null || [ $? -le 1 ]
+e2fsck -fy "$work/root.ext4" >/dev/null 2>&1 || [ $? -le 1 ]
 resize2fs -f "$work/root.ext4" "$(($(size_of 4) / 1024))K" >/dev/null 2>&1
-e2fsck -fy "$work/root.ext4" >/dev/null || [ $? -le 1 ]
+e2fsck -fy "$work/root.ext4" >/dev/null 2>&1 || [ $? -le 1 ]
 write 4 "$work/root.ext4"
 rm -f "$work/root.ext4"
 mkfs.ext4 -q -L rootfs-b "$work/rootfs-b.ext4" "$(($(size_of 5) / 1024))K"

@@ -60,32 +60,39 @@ on_chroot() {
       dev/pts) mount --bind /dev/pts "$ROOTFS_DIR/dev/pts" ;;
     esac
   done
-  chroot "$ROOTFS_DIR" /bin/bash -e "$@"
+  # A clean environment: this machine's own settings (a pip index, a proxy) are not the image's.
+  chroot "$ROOTFS_DIR" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    LANG=C.UTF-8 /bin/bash -e
 }
 export -f on_chroot
 
-# -- 1. the bookworm root: stage2's place taken by debootstrap, with stage-kiosk's packages ----
-packages=$(sed -e 's/#.*//' -e '/^\s*$/d' "$here/stage-kiosk/00-kiosk/00-packages" | sort | tr '\n' ',')
-base_packages="systemd,systemd-sysv,dbus,ca-certificates,python3,${packages%,}"
-key=$(echo "$base_packages" | sha256sum | cut -c1-12)
+# -- 1. the bookworm root: stage2's place taken by debootstrap, then stage-kiosk's packages -----
+# installed with apt-get inside it, as pi-gen installs a stage's NN-packages (packages whose
+# scripts need /proc, polkitd's, fail inside debootstrap itself).
+packages=$(sed -e 's/#.*//' -e '/^\s*$/d' "$here/stage-kiosk/00-kiosk/00-packages" | sort | tr '\n' ' ')
+key=$(echo "$packages" | sha256sum | cut -c1-12)
 base="$cache/bookworm-amd64-$key.tar"
+export ROOTFS_DIR=$root
+mkdir -p "$root"
 t=$(now)
 if [ ! -f "$base" ]; then
-  echo "image-test: debootstrap bookworm (amd64) with: $base_packages"
-  mkdir -p "$work/base"
-  debootstrap --variant=minbase --include="$base_packages" bookworm "$work/base" "$mirror" \
-    >"$cache/debootstrap.log" 2>&1 || { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
-  rm -rf "$work/base/var/cache/apt/archives/"*.deb
-  tar -C "$work/base" -cf "$base.tmp" . && mv "$base.tmp" "$base"
-  rm -rf "$work/base"
+  echo "image-test: debootstrap bookworm (amd64), then: $packages" >&2
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates,python3 \
+    bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
   fig[debootstrap_s]=$(since "$t")
+  t=$(now)
+  printf 'export DEBIAN_FRONTEND=noninteractive\napt-get update -qq\napt-get install -y -qq --no-install-recommends %s >/dev/null\napt-get clean\n' \
+    "$packages" | on_chroot >"$cache/packages.log" 2>&1 ||
+    { tail -n 20 "$cache/packages.log" >&2; exit 1; }
+  fig[packages_s]=$(since "$t")
+  for m in $(mounted | sort -r); do umount -l "$m"; done
+  tar -C "$root" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 else
+  tar -C "$root" -xf "$base"
   fig[debootstrap_s]="cached"
+  fig[root_unpack_s]=$(since "$t")
 fi
-t=$(now)
-mkdir -p "$root"
-tar -C "$root" -xf "$base"
-fig[root_unpack_s]=$(since "$t")
 # What stage1 gives a Pi image and debootstrap does not: the boot partition's two files.
 mkdir -p "$root/boot/firmware"
 echo "console=serial0,115200 console=tty1 root=PARTUUID=00000000-02 rootfstype=ext4 fsck.repair=yes rootwait" \
@@ -107,7 +114,6 @@ fig[wheels_s]=$(since "$t")
 fig[wheels_mb]=$(du -sm "$files/wheels" | cut -f1)
 
 # -- 3. the stage's steps, as pi-gen runs them ---------------------------------------------------
-export ROOTFS_DIR=$root
 t=$(now)
 (cd "$stage/00-kiosk" && ./01-run.sh)
 fig[stage_install_s]=$(since "$t")
@@ -128,7 +134,8 @@ grep -q '^kiosk:' "$root/etc/passwd" || fail "no kiosk user"
 for g in input dialout video render; do
   grep -q "^$g:.*kiosk" "$root/etc/group" || fail "kiosk is not in group $g"
 done
-[ "$(stat -c '%a %U' "$root/var/lib/kiosk")" = "750 kiosk" ] || fail "/var/lib/kiosk is not 0750 kiosk"
+kiosk_uid=$(awk -F: '$1 == "kiosk" { print $3 }' "$root/etc/passwd")
+[ "$(stat -c '%a %u' "$root/var/lib/kiosk")" = "750 $kiosk_uid" ] || fail "/var/lib/kiosk is not 0750 kiosk"
 for u in kiosk-ui kiosk-agent kiosk-firstboot kiosk-health; do
   [ -L "$root/etc/systemd/system/multi-user.target.wants/$u.service" ] || fail "$u is not enabled"
 done
@@ -154,7 +161,7 @@ t=$(now)
 card="$work/card"
 mkdir -p "$card"
 root_kb=$(du -skx "$root" | cut -f1)
-mkfs.vfat -n bootfs -C "$card/boot.vfat" 65536 >/dev/null
+mkfs.vfat -n BOOTFS -C "$card/boot.vfat" 65536 >/dev/null
 mcopy -i "$card/boot.vfat" "$root/boot/firmware/cmdline.txt" "$root/boot/firmware/config.txt" ::
 mkfs.ext4 -q -L rootfs -d "$root" "$card/root.ext4" "$((root_kb * 13 / 10 + 65536))K"
 boot_sectors=$(($(stat -c %s "$card/boot.vfat") / 512))
@@ -180,9 +187,12 @@ for n in 2 3; do
   line=$(mtype -i "$card/ab.img@@$(offset "$n")" ::cmdline.txt)
   case "$line" in *"root=PARTUUID=$(uuid $((n + 2))) rauc.slot=$slot"*) ;; *) fail "boot-$slot cmdline: $line" ;; esac
 done
-dd if="$card/ab.img" of="$card/rootfs-a.ext4" bs=1M skip=$(($(offset 4) / 1048576)) count=$((root_sectors / 2048 + 1)) status=none
-debugfs -R "stat /opt/kiosk/bin/kiosk" "$card/rootfs-a.ext4" 2>/dev/null | grep -q 'Type: regular' ||
-  fail "rootfs-a has no /opt/kiosk/bin/kiosk"
+size4=$(sfdisk --json "$card/ab.img" | jq -r '.partitiontable.partitions[3].size * 512')
+dd if="$card/ab.img" of="$card/rootfs-a.ext4" bs=1M iflag=skip_bytes,count_bytes skip="$(offset 4)" \
+  count="$size4" conv=sparse status=none
+found=$(debugfs -R "stat /opt/kiosk/bin/kiosk" "$card/rootfs-a.ext4" 2>&1)
+echo "$found" | grep -q 'Type: regular' || fail "rootfs-a has no /opt/kiosk/bin/kiosk: $found"
+e2fsck -fn "$card/rootfs-a.ext4" >/dev/null 2>&1 || fail "rootfs-a does not pass e2fsck"
 echo "image-test: ab-layout: $names; autoboot.txt, A's and B's cmdline.txt, the app in rootfs-a"
 
 # -- figures ------------------------------------------------------------------------------------
