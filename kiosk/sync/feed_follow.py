@@ -73,9 +73,10 @@ class FeedFollower:
         if feed is None:
             return None
         cursor = await sync_state.get_value(self._db, CURSOR) or ""
-        changes = await feed.changes(
-            cursor, wait=self._wait if wait is None else wait, queued=await self._queued()
-        )
+        if wait is None:
+            # A first read only finds where the feed is: no reason to wait for a change there.
+            wait = self._wait if cursor else 0.0
+        changes = await feed.changes(cursor, wait=wait, queued=await self._queued())
         if changes is None:
             return None
         if not cursor or changes.reset:

@@ -156,7 +156,7 @@ def _db_price(db_path: Path, pid: int) -> str | None:
 
 async def _until_price(db_path: Path, pid: int, minor: int) -> None:
     # Another process writes it: the database is polled for the event.
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(180):
         while _db_price(db_path, pid) != str(minor):  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 
@@ -171,7 +171,7 @@ async def test_the_agent_follows_the_feed_and_resumes_after_kill_9(tmp_path: Pat
         a, b = simple_ids(sim)[:2]
         agent = await start_kiosk(data_dir, "agent")
         try:
-            await asyncio.wait_for(plugin(sim).poller_waiting(), 60)  # it long-polls the feed
+            await asyncio.wait_for(plugin(sim).poller_waiting(), 180)  # it long-polls the feed
             sim.admin.set_price(a, "41.00")
             await _until_price(db_path, a, 4100)
         finally:

@@ -184,11 +184,19 @@ def _cursor(text: str) -> tuple[str, int]:
 async def changes(
     client: WooClient, cursor: str, *, wait: float, device: str = "", queued: int = 0
 ) -> Changes:
-    """GET kiosk/v1/changes after `cursor` ("epoch:seq"; "" for the start) as hints.
+    """GET kiosk/v1/changes after `cursor` ("epoch:seq") as hints; "" gives the feed's present
+    position (from GET status) and no hints.
 
     A variation's change hints its parent (which the device fetches with its variations); a
     price or stock row hints its product the same way; deletions hint with deleted=True.
     """
+    if not cursor:
+        # A device that never read the feed starts where the feed is now, not at its history.
+        now = await status(client)
+        feed = now.get("feed") if now is not None else None
+        if not isinstance(feed, dict) or not isinstance(feed.get("last_seq"), int):
+            raise BadResponse(f"GET {API}/status: expected feed.epoch and feed.last_seq")
+        return Changes(hints=(), cursor=f"{feed.get('epoch')}:{feed['last_seq']}")
     epoch, after = _cursor(cursor)
     params: dict[str, str | int] = {
         "after": after,
