@@ -63,7 +63,7 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
     if getattr(args, "platform", "woocommerce") != "woocommerce":
         from kiosk.cli.demo_store import run_text_on_store
 
-        return await run_text_on_store(args)
+        return await run_text_on_store(args, cashier=DEMO_CASHIER)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     config = load_config(args.config, data_dir)
     export = load_export(demo_catalog_path())

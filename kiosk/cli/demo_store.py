@@ -70,11 +70,10 @@ async def demo_store(
         yield woo.url
 
 
-async def run_text_on_store(args: argparse.Namespace) -> int:
+async def run_text_on_store(args: argparse.Namespace, *, cashier: str = "") -> int:
     """`kiosk demo --text --platform P`: the catalog synced from the simulated store through the
     real connector, one sale rung up, uploaded, and the store's order number shown."""
     from kiosk.checkout import utc_now
-    from kiosk.cli.demo_cmd import DEMO_CASHIER, round_up
     from kiosk.cli.render import order_text
     from kiosk.connectors.factory import open_connector
     from kiosk.core.models import PaymentMethod
@@ -87,7 +86,7 @@ async def run_text_on_store(args: argparse.Namespace) -> int:
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     export = generate_export(40, variable_share=0.2, variations_per=3, seed=7)
-    async with demo_store(args.platform, export, data_dir, cashier=DEMO_CASHIER) as url:
+    async with demo_store(args.platform, export, data_dir, cashier=cashier) as url:
         config = load_config(None, data_dir)
         async with open_runtime(config) as rt:
             engine = SyncEngine(
@@ -108,9 +107,8 @@ async def run_text_on_store(args: argparse.Namespace) -> int:
                 cart = await rt.checkout.start()
                 for i, product in enumerate(sellable[:3], start=1):
                     await rt.checkout.add_code(cart, product.sku, i)
-                due = cart.totals().total
-                cash = round_up(due, 10**due.exponent * 10)
-                order = await rt.checkout.complete(cart, [Tender(PaymentMethod.CASH, cash)])
+                due = cart.totals().total  # paid exactly: the store's total is the device's
+                order = await rt.checkout.complete(cart, [Tender(PaymentMethod.CASH, due)])
                 report = await engine.run_once()
                 stored = await orders.get_order(rt.db, order.id)
                 assert stored is not None  # just committed
