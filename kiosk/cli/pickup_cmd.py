@@ -14,12 +14,11 @@ from kiosk.checkout import utc_now
 from kiosk.cli.output import UsageError, emit, table
 from kiosk.cli.render import iso, when
 from kiosk.connectors.factory import open_connector
-from kiosk.counter.pickup_desk import PickupDesk, PickupRow
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
-from kiosk.store import catalog
-from kiosk.store.outbox import InvalidTransition
-from kiosk.store.pickups import UnknownPickup
+from kiosk.store import catalog, pickups
+from kiosk.store.outbox import InvalidTransition, OutboxState
+from kiosk.store.pickups import StoredPickup, UnknownPickup
 from kiosk.sync.pickup_push import PickupPuller
 
 
@@ -47,41 +46,55 @@ async def _locale(rt: Runtime) -> str:
     return settings.locale if settings else rt.config.shop.locale
 
 
-def _desk(rt: Runtime) -> PickupDesk:
-    return PickupDesk(rt.db, clock=rt.checkout.now, staff=lambda: rt.checkout.cashier)
+# Where a pickup is, in the cashier's words (None: not collected yet).
+STATE_WORDS = {
+    None: "Waiting for collection",
+    OutboxState.PENDING_SYNC: "Collected, to be completed in the store",
+    OutboxState.SYNCING: "Collected, completing in the store",
+    OutboxState.SYNCED: "Collected and completed in the store",
+    OutboxState.FAILED: "Collected, but the store refused to complete it",
+}
 
 
-def pickup_json(row: PickupRow, locale: str) -> dict[str, Any]:
+def words(s: StoredPickup) -> str:
+    said = STATE_WORDS[s.state]
+    return f"{said}: {s.last_error}" if s.state is OutboxState.FAILED and s.last_error else said
+
+
+def pickup_json(s: StoredPickup, locale: str) -> dict[str, Any]:
+    p = s.pickup
     return {
-        "id": row.remote_id,
-        "number": row.number,
-        "customer": row.customer,
-        "email": row.email,
-        "phone": row.phone,
-        "placed_at": iso(row.placed_at),
-        "total": row.total.to_json(locale),
-        "items": row.items,
-        "lines": [{"name": li.name, "sku": li.sku, "quantity": li.quantity} for li in row.lines],
-        "note": row.note,
-        "store_status": row.store_status,
-        "collected_at": iso(row.collected_at),
-        "collected_by": row.collected_by,
-        "status": str(row.state) if row.state is not None else "waiting",
-        "words": row.words,
+        "id": p.remote_id,
+        "number": p.number,
+        "customer": p.customer,
+        "email": p.email,
+        "phone": p.phone,
+        "placed_at": iso(p.placed_at),
+        "total": p.total.to_json(locale),
+        "items": p.items,
+        "lines": [{"name": li.name, "sku": li.sku, "quantity": li.quantity} for li in p.lines],
+        "note": p.note,
+        "store_status": p.status,
+        "collected_at": iso(s.collected_at),
+        "collected_by": s.collected_by,
+        "status": str(s.state) if s.state is not None else "waiting",
+        "words": words(s),
     }
 
 
-def _label(row: PickupRow) -> str:
-    number = row.number if row.number.startswith("#") else f"#{row.number}"
-    return f"order {number}" + (f" for {row.customer}" if row.customer else "")
+def _label(s: StoredPickup) -> str:
+    p = s.pickup
+    number = p.number if p.number.startswith("#") else f"#{p.number}"
+    return f"order {number}" + (f" for {p.customer}" if p.customer else "")
 
 
-def detail_text(row: PickupRow, locale: str) -> str:
-    rows = [[f"{li.quantity} x", li.name, li.sku] for li in row.lines]
-    items = "1 item" if row.items == 1 else f"{row.items} items"
-    label = _label(row)
-    head = f"{label[:1].upper()}{label[1:]}: {items}, {row.total.format(locale)}"
-    extra = [f"Note: {row.note}" if row.note else "", row.words + "."]
+def detail_text(s: StoredPickup, locale: str) -> str:
+    p = s.pickup
+    rows = [[f"{li.quantity} x", li.name, li.sku] for li in p.lines]
+    items = "1 item" if p.items == 1 else f"{p.items} items"
+    label = _label(s)
+    head = f"{label[:1].upper()}{label[1:]}: {items}, {p.total.format(locale)}"
+    extra = [f"Note: {p.note}" if p.note else "", words(s) + "."]
     return "\n".join([head, table(rows), *[e for e in extra if e]])
 
 
@@ -103,7 +116,7 @@ async def _refresh(rt: Runtime) -> str:
 async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
     locale = await _locale(rt)
     trouble = await _refresh(rt) if args.refresh else ""
-    found = await _desk(rt).find(args.search.strip(), collected=args.collected)
+    found = await pickups.list_pickups(rt.db, search=args.search.strip(), collected=args.collected)
     lines = []
     if trouble:
         lines.append(f"The store could not be asked ({trouble}); showing the list pulled last.")
@@ -113,14 +126,14 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
     else:
         rows = [
             [
-                r.number,
-                r.customer or "(no name)",
-                f"{r.items} item{'s' if r.items != 1 else ''}",
-                r.total.format(locale),
-                when(r.placed_at),
-                r.words,
+                s.pickup.number,
+                s.pickup.customer or "(no name)",
+                f"{s.pickup.items} item{'s' if s.pickup.items != 1 else ''}",
+                s.pickup.total.format(locale),
+                when(s.pickup.placed_at),
+                words(s),
             ]
-            for r in found
+            for s in found
         ]
         n = len(found)
         lines.append(f"{n} order{'s' if n != 1 else ''}:")
@@ -132,10 +145,11 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_collect(args: argparse.Namespace, rt: Runtime) -> int:
     locale = await _locale(rt)
-    desk = _desk(rt)
-    before = await desk.get(args.id)
+    before = await pickups.get_pickup(rt.db, args.id)
     try:
-        row = await desk.collect(args.id)
+        row = await pickups.collect(
+            rt.db, args.id, now=rt.checkout.now(), staff=rt.checkout.cashier
+        )
     except UnknownPickup as exc:
         raise UsageError(f"{exc} (kiosk pickup list shows them)") from None
     text = detail_text(row, locale)
@@ -150,7 +164,7 @@ async def run_collect(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_retry(args: argparse.Namespace, rt: Runtime) -> int:
     locale = await _locale(rt)
     try:
-        row = await _desk(rt).retry(args.id)
+        row = await pickups.retry(rt.db, args.id, rt.checkout.now())
     except UnknownPickup as exc:
         raise UsageError(str(exc)) from None
     except InvalidTransition:

@@ -22,7 +22,7 @@ from kiosk.network.system import failover_monitor, system_network
 from kiosk.payments.refunds import CardRefunds
 from kiosk.runtime import Runtime
 from kiosk.secrets import load_secrets
-from kiosk.store import catalog, outbox, refunds
+from kiosk.store import catalog, outbox, pickups, refunds
 from kiosk.store.outbox import OutboxState
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.feed_follow import FeedFollower
@@ -91,6 +91,8 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
         await engine.connector.close()
     r = report.push.refunds
     refunds_waiting = (await refunds.counts(rt.db))[OutboxState.PENDING_SYNC]
+    k = report.push.pickups
+    pickups_waiting = (await pickups.counts(rt.db))[OutboxState.PENDING_SYNC]
     p, u = report.pull, report.push
     waiting = (await outbox.counts(rt.db))[OutboxState.PENDING_SYNC]
     data = {
@@ -116,6 +118,12 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
                 "card_refunded": r.card_refunded,
                 "waiting": refunds_waiting,
             },
+            "pickups": {
+                "synced": k.synced,
+                "failed": k.failed,
+                "retrying": k.retried,
+                "waiting": pickups_waiting,
+            },
         },
         "errors": report.errors,
     }
@@ -137,6 +145,15 @@ async def run_once(args: argparse.Namespace, rt: Runtime) -> int:
                     + (f"; {refunds_waiting} still waiting" if refunds_waiting else "")
                 ]
                 if r.synced or r.failed or r.card_refunded or refunds_waiting
+                else []
+            ),
+            *(
+                [
+                    f"Collected web orders: {k.synced} completed in the store"
+                    + (f", {k.failed} refused" if k.failed else "")
+                    + (f"; {pickups_waiting} still waiting" if pickups_waiting else "")
+                ]
+                if k.synced or k.failed or pickups_waiting
                 else []
             ),
             *[f"Problem: {e}" for e in report.errors],

@@ -84,6 +84,9 @@ def test_a_web_order_is_listed_found_collected_and_completed_once(
         assert _order_status(store.url, store.key, store.secret, ada["id"]) == "processing"
         code, out, err = kiosk("sync", "--once", "--json")
         assert code == 0, err
+        assert as_json(out)["uploaded"]["pickups"] == {
+            "synced": 1, "failed": 0, "retrying": 0, "waiting": 0
+        }  # fmt: skip
         assert _order_status(store.url, store.key, store.secret, ada["id"]) == "completed"
         code, out, _ = kiosk("pickup", "list", "--collected", "--json")
         assert as_json(out)["pickups"] == []  # completed: the store lists it no more
