@@ -206,7 +206,12 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     background = [asyncio.create_task(paying.run()), *_failover(rt, paying)]
     # The store's change feed (the companion plugin's), long-polled: changes arrive in a second
     # or two where webhooks cannot reach; without one this returns and polling carries on.
-    feed = FeedFollower(rt.db, engine.connector, engine.puller, pickups=engine.pickups.pull)
+    def feed_live(live: bool) -> None:
+        engine.feed_live = live
+
+    feed = FeedFollower(
+        rt.db, engine.connector, engine.puller, pickups=engine.pickups.pull, live=feed_live
+    )
     background.append(asyncio.create_task(feed.run(stop)))
     # systemd (kiosk-agent.service, Type=notify, WatchdogSec=): up now; pinged from this loop
     # while the engine runs, so a wedged loop or an engine that died is restarted.

@@ -138,6 +138,9 @@ class SyncEngine:
         self._hints: asyncio.Queue[Hint] = asyncio.Queue()
         self._wake = asyncio.Event()  # set when uploads should go now rather than when due
         self._recovered = False
+        # Set while the agent follows the store's change feed (kiosk/sync/feed_follow.py): the
+        # feed brings changes as they happen, so the delta pull is only a safety net then.
+        self.feed_live = False
         self._link: tuple[LinkState, str] | None = None  # what this engine last recorded
 
     def hint(self, h: Hint) -> None:
@@ -237,6 +240,8 @@ class SyncEngine:
                     if self._metered()
                     else self._settings.interval_s
                 )
+                if self.feed_live:
+                    interval = max(interval, self._settings.audit_interval_s)
                 next_pull = now + timedelta(seconds=interval)
             if catalog.reached and self.pusher.store_reached():
                 self._wake.set()  # the store answers: waiting uploads go on the next turn

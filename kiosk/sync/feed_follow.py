@@ -11,8 +11,10 @@ asks, the store answers when something changes). When the connector has one
   what changed before is unknown) runs a delta pull and an id audit before going on;
 - starts, on a device that never read the feed, at the feed's present position after a delta
   pull (the initial sync already copied everything before it).
-Without a feed it returns at once, and the engine's polling is what keeps the device current
-(it also stays on, at its interval, as a safety net while the feed is followed).
+Without a feed it returns at once, and the engine's polling is what keeps the device current.
+While the feed is followed, `live(True)` tells the engine so (SyncEngine.feed_live), which then
+pulls deltas only as a safety net, at the audit's interval; a failed read says `live(False)`
+and the usual polling is back until the feed answers again.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class FeedFollower:
         puller: Puller,
         *,
         pickups: Callable[[], Awaitable[object]] | None = None,
+        live: Callable[[bool], None] = lambda _: None,
         wait: float = WAIT_S,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -56,6 +59,7 @@ class FeedFollower:
         self._connector = connector
         self._puller = puller
         self._pickups = pickups
+        self._live = live
         self._wait = wait
         self._sleep = sleep
         self.applied = 0  # changes read and acted on since start (for tests and status)
@@ -110,9 +114,11 @@ class FeedFollower:
             try:
                 changes = await self.step()
             except ConnectorError as exc:
+                self._live(False)
                 log.warning("change feed: %s; asking again in %.0f s", exc, RETRY_S)
                 await self._sleep(RETRY_S)
                 continue
+            self._live(changes is not None)
             if changes is None:
                 log.info("the store has no change feed: polling keeps the device up to date")
                 return

@@ -15,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.config import SyncConfig
+from kiosk.connectors.fake import FakeConnector
 from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from kiosk.sim.woocommerce.plugin_state import PluginState
 from kiosk.store import catalog, sync_state
+from kiosk.store.db import Database
+from kiosk.sync.engine import SyncEngine
 from kiosk.sync.feed_follow import CURSOR, FeedFollower
 from tests.kiosk_process import start_kiosk
+from tests.sync.conftest import Clock
+from tests.sync.test_engine_metered import _run
 from tests.sync.test_resume import _provision
 from tests.sync.woo_rig import WooDevice, device_on
 
@@ -193,3 +199,41 @@ async def test_the_agent_follows_the_feed_and_resumes_after_kill_9(tmp_path: Pat
         feeds = [r for r in sim.requests[before:] if r.path == "/wp-json/kiosk/v1/changes"]
         assert feeds
         assert feeds[0].query["after"] == cursor.split(":")[1]  # read on from the saved cursor
+
+
+async def test_the_follower_tells_the_engine_whether_the_feed_is_live(
+    device: WooDevice, tmp_path: Path
+) -> None:
+    said: list[bool] = []
+    stop = asyncio.Event()
+
+    def live(value: bool) -> None:
+        said.append(value)
+        stop.set()  # one read is enough here
+
+    feed = FeedFollower(device.db, device.engine.connector, device.engine.puller, live=live)
+    await asyncio.wait_for(feed.run(stop), 10)
+    assert said == [True]
+    async with (
+        running_sim(products=5, plugin=False) as bare,
+        device_on(bare, tmp_path / "bare.db") as dev,
+    ):
+        said.clear()
+        await FeedFollower(dev.db, dev.engine.connector, dev.engine.puller, live=live).run(
+            asyncio.Event()
+        )
+        assert said == [False]
+
+
+async def test_with_a_live_feed_the_engine_pulls_deltas_only_as_a_safety_net(
+    db: Database, store: FakeConnector, clock: Clock
+) -> None:
+    settings = SyncConfig(interval_s=30, metered_interval_s=300, audit_interval_s=900)
+    polling = SyncEngine(db, store, clock=clock, settings=settings)
+    await polling.run_once()  # the initial copy
+    calls = await _run(polling, clock, 100)
+    assert [at for at, call in calls if call.startswith("products")] == [0, 30, 60, 90]
+    following = SyncEngine(db, store, clock=clock, settings=settings)
+    following.feed_live = True
+    calls = await _run(following, clock, 1000)
+    assert [at for at, call in calls if call.startswith("products")] == [0, 900]
