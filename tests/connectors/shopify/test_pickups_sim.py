@@ -142,3 +142,24 @@ async def test_a_cancelled_pickup_is_parked_in_words_while_a_sale_goes_up(shop: 
     assert "unfulfillable status= cancelled" in parked.last_error
     assert _fulfilled(shop, gone) == []
     assert len(_fulfilled(shop, fine)) == 1
+
+
+async def test_a_pickup_collected_while_shopify_is_unreachable_is_fulfilled_later(
+    shop: Shop,
+) -> None:
+    fo = _place(shop, "Ada", "Lovelace")
+    await shop.engine.run_once()
+    await pickups.collect(shop.db, fo["id"], now=shop.engine.pusher._clock())
+    shop.sim.faults.add("drop", count=1000)  # every connection cut: the shop is out of reach
+    offline = await shop.engine.run_once()
+    assert offline.errors
+    assert offline.push.pickups.synced == 0
+    assert fulfillments(shop.sim.state) == []
+    waiting = await pickups.get_pickup(shop.db, fo["id"])
+    assert waiting is not None
+    assert waiting.state is OutboxState.PENDING_SYNC
+    shop.sim.faults.clear()
+    back = await shop.engine.run_once()
+    assert back.push.pickups.synced == 1
+    assert len(_fulfilled(shop, fo)) == 1
+    assert fulfillment_orders(shop.sim.state)[fo["id"]]["status"] == "CLOSED"
