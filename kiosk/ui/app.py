@@ -23,6 +23,7 @@ from kiosk import system_notify
 from kiosk.core.models import Order
 from kiosk.counter.browser import CatalogBrowser
 from kiosk.counter.orders_desk import OrdersDesk, ReceiptLayout
+from kiosk.counter.pickup_desk import PickupDesk
 from kiosk.counter.returns_desk import ReturnsDesk
 from kiosk.counter.session import SaleSession
 from kiosk.counter.shift_desk import ShiftDesk
@@ -361,14 +362,20 @@ class ForScreens:
             now=lambda: datetime.now(UTC),
         )
 
+    def _who(self) -> str:
+        """The signed-in member's name, else the device's cashier: who records a refund."""
+        s = self._s
+        member = s.staff.member if s.staff is not None else None
+        return member.name if member is not None else s.cashier
+
     def returns_desk(self) -> ReturnsDesk:
         s = self._s
+        return ReturnsDesk(
+            s.db, now=lambda: datetime.now(UTC), staff=self._who, drawer_of=s.printer
+        )
 
-        def who() -> str:
-            member = s.staff.member if s.staff is not None else None
-            return member.name if member is not None else s.cashier
-
-        return ReturnsDesk(s.db, now=lambda: datetime.now(UTC), staff=who, drawer_of=s.printer)
+    def pickup_desk(self) -> PickupDesk:
+        return PickupDesk(self._s.db, now=lambda: datetime.now(UTC), staff=self._who)
 
     def receipt_image(self, order: Order) -> Path | None:
         return self._s.receipt_image(order)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from kiosk.core.models import Order
     from kiosk.counter.browser import CatalogBrowser
     from kiosk.counter.orders_desk import OrdersDesk
+    from kiosk.counter.pickup_desk import PickupDesk
     from kiosk.counter.returns_desk import ReturnsDesk
     from kiosk.counter.session import SaleSession
     from kiosk.counter.shift_desk import ShiftDesk
@@ -62,6 +63,9 @@ class ScreenServices(Protocol):
 
     def orders_desk(self) -> OrdersDesk:
         """Past sales: found, reprinted, retried (the Orders sheet)."""
+
+    def pickup_desk(self) -> PickupDesk:
+        """Web orders waiting in the shop, handed over as the signed-in member (Pickup sheet)."""
 
     def returns_desk(self) -> ReturnsDesk:
         """Refunds of past sales, recorded as the signed-in member's (the Returns sheet)."""

@@ -11,6 +11,7 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk.counter.orders_desk import OrderRow, OrdersDesk
 from kiosk.ui import theme
+from kiosk.ui.screens.pickup import pickups
 from kiosk.ui.screens.returns import returns
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton, PosLabel
@@ -25,8 +26,14 @@ async def orders(screen: SaleView, desk: OrdersDesk) -> None:
     th = screen.th
     sheet = Sheet(th, "Orders")
     typed = {"text": ""}
-    search = sheet.buttons([(SEARCH, lambda: keyboard())])
-    search.children[0].role = "orders-search"
+
+    def web_orders() -> None:
+        sheet.dismiss()
+        screen.spawn(pickups(screen, screen.services.pickup_desk()))
+
+    search = sheet.buttons([(SEARCH, lambda: keyboard()), ("Web orders to collect", web_orders)])
+    search.children[0].role = "pickups"  # BoxLayout keeps its children last-first
+    search.children[1].role = "orders-search"
     grid = GridLayout(cols=1, size_hint_y=None, spacing=th.pad)
     grid.bind(minimum_height=grid.setter("height"))
     scroll = ScrollView()
@@ -63,7 +70,7 @@ async def orders(screen: SaleView, desk: OrdersDesk) -> None:
         def on_text(text: str) -> None:
             typed["text"] = text
             keys.title.text = f"Find: {text}"
-            search.children[0].text = f"Search: {text}" if text else SEARCH
+            search.children[1].text = f"Search: {text}" if text else SEARCH
             screen.spawn(show())
 
         keys.add(Keyboard(th, typed=on_text, done=keys.dismiss, text=typed["text"]))

@@ -1,0 +1,103 @@
+"""The Pickup sheet: web orders waiting in the shop, found by number or name; one's items are
+checked and it is handed over, which completes it in the store (kiosk.counter.pickup_desk)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
+
+from kiosk.counter.pickup_desk import PickupDesk, PickupRow
+from kiosk.ui import theme
+from kiosk.ui.screens.view import SaleView
+from kiosk.ui.widgets.basics import PosButton, PosLabel
+from kiosk.ui.widgets.keyboard import Keyboard
+from kiosk.ui.widgets.sheet import Sheet
+
+SEARCH = "Search: order number or name"
+
+
+async def pickups(screen: SaleView, desk: PickupDesk) -> None:
+    th = screen.th
+    sheet = Sheet(th, "Web orders to collect")
+    typed = {"text": ""}
+    search = sheet.buttons([(SEARCH, lambda: keyboard())]).children[0]
+    search.role = "pickup-search"
+    grid = GridLayout(cols=1, size_hint_y=None, spacing=th.pad)
+    grid.bind(minimum_height=grid.setter("height"))
+    scroll = ScrollView()
+    scroll.add_widget(grid)
+    sheet.add(scroll)
+
+    async def show() -> None:
+        found = await desk.find(typed["text"])
+        grid.clear_widgets()
+        if not found:
+            grid.add_widget(_words(th, "No web order is waiting for collection"))
+        for row in found:
+            who = f" · {row.customer}" if row.customer else ""
+            b = PosButton(
+                text=f"{row.number}{who} · {row.summary}",
+                font_size=th.small if th.cols <= theme.COMPACT.cols else th.font,
+                size_hint_y=None,
+                height=th.row,
+                on_release=partial(_open, screen, desk, row),
+            )
+            b.role = "pickup"
+            grid.add_widget(b)
+
+    def keyboard() -> None:
+        keys = Sheet(
+            th,
+            f"Find: {typed['text']}",
+            back="",
+            size_hint=(1, None),
+            height=6 * th.row + 10 * th.pad,
+            pos_hint={"y": 0},
+        )
+
+        def on_text(text: str) -> None:
+            typed["text"] = text
+            keys.title.text = f"Find: {text}"
+            search.text = f"Search: {text}" if text else SEARCH
+            screen.spawn(show())
+
+        keys.add(Keyboard(th, typed=on_text, done=keys.dismiss, text=typed["text"]))
+        keys.open()
+
+    await show()
+    sheet.open()
+
+
+def _words(th: theme.Theme, text: str, *, color: object = theme.TEXT) -> PosLabel:
+    return PosLabel(
+        text=text, font_size=th.font, color=color, size_hint_y=None, height=int(th.row * 0.8)
+    )
+
+
+def _open(screen: SaleView, desk: PickupDesk, row: PickupRow, _b: object) -> None:
+    th = screen.th
+    who = f" · {row.customer}" if row.customer else ""
+    sheet = Sheet(th, f"Order {row.number}{who}")
+    sheet.note(row.summary, color=theme.MUTED, size=th.small)
+    lines = GridLayout(cols=1, size_hint_y=None)
+    lines.bind(minimum_height=lines.setter("height"))
+    for text in row.lines:
+        lines.add_widget(_words(th, text))
+    if row.note:
+        lines.add_widget(_words(th, f"Note: {row.note}", color=theme.WARN))
+    scroll = ScrollView()
+    scroll.add_widget(lines)
+    sheet.add(scroll)
+
+    async def collected() -> None:
+        told = await desk.collect(row.key)
+        sheet.dismiss()
+        screen.tell(told)
+
+    done = sheet.buttons(
+        [("Handed over: mark collected", lambda: screen.spawn(collected()))], tone=theme.ACCENT
+    ).children[0]
+    done.role = "collect"
+    sheet.open()
