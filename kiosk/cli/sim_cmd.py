@@ -40,6 +40,12 @@ def add_woocommerce_parser(sub: Any) -> None:
         help="serve a store without the companion plugin (no kiosk/v1 routes)",
     )
     p.add_argument(
+        "--plain-permalinks",
+        dest="pretty_permalinks",
+        action="store_false",
+        help="a site without pretty permalinks: the REST API only at /?rest_route=/...",
+    )
+    p.add_argument(
         "--demo", action="store_true", help="serve the demo catalog, not a generated one"
     )
     p.add_argument(
@@ -127,5 +133,6 @@ async def _run_woocommerce(args: argparse.Namespace, _rt: None) -> int:
         tls=args.tls,
         port=args.port,
         plugin=args.plugin,
+        pretty_permalinks=args.pretty_permalinks,
     )
     return await serve("woocommerce", sim, setup)

@@ -139,3 +139,14 @@ async def test_rest_route_works_with_pretty_permalinks_too(sim: SimHandle) -> No
     async with aiohttp.ClientSession() as s:
         status, body = await _get(s, url)
     assert (status, body["id"]) == (200, 101)
+
+
+def test_the_cli_serves_plain_permalinks_on_request() -> None:
+    import argparse
+
+    from kiosk.cli.sim_cmd import add_woocommerce_parser
+
+    parser = argparse.ArgumentParser()
+    add_woocommerce_parser(parser.add_subparsers())
+    assert parser.parse_args(["woocommerce"]).pretty_permalinks is True
+    assert parser.parse_args(["woocommerce", "--plain-permalinks"]).pretty_permalinks is False
