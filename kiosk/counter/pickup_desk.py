@@ -1,91 +1,115 @@
-"""The Pickup sheet's desk: web orders waiting in the shop, found by number or name, handed over.
+"""The pickup counter's desk: web orders waiting for collection, found, checked and handed over.
 
-Marking one collected is a durable local commit (kiosk.store.pickups.collect); the store
-completes it through the pickup outbox, exactly once, when the till is online.
+The screen (and `kiosk pickup`) show what these return and decide nothing. A row says where the
+pickup is in the cashier's words; a refused completion carries the store's reason and a Retry.
+Collecting works offline: the store is told by the agent (kiosk.sync.pickup_push), exactly once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
-from kiosk.core.receipt import device_zone
-from kiosk.counter.outcome import Outcome, items
-from kiosk.store import catalog, pickups
+from kiosk.core.money import Money
+from kiosk.core.pickup import PickupLine
+from kiosk.store import pickups
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxState
-from kiosk.store.pickups import StoredPickup
+from kiosk.store.pickups import StoredPickup, UnknownPickup
+
+__all__ = ["PickupDesk", "PickupRow", "UnknownPickup", "state_words"]
 
 STATE_WORDS = {
-    None: "Waiting for the customer",
-    OutboxState.PENDING_SYNC: "Collected · the store is told when the till is online",
-    OutboxState.SYNCING: "Collected · telling the store…",
-    OutboxState.SYNCED: "Collected · completed in the store",
-    OutboxState.FAILED: "Collected · the store refused to complete it",
+    None: "Waiting for collection",
+    OutboxState.PENDING_SYNC: "Collected, to be completed in the store",
+    OutboxState.SYNCING: "Collected, completing in the store…",
+    OutboxState.SYNCED: "Collected and completed in the store",
+    OutboxState.FAILED: "Collected, but the store refused to complete it",
 }
+
+
+def state_words(s: StoredPickup) -> str:
+    words = STATE_WORDS[s.state]
+    return f"{words}: {s.last_error}" if s.state is OutboxState.FAILED and s.last_error else words
 
 
 @dataclass(frozen=True, slots=True)
 class PickupRow:
-    key: str  # the store's id of what is completed
+    """One pickup as the list and its detail show it (`lines`: what to check and hand over)."""
+
+    remote_id: str
     number: str
     customer: str
-    summary: str  # "3 items · £42.00 · placed 03 Dec 14:02"
-    lines: tuple[str, ...]  # "2 × Blue mug (MUG-1)"
+    email: str
+    phone: str
+    placed_at: datetime
+    total: Money
+    lines: tuple[PickupLine, ...]
+    items: int
     note: str
-    state: str
-    collected: bool
-    reason: str = ""  # the store's words, for a refused completion
+    store_status: str  # the store's own word (processing, on-hold, OPEN, ...)
+    collected_at: datetime | None
+    collected_by: str
+    state: OutboxState | None  # None: not collected yet
+    words: str  # where it is, in the cashier's words
+    can_retry: bool  # the store refused the completion: staff may try again
+
+    @classmethod
+    def of(cls, s: StoredPickup) -> PickupRow:
+        p = s.pickup
+        return cls(
+            remote_id=p.remote_id,
+            number=p.number,
+            customer=p.customer,
+            email=p.email,
+            phone=p.phone,
+            placed_at=p.placed_at,
+            total=p.total,
+            lines=p.lines,
+            items=p.items,
+            note=p.note,
+            store_status=p.status,
+            collected_at=s.collected_at,
+            collected_by=s.collected_by,
+            state=s.state,
+            words=state_words(s),
+            can_retry=s.state is OutboxState.FAILED,
+        )
 
 
 class PickupDesk:
+    """Pickups on this device's database; `clock` and `staff` come from the till's session."""
+
     def __init__(
         self,
         db: Database,
         *,
-        now: Callable[[], datetime],
+        clock: Callable[[], datetime],
         staff: Callable[[], str] = lambda: "",
-        zone: Callable[[], tzinfo] = device_zone,
     ) -> None:
-        self._db, self._now, self._staff, self._zone = db, now, staff, zone
+        self._db = db
+        self._clock = clock
+        self._staff = staff
 
-    async def find(self, text: str = "") -> list[PickupRow]:
-        """Waiting web orders (oldest first) whose number or customer matches `text`."""
-        locale = await self._locale()
-        found = await pickups.list_pickups(self._db, search=text.strip())
-        return [self._row(p, locale) for p in found]
+    async def find(self, search: str = "", *, collected: bool = False) -> list[PickupRow]:
+        """Waiting pickups, oldest first, matching `search` (number, name, e-mail or phone);
+        `collected` adds those handed over that the store still lists."""
+        found = await pickups.list_pickups(self._db, search=search, collected=collected)
+        return [PickupRow.of(s) for s in found]
 
-    async def collect(self, key: str) -> Outcome:
-        """The customer has their items: recorded now, completed in the store once."""
-        try:
-            done = await pickups.collect(self._db, key, now=self._now(), staff=self._staff())
-        except pickups.UnknownPickup:
-            return Outcome(f"No web order {key} is waiting here", warn=True)
-        who = f" for {done.pickup.customer}" if done.pickup.customer else ""
-        return Outcome(f"Order {done.pickup.number}{who} is collected")
+    async def get(self, key: str) -> PickupRow | None:
+        """One pickup by the store's id or its number ("1001" or "#1001")."""
+        found = await pickups.get_pickup(self._db, key)
+        return PickupRow.of(found) if found is not None else None
 
-    async def _locale(self) -> str:
-        settings = await catalog.load_shop_settings(self._db)
-        return settings.locale if settings else "en_US"
+    async def collect(self, key: str) -> PickupRow:
+        """The customer has it: recorded at once (offline too), completed in the store later.
+        A second tap changes nothing. Raises UnknownPickup."""
+        made = await pickups.collect(self._db, key, now=self._clock(), staff=self._staff())
+        return PickupRow.of(made)
 
-    def _row(self, stored: StoredPickup, locale: str) -> PickupRow:
-        p = stored.pickup
-        placed = p.placed_at.astimezone(self._zone()).strftime("%d %b %H:%M")
-        summary = f"{items(p.items)} · {p.total.format(locale)} · placed {placed}"
-        lines = tuple(
-            f"{line.quantity} × {line.name}" + (f" ({line.sku})" if line.sku else "")
-            for line in p.lines
-        )
-        failed = stored.state is OutboxState.FAILED
-        return PickupRow(
-            p.remote_id,
-            p.number,
-            p.customer,
-            summary,
-            lines,
-            p.note,
-            STATE_WORDS[stored.state],
-            stored.collected,
-            stored.last_error if failed else "",
-        )
+    async def retry(self, key: str) -> PickupRow:
+        """Staff's Retry of a refused completion. Raises UnknownPickup, or InvalidTransition
+        when it was not refused."""
+        return PickupRow.of(await pickups.retry(self._db, key, self._clock()))

@@ -375,7 +375,7 @@ class ForScreens:
         )
 
     def pickup_desk(self) -> PickupDesk:
-        return PickupDesk(self._s.db, now=lambda: datetime.now(UTC), staff=self._who)
+        return PickupDesk(self._s.db, clock=lambda: datetime.now(UTC), staff=self._who)
 
     def receipt_image(self, order: Order) -> Path | None:
         return self._s.receipt_image(order)

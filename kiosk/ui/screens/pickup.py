@@ -8,7 +8,9 @@ from functools import partial
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.counter.pickup_desk import PickupDesk, PickupRow
+from kiosk.core.receipt import device_zone
+from kiosk.counter.outcome import items
+from kiosk.counter.pickup_desk import PickupDesk, PickupRow, UnknownPickup
 from kiosk.ui import theme
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton, PosLabel
@@ -38,7 +40,7 @@ async def pickups(screen: SaleView, desk: PickupDesk) -> None:
         for row in found:
             who = f" · {row.customer}" if row.customer else ""
             b = PosButton(
-                text=f"{row.number}{who} · {row.summary}",
+                text=f"{row.number}{who} · {_summary(screen, row)}",
                 font_size=th.small if th.cols <= theme.COMPACT.cols else th.font,
                 size_hint_y=None,
                 height=th.row,
@@ -76,15 +78,23 @@ def _words(th: theme.Theme, text: str, *, color: object = theme.TEXT) -> PosLabe
     )
 
 
+def _summary(screen: SaleView, row: PickupRow) -> str:
+    """ "3 items · £42.00 · placed 03 Dec 14:02", in the shop's money and the till's time."""
+    placed = row.placed_at.astimezone(device_zone()).strftime("%d %b %H:%M")
+    money = row.total.format(screen.session.cart.settings.locale)
+    return f"{items(row.items)} · {money} · placed {placed}"
+
+
 def _open(screen: SaleView, desk: PickupDesk, row: PickupRow, _b: object) -> None:
     th = screen.th
     who = f" · {row.customer}" if row.customer else ""
     sheet = Sheet(th, f"Order {row.number}{who}")
-    sheet.note(row.summary, color=theme.MUTED, size=th.small)
+    sheet.note(f"{_summary(screen, row)} · {row.words}", color=theme.MUTED, size=th.small)
     lines = GridLayout(cols=1, size_hint_y=None)
     lines.bind(minimum_height=lines.setter("height"))
-    for text in row.lines:
-        lines.add_widget(_words(th, text))
+    for line in row.lines:
+        sku = f" ({line.sku})" if line.sku else ""
+        lines.add_widget(_words(th, f"{line.quantity} × {line.name}{sku}"))
     if row.note:
         lines.add_widget(_words(th, f"Note: {row.note}", color=theme.WARN))
     scroll = ScrollView()
@@ -92,9 +102,14 @@ def _open(screen: SaleView, desk: PickupDesk, row: PickupRow, _b: object) -> Non
     sheet.add(scroll)
 
     async def collected() -> None:
-        told = await desk.collect(row.key)
+        try:
+            done = await desk.collect(row.remote_id)
+        except UnknownPickup:
+            sheet.dismiss()
+            screen.say(f"Web order {row.number} is no longer waiting here", warn=True)
+            return
         sheet.dismiss()
-        screen.tell(told)
+        screen.say(f"Order {done.number}{who} is collected: {done.words.lower()}")
 
     done = sheet.buttons(
         [("Handed over: mark collected", lambda: screen.spawn(collected()))], tone=theme.ACCENT
