@@ -9,7 +9,7 @@ from kiosk.cli.output import emit
 from kiosk.cli.render import iso, when
 from kiosk.network.system import read_link
 from kiosk.runtime import Runtime
-from kiosk.store import catalog, outbox, refunds, stock, sync_state
+from kiosk.store import catalog, outbox, pickups, refunds, stock, sync_state
 from kiosk.store.outbox import OutboxState
 
 
@@ -33,6 +33,8 @@ async def collect(rt: Runtime) -> dict[str, Any]:
         },
         "orders": {s.value: states[s] for s in OutboxState},
         "refunds": {s.value: refund_states[s] for s in OutboxState},
+        # Web orders waiting for collection, and the collected ones' completion in the store.
+        "pickups": await pickups.summary(rt.db),
         "sync": {
             "last_pull_at": iso(sync.last_pull_at),
             "last_push_at": iso(sync.last_push_at),
@@ -77,6 +79,7 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
             f"Orders:   {o['pending_sync']} waiting to upload, {o['syncing']} uploading, "
             f"{o['synced']} uploaded, {o['failed']} failed",
             *_refunds_line(data["refunds"]),
+            *_pickups_line(data["pickups"]),
             f"Sync:     last pull {when(sync.last_pull_at)}, "
             f"last upload {when(sync.last_push_at)}; "
             f"initial sync {progress}",
@@ -87,6 +90,17 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
     )
     emit(args.json, data, text)
     return 0
+
+
+def _pickups_line(p: dict[str, int]) -> list[str]:
+    """Web orders for pickup, when there are any."""
+    if not any(p.values()):
+        return []
+    todo = p["pending_sync"] + p["syncing"]
+    return [
+        f"Pickups:  {p['waiting']} waiting for collection; collected: {todo} to complete in "
+        f"the store, {p['synced']} completed, {p['failed']} refused"
+    ]
 
 
 def _refunds_line(r: dict[str, int]) -> list[str]:

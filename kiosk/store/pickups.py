@@ -402,3 +402,16 @@ async def counts(db: Database) -> dict[OutboxState, int]:
         return result
 
     return await db.read(run)
+
+
+async def summary(db: Database) -> dict[str, int]:
+    """How many wait for collection ("waiting"), and collections in each upload state."""
+
+    def run(conn: sqlite3.Connection) -> dict[str, int]:
+        r = conn.execute("SELECT count(*) FROM pickups WHERE collected_at IS NULL").fetchone()
+        result = {"waiting": int(r[0]), **{s.value: 0 for s in OutboxState}}
+        for state, n in conn.execute("SELECT state, count(*) FROM pickup_outbox GROUP BY state"):
+            result[state] = n
+        return result
+
+    return await db.read(run)

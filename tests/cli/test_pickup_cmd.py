@@ -78,6 +78,12 @@ def test_a_web_order_is_listed_found_collected_and_completed_once(
         assert "Collected, to be completed in the store." in out
         code, out, _ = kiosk("pickup", "collect", str(ada["id"]), "--json")  # a second time
         assert as_json(out)["status"] == "pending_sync"
+        code, out, _ = kiosk("status", "--json")
+        assert as_json(out)["pickups"] == {
+            "waiting": 0, "pending_sync": 1, "syncing": 0, "synced": 0, "failed": 0
+        }  # fmt: skip
+        code, out, _ = kiosk("status")
+        assert "Pickups:  0 waiting for collection; collected: 1 to complete in the store" in out
         code, out, err = kiosk("pickup", "retry", str(ada["id"]))
         assert code == 2
         assert "was not refused by the store" in err
