@@ -8,6 +8,9 @@
 #   - pi-gen's own dependencies (its README: coreutils quilt parted qemu-user-static debootstrap
 #     zerofree zip dosfstools libarchive-tools libcap2-bin grep rsync xz-utils file git curl bc
 #     gpg pigz xxd arch-test), and mtools jq fdisk for image/ab-layout.sh
+#   - Debian's SDL2 development files (libsdl2-dev libsdl2-image-dev libsdl2-mixer-dev
+#     libsdl2-ttf-dev pkg-config): Kivy is built against them, since the SDL in Kivy's own wheel
+#     has no Wayland driver and the till runs under cage, a Wayland compositor
 #   - KIOSK_TECHNICIAN_PASSWORD (the console account's password; image/config)
 #   - KIOSK_RAUC_KEYRING: the CA certificate (PEM) update bundles are signed under
 # Output: deploy/<date>-universal-offline-pos-kiosk-ab.img.xz in the pi-gen checkout.
@@ -28,6 +31,8 @@ missing=()
 for tool in debootstrap parted mcopy jq sfdisk resize2fs xz rsync python3; do
   command -v "$tool" >/dev/null || missing+=("the $tool command")
 done
+pkg-config --exists sdl2 SDL2_image SDL2_mixer SDL2_ttf 2>/dev/null ||
+  missing+=("Debian's SDL2 development files (libsdl2-dev libsdl2-image-dev libsdl2-mixer-dev libsdl2-ttf-dev pkg-config)")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "make image cannot run here; it needs:" >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -49,7 +54,9 @@ cp "$KIOSK_RAUC_KEYRING" "$files/system/rauc/keyring.pem"
 # alone. pip compiles the app's bytecode as it installs, which start-up time counts on.
 python3 -m venv "$files/.venv"
 "$files/.venv/bin/pip" install --quiet --upgrade pip wheel
-"$files/.venv/bin/pip" wheel --quiet --wheel-dir "$files/wheels" "${repo}[${KIOSK_EXTRAS}]"
+# Kivy from source against Debian's SDL2 (Wayland); everything else as published.
+USE_SDL2=1 "$files/.venv/bin/pip" wheel --quiet --no-binary kivy --wheel-dir "$files/wheels" \
+  "${repo}[${KIOSK_EXTRAS}]"
 rm -rf "$files/.venv"
 
 # Only stage-kiosk's image is wanted, not stage2's Lite one.

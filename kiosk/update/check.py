@@ -53,7 +53,8 @@ def run_check(
         booted = rauc.status().booted
     except RaucError as exc:
         log.info("no A/B slots: %s", exc)
-        return CheckResult(decide(_seen(probe, None, False, 1, 1)), None, None, False)
+        seen = _seen(probe, None, False, 1, 1)
+        return CheckResult(decide(seen), seen, None, False)
     settled = settle(load_record(data_dir), booted, now())
     if mark:
         save_record(data_dir, settled.record)  # "tried" is on disk before anything can hang
