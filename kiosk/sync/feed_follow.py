@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from kiosk.connectors.base import Connector
@@ -37,6 +38,10 @@ CURSOR = "cursor:change_feed"
 WAIT_S = 20.0  # how long one long poll waits for a change (the plugin's maximum)
 RETRY_S = 5.0  # after a failed read (offline, the store erring): ask again this much later
 NOT_READY_S = 5.0  # the initial sync is not complete yet: look again this much later
+# A read that came back at once with nothing (the store does not hold long polls, or a proxy
+# cuts them short): wait this long before the next, rather than asking in a tight loop.
+QUICK_S = 1.0
+IDLE_S = 5.0
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -63,6 +68,7 @@ class FeedFollower:
         self._wait = wait
         self._sleep = sleep
         self.applied = 0  # changes read and acted on since start (for tests and status)
+        self._waited = 0.0  # how long the last read was allowed to wait
 
     def _feed(self) -> ChangeFeed | None:
         return self._connector if isinstance(self._connector, ChangeFeed) else None
@@ -80,6 +86,7 @@ class FeedFollower:
         if wait is None:
             # A first read only finds where the feed is: no reason to wait for a change there.
             wait = self._wait if cursor else 0.0
+        self._waited = wait
         changes = await feed.changes(cursor, wait=wait, queued=await self._queued())
         if changes is None:
             return None
@@ -111,6 +118,7 @@ class FeedFollower:
             if not await self._puller.initial_complete():
                 await self._sleep(NOT_READY_S)
                 continue
+            began = time.monotonic()
             try:
                 changes = await self.step()
             except ConnectorError as exc:
@@ -122,6 +130,9 @@ class FeedFollower:
             if changes is None:
                 log.info("the store has no change feed: polling keeps the device up to date")
                 return
+            quick = self._waited > 0 and time.monotonic() - began < QUICK_S
+            if quick and not changes.hints and not changes.more and not changes.reset:
+                await self._sleep(IDLE_S)
 
 
 __all__ = ["CURSOR", "FeedFollower"]

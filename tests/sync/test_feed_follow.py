@@ -17,13 +17,14 @@ import pytest
 
 from kiosk.config import SyncConfig
 from kiosk.connectors.fake import FakeConnector
+from kiosk.connectors.feed import Changes
 from kiosk.core.money import Money
 from kiosk.sim.woocommerce import SimHandle, running_sim
 from kiosk.sim.woocommerce.plugin_state import PluginState
 from kiosk.store import catalog, sync_state
 from kiosk.store.db import Database
 from kiosk.sync.engine import SyncEngine
-from kiosk.sync.feed_follow import CURSOR, FeedFollower
+from kiosk.sync.feed_follow import CURSOR, IDLE_S, FeedFollower
 from tests.kiosk_process import start_kiosk
 from tests.sync.conftest import Clock
 from tests.sync.test_engine_metered import _run
@@ -237,3 +238,36 @@ async def test_with_a_live_feed_the_engine_pulls_deltas_only_as_a_safety_net(
     following.feed_live = True
     calls = await _run(following, clock, 1000)
     assert [at for at, call in calls if call.startswith("products")] == [0, 900]
+
+
+class NoLongPolls:
+    """A feed whose store answers every read at once, empty (no long polls on that host)."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, float]] = []
+
+    async def changes(self, cursor: str, *, wait: float, queued: int = 0) -> Changes:
+        self.reads.append((cursor, wait))
+        return Changes(hints=(), cursor="e:1")
+
+
+class Ready:
+    async def initial_complete(self) -> bool:
+        return True
+
+
+async def test_a_store_that_answers_long_polls_at_once_is_not_asked_in_a_tight_loop(
+    db: Database,
+) -> None:
+    feed, stop, slept = NoLongPolls(), asyncio.Event(), []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            stop.set()
+
+    follower = FeedFollower(db, feed, Ready(), sleep=sleep)  # type: ignore[arg-type]
+    await sync_state.set_value(db, CURSOR, "e:0")
+    await asyncio.wait_for(follower.run(stop), 5)
+    assert slept == [IDLE_S] * 3
+    assert [w for _, w in feed.reads] == [20.0] * 3

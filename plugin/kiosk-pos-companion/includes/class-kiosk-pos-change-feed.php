@@ -16,6 +16,11 @@ defined( 'ABSPATH' ) || exit;
  * (action "delete"). The epoch names one history of sequence numbers: reset() starts a new one
  * (empty table, new epoch) and a device that reads with another epoch is told `reset: true`, so
  * it re-reads the whole catalog instead of trusting a seq that means nothing any more.
+ *
+ * Sequence numbers come from the table's AUTO_INCREMENT, one autocommitted REPLACE each: two
+ * requests saving at the same instant can commit seq 11 before seq 10, and a reader between the
+ * two commits moves past 10. The window is one statement long; the device's delta pull, which
+ * goes on as a slow safety net while it follows the feed, covers it.
  */
 class Kiosk_POS_Change_Feed {
 

@@ -155,7 +155,14 @@ class Kiosk_POS_REST_Controller extends WP_REST_Controller {
 		if ( '' !== $device ) {
 			( new Kiosk_POS_Devices( $this->platform ) )->seen( $device, (int) $request['queued'] );
 		}
-		$answer   = $this->feed->read( (int) $request['after'], (int) $request['limit'], (string) $request['epoch'], (int) $request['wait'] );
+		/**
+		 * The longest a long poll of kiosk/v1/changes may hold a PHP worker, in seconds (0 to 20).
+		 *
+		 * @param int $max_wait Seconds.
+		 */
+		$max_wait = (int) apply_filters( 'kiosk_pos_changes_max_wait', Kiosk_POS_Change_Feed::MAX_WAIT );
+		$wait     = min( (int) $request['wait'], max( 0, $max_wait ) );
+		$answer   = $this->feed->read( (int) $request['after'], (int) $request['limit'], (string) $request['epoch'], $wait );
 		$response = rest_ensure_response( $answer );
 		$response->header( 'Cache-Control', 'no-store' );
 		return $response;
