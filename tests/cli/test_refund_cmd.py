@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sqlite3
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.orders import META_ORDER_ID, meta_value
@@ -152,3 +155,42 @@ def test_a_failed_refund_is_retried_from_the_command_line(
     assert as_json(out)["refunds"] == [refund_id]
     code, out, _ = loaded("orders", "show", str(sale["number"]), "--json")
     assert [r["status"] for r in as_json(out)["refunds"]] == ["pending_sync"]
+
+
+def test_once_the_device_has_staff_a_refund_needs_a_managers_pin(
+    loaded: Run, demo_products: list[Product], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = demo_products[0]
+    number = str(_sell(loaded, f"{a.sku}:2")["number"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("48213\n"))
+    assert loaded("staff", "add", "Mia", "--role", "manager", "--pin-stdin")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("97531\n"))
+    assert loaded("staff", "add", "Bo", "--role", "cashier", "--pin-stdin")[0] == 0
+
+    code, _, err = loaded("orders", "refund", number, "--line", f"{a.sku}:1")
+    assert code == 2
+    assert "--manager NAME: a refund needs a manager's approval" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("97531\n"))
+    code, _, err = loaded("orders", "refund", number, "--manager", "Bo", "--pin-stdin")
+    assert code == 2
+    assert "Bo is not a manager" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("11111\n"))
+    code, _, err = loaded("orders", "refund", number, "--manager", "Mia", "--pin-stdin")
+    assert code == 2
+    assert "--manager Mia" in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("48213\n"))
+    code, out, err = loaded(
+        "orders", "refund", number, "--line", f"{a.sku}:1", "--manager", "Mia", "--pin-stdin",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    refund = as_json(out)
+    assert "48213" not in out
+    with sqlite3.connect(data_dir / "kiosk.db") as conn:
+        approved = conn.execute(
+            "SELECT action, approved_by, subject FROM staff_overrides"
+        ).fetchall()
+        staff = conn.execute("SELECT staff FROM refunds").fetchall()
+    assert approved == [("refund", "Mia", refund["refund_id"])]
+    assert staff == [("Mia",)]
