@@ -16,9 +16,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from kiosk.sim.woocommerce import SimHandle, plugin_routes, plugin_state, sign_oauth
+from kiosk.sim.woocommerce import SimHandle, plugin_routes, plugin_state, running_sim, sign_oauth
 from tests.plugin.contract import contract, error_status, problems, response_shape
-from tests.sim.woocommerce.conftest import Clock
+from tests.sim.woocommerce.conftest import Clock, small_export
 
 UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
@@ -239,3 +239,21 @@ async def test_an_order_uploaded_through_core_rest_is_found_by_uuid(
     status, again = await kiosk.post("orders", sale())
     assert (status, again["order"]["id"]) == (200, found["order"]["id"])
     assert len(sim.state.orders) == 1
+
+
+async def test_the_plugin_answers_at_rest_route_on_plain_permalinks() -> None:
+    async with (
+        running_sim(export=small_export(), pretty_permalinks=False) as sim,
+        aiohttp.ClientSession() as session,
+    ):
+        url = sign_oauth(
+            "GET",
+            f"{sim.url}/index.php?rest_route=/kiosk/v1/status",
+            sim.consumer_key,
+            sim.consumer_secret,
+        )
+        async with session.get(url) as resp:
+            assert resp.status == 200
+            body = await resp.json()
+        assert problems(body, response_shape("GET /status")) == []
+        assert body["permalinks"] == {"pretty": False, "structure": "", "rest_base": "wp-json"}
