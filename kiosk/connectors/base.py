@@ -80,7 +80,7 @@ class StoreInfo:
     currency: str
     can_write: bool  # the keys may create orders
     # Platform settings the test found out (name, value), for provisioning to save in the
-    # platform's config section: e.g. WooCommerce's ("api_route", "rest_route").
+    # platform's config section (e.g. how the store's API is reached).
     settings: tuple[tuple[str, str], ...] = ()
 
 
