@@ -11,11 +11,13 @@ import re
 import uuid
 from typing import Any
 
+from kiosk.cli.manager_pin import add_manager_arguments, approved_by
 from kiosk.cli.output import UsageError, emit, table
 from kiosk.cli.render import STATE_WORDS, iso, when
 from kiosk.core.models import Order, PaymentMethod
 from kiosk.core.refund_calc import RefundError
 from kiosk.runtime import Runtime
+from kiosk.staff.overrides import Action
 from kiosk.store import catalog, orders
 from kiosk.store.outbox import OutboxState
 from kiosk.store.refunds import StoredRefund, make_refund
@@ -44,13 +46,7 @@ def add_parser(osub: Any) -> None:
     tender.add_argument("--card", action="store_true", help="refund to the card that paid")
     r.add_argument("--restock", action="store_true", help="put the items back in stock")
     r.add_argument("--reason", default="", help="why, for the store's order notes")
-    r.add_argument(
-        "--manager",
-        default="",
-        metavar="NAME",
-        help="the manager who approves it, with their PIN (required once the device has staff)",
-    )
-    r.add_argument("--pin-stdin", action="store_true", help="read the manager's PIN from stdin")
+    add_manager_arguments(r, "the refund")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(handler=run_refund)
 
@@ -134,7 +130,13 @@ async def run_refund(args: argparse.Namespace, rt: Runtime) -> int:
     locale = settings.locale if settings else rt.config.shop.locale
     method = PaymentMethod.CARD if args.card else PaymentMethod.CASH
     refund_id = str(uuid.uuid4())  # minted now: the approval names the refund it allows
-    approver = await _approved(args, rt, refund_id, stored.order.number)
+    approver = await approved_by(
+        args,
+        rt.db,
+        Action.REFUND,
+        subject=refund_id,
+        detail=f"refund of order {stored.order.number} from the command line",
+    )
     try:
         made = await make_refund(
             rt.db,
@@ -160,33 +162,6 @@ async def run_refund(args: argparse.Namespace, rt: Runtime) -> int:
         text += "\nThe money goes back to the card when the refund uploads (kiosk sync --once)."
     emit(args.json, refund_json(made, locale), text)
     return 1 if made.state is OutboxState.FAILED else 0
-
-
-async def _approved(args: argparse.Namespace, rt: Runtime, refund_id: str, number: str) -> str:
-    """The approving manager's name, the approval recorded; "" on a device without staff."""
-    from kiosk.cli.staff_cmd import read_pin
-    from kiosk.staff import accounts, overrides
-    from kiosk.staff.accounts import StaffError
-
-    if not await accounts.list_staff(rt.db):
-        return ""
-    name = args.manager.strip()
-    if not name:
-        raise UsageError("--manager NAME: a refund needs a manager's approval, with their PIN")
-    pin = read_pin(args, f"PIN for {name}: ")
-    try:
-        approval = await overrides.approve(
-            rt.db,
-            overrides.Action.REFUND,
-            manager=name,
-            pin=pin,
-            subject=refund_id,
-            detail=f"refund of order {number} from the command line",
-            now=rt.checkout.now(),
-        )
-    except StaffError as exc:
-        raise UsageError(f"--manager {name}: {exc}") from None
-    return approval.approved_by.name
 
 
 async def _to_card_now(rt: Runtime, made: StoredRefund) -> StoredRefund:

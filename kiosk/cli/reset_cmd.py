@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.manager_pin import add_manager_arguments, approved_by
 from kiosk.cli.output import UsageError, emit
 from kiosk.config import ConfigError, default_data_dir, load_config
 from kiosk.reset.unsynced import Pending, export, pending
 from kiosk.reset.wipe import DB_NAME, wipe, wipe_targets
+from kiosk.staff.overrides import Action
 from kiosk.store.db import Database
 
 
@@ -33,6 +35,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--export", type=Path, metavar="FILE", help="save what is not uploaded here")
     p.add_argument("--yes", action="store_true", help="really wipe (without it: say what would)")
+    add_manager_arguments(p, "the reset")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run, no_runtime=True)
 
@@ -74,6 +77,8 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
             todo = await db.read(pending)
             if todo.total and args.export is None:
                 return _refuse(args, todo)
+            if args.yes:  # once the device has staff, a manager says so (and it is recorded)
+                await approved_by(args, db, Action.RESET, detail=f"reset of {device or data_dir}")
             if todo.total and args.yes:
                 now = datetime.now(UTC)
                 # In a write transaction: no sale can commit between the export and the wipe.

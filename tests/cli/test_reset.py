@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import stat
 from datetime import UTC, datetime
@@ -244,3 +245,23 @@ def test_a_collected_pickup_not_completed_is_kept_too(
             )
 
     assert asyncio.run(restored()) == "pending_sync"
+
+
+def test_once_the_device_has_staff_a_reset_needs_a_managers_pin(
+    loaded: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("48213\n"))
+    assert loaded("staff", "add", "Mia", "--role", "manager", "--pin-stdin")[0] == 0
+    code, _, err = loaded("reset", "--yes")
+    assert code == 2
+    assert "--manager NAME: a reset needs a manager's approval" in err
+    assert (data_dir / "kiosk.db").exists()  # nothing wiped
+    monkeypatch.setattr("sys.stdin", io.StringIO("11111\n"))
+    code, _, err = loaded("reset", "--yes", "--manager", "Mia", "--pin-stdin")
+    assert code == 2
+    assert (data_dir / "kiosk.db").exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("48213\n"))
+    code, out, err = loaded("reset", "--yes", "--manager", "Mia", "--pin-stdin")
+    assert code == 0, err
+    assert "Reset: removed" in out
+    assert not (data_dir / "kiosk.db").exists()
