@@ -20,7 +20,8 @@ from kiosk.core.money import Money
 from kiosk.core.pickup import PickupLine, PickupOrder
 from kiosk.store import rows
 from kiosk.store.db import Database
-from kiosk.store.outbox import OutboxState, transition
+from kiosk.store.outbox import OutboxState
+from kiosk.store.queue import Queue
 
 
 class UnknownPickup(LookupError):
@@ -236,23 +237,7 @@ async def collect(db: Database, key: str, *, now: datetime, staff: str = "") -> 
 # -- the agent's side --------------------------------------------------------------------------
 
 
-def _move(
-    conn: sqlite3.Connection,
-    remote_id: str,
-    new: OutboxState,
-    sets: str,
-    params: dict[str, Any],
-    only_from: OutboxState,
-) -> None:
-    """Check `only_from -> new` for the row, then update it with `sets` (a constant fragment)."""
-    r = conn.execute("SELECT state FROM pickup_outbox WHERE remote_id = ?", (remote_id,)).fetchone()
-    if r is None:
-        raise UnknownPickup(remote_id)
-    transition(OutboxState(r[0]), new, f"pickup {remote_id}", only_from=only_from)
-    conn.execute(
-        f"UPDATE pickup_outbox SET state = :state, {sets} WHERE remote_id = :rid",  # noqa: S608
-        {"state": new.value, "rid": remote_id, **params},
-    )
+QUEUE = Queue("pickup_outbox", "remote_id", lambda rid: f"pickup {rid}", UnknownPickup)
 
 
 async def claim_due(
@@ -272,15 +257,7 @@ async def claim_due(
             )
         ]
         for rid in ids:
-            _move(
-                conn,
-                rid,
-                OutboxState.SYNCING,
-                "attempts = attempts + 1, updated_at = :now, "
-                "first_attempt_at = coalesce(first_attempt_at, :now)",
-                {"now": ts},
-                OutboxState.PENDING_SYNC,
-            )
+            QUEUE.start(conn, rid, ts)
         return _by_ids(conn, ids) if ids else []
 
     return await db.write(run)
@@ -288,16 +265,8 @@ async def claim_due(
 
 async def mark_synced(db: Database, remote_id: str, now: datetime) -> None:
     """The store completed it (syncing -> synced)."""
-    await db.write(
-        lambda conn: _move(
-            conn,
-            remote_id,
-            OutboxState.SYNCED,
-            "last_error = '', updated_at = :now",
-            {"now": rows.to_text(now, "now")},
-            OutboxState.SYNCING,
-        )
-    )
+    ts = rows.to_text(now, "now")
+    await db.write(lambda conn: QUEUE.synced(conn, remote_id, ts))
 
 
 async def schedule_retry(
@@ -310,37 +279,14 @@ async def schedule_retry(
     failed: bool = True,
 ) -> None:
     """Back to pending_sync, due at `next_attempt_at`; `failed` grows the failure count."""
-    params = {
-        "error": error,
-        "due": rows.to_text(next_attempt_at, "next_attempt_at"),
-        "now": rows.to_text(now, "now"),
-        "failed": int(failed),
-    }
-    await db.write(
-        lambda conn: _move(
-            conn,
-            remote_id,
-            OutboxState.PENDING_SYNC,
-            "last_error = :error, next_attempt_at = :due, updated_at = :now, "
-            "failures = CASE WHEN :failed THEN failures + 1 ELSE 0 END",
-            params,
-            OutboxState.SYNCING,
-        )
-    )
+    due, ts = rows.to_text(next_attempt_at, "next_attempt_at"), rows.to_text(now, "now")
+    await db.write(lambda conn: QUEUE.reschedule(conn, remote_id, error, due, ts, failed))
 
 
 async def mark_failed(db: Database, remote_id: str, reason: str, *, now: datetime) -> None:
     """Refused for good, saying `reason` (syncing -> failed)."""
-    await db.write(
-        lambda conn: _move(
-            conn,
-            remote_id,
-            OutboxState.FAILED,
-            "last_error = :error, updated_at = :now",
-            {"error": reason, "now": rows.to_text(now, "now")},
-            OutboxState.SYNCING,
-        )
-    )
+    ts = rows.to_text(now, "now")
+    await db.write(lambda conn: QUEUE.fail(conn, remote_id, reason, ts))
 
 
 async def in_flight(db: Database) -> list[StoredPickup]:
@@ -379,14 +325,7 @@ async def retry(db: Database, key: str, now: datetime) -> StoredPickup:
         found = _find(conn, key)
         if found is None:
             raise UnknownPickup(key)
-        _move(
-            conn,
-            found.remote_id,
-            OutboxState.PENDING_SYNC,
-            "next_attempt_at = :now, updated_at = :now, failures = 0",
-            {"now": ts},
-            OutboxState.FAILED,
-        )
+        QUEUE.retry(conn, found.remote_id, ts)
         return _by_ids(conn, [found.remote_id])[0]
 
     return await db.write(run)
@@ -395,13 +334,7 @@ async def retry(db: Database, key: str, now: datetime) -> StoredPickup:
 async def counts(db: Database) -> dict[OutboxState, int]:
     """How many collections are in each upload state (every state present)."""
 
-    def run(conn: sqlite3.Connection) -> dict[OutboxState, int]:
-        result = dict.fromkeys(OutboxState, 0)
-        for state, n in conn.execute("SELECT state, count(*) FROM pickup_outbox GROUP BY state"):
-            result[OutboxState(state)] = n
-        return result
-
-    return await db.read(run)
+    return await db.read(QUEUE.counts)
 
 
 async def summary(db: Database) -> dict[str, int]:
@@ -409,9 +342,6 @@ async def summary(db: Database) -> dict[str, int]:
 
     def run(conn: sqlite3.Connection) -> dict[str, int]:
         r = conn.execute("SELECT count(*) FROM pickups WHERE collected_at IS NULL").fetchone()
-        result = {"waiting": int(r[0]), **{s.value: 0 for s in OutboxState}}
-        for state, n in conn.execute("SELECT state, count(*) FROM pickup_outbox GROUP BY state"):
-            result[state] = n
-        return result
+        return {"waiting": int(r[0]), **{s.value: n for s, n in QUEUE.counts(conn).items()}}
 
     return await db.read(run)
