@@ -79,7 +79,9 @@ class DrainRun:
 
 def _kind(record: dict[str, Any]) -> str:
     """Which part of an upload step a logged request was."""
-    if str(record["path"]).endswith("/orders"):
+    path = str(record["path"])
+    # wc/v3/orders, or the companion plugin's kiosk/v1/orders and orders/by-uuid/<uuid>.
+    if path.endswith("/orders") or "/orders/by-uuid/" in path:
         return "create" if record["method"] == "POST" else "lookup"
     return "read_back"
 
