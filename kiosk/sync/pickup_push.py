@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.connectors.base import Connector
@@ -33,30 +32,16 @@ from kiosk.store.db import Database
 from kiosk.store.pickups import StoredPickup
 from kiosk.sync.gate import SendGate
 from kiosk.sync.policy import Park, RetryPolicy
+from kiosk.sync.queue_drain import DrainReport, QueueDrainer
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
-class PickupReport:
-    synced: int = 0
-    failed: int = 0
-    retried: int = 0
-    error: str | None = None
-    reached: bool = False  # the store answered at least one request
-
-    def then(self, later: PickupReport) -> PickupReport:
-        """This pass followed by `later`, as one report."""
-        return PickupReport(
-            synced=self.synced + later.synced,
-            failed=self.failed + later.failed,
-            retried=self.retried + later.retried,
-            error=later.error or self.error,
-            reached=self.reached or later.reached,
-        )
+class PickupReport(DrainReport):
+    """The pickups completed (or not) in a pass."""
 
 
-class PickupPusher:
+class PickupPusher(QueueDrainer[StoredPickup, PickupReport]):
     """Drains the pickup outbox, one completion at a time, each at most once per pass."""
 
     def __init__(
@@ -70,54 +55,19 @@ class PickupPusher:
         rng: random.Random | None = None,
         batch: int = 20,
     ) -> None:
-        self._db = db
+        super().__init__(db, store, PickupReport, clock=clock, gate=gate, batch=batch)
         self._connector = connector
-        self._clock = clock
-        self._gate = gate
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
-        self._batch = batch
-        self._recovered = False
         # A completion held back only because the store could not be reached: due again as
         # soon as anything reaches it (Pusher.store_reached says so).
         self.held = False
 
-    async def next_due(self) -> datetime | None:
-        return await store.next_due_at(self._db)
+    def key(self, item: StoredPickup) -> str:
+        return item.remote_id
 
-    async def recover(self) -> None:
-        """Completions a crash left in syncing go back to pending: their next try looks first."""
-        for item in await store.in_flight(self._db):
-            now = self._clock()
-            await store.schedule_retry(
-                self._db, item.remote_id, "interrupted before the answer came", now,
-                now=now, failed=False,
-            )  # fmt: skip
-
-    async def drain(self) -> PickupReport:
-        """Try every due completion once, oldest first, while the gate lets uploads go."""
-        if not self._recovered:
-            await self.recover()
-            self._recovered = True
-        report = PickupReport()
-        if self._gate.allowance(self._clock(), 1) > 0:
-            self.held = False  # this pass tries them again
-        tried: list[str] = []
-        while self._gate.allowance(self._clock(), 1) > 0:
-            items = await store.claim_due(self._db, self._clock(), self._batch, skip=tried)
-            if not items:
-                break
-            for n, item in enumerate(items):
-                tried.append(item.remote_id)
-                if self._gate.allowance(self._clock(), 1) == 0:
-                    for rest in items[n:]:  # the link went down under this batch: they wait
-                        await store.schedule_retry(
-                            self._db, rest.remote_id, self._gate.reason, self._clock(),
-                            now=self._clock(), failed=False,
-                        )  # fmt: skip
-                    return report
-                await self.upload(item, report)
-        return report
+    def starting(self) -> None:
+        self.held = False  # this pass tries them again
 
     async def upload(self, item: StoredPickup, report: PickupReport) -> None:
         """One attempt at one claimed completion; every error ends in a decision for it."""

@@ -30,6 +30,7 @@ from kiosk.store.db import Database
 from kiosk.store.refunds import StoredRefund
 from kiosk.sync.gate import SendGate
 from kiosk.sync.policy import Park, RetryPolicy
+from kiosk.sync.queue_drain import DrainReport, QueueDrainer
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +38,11 @@ NO_CARD = "card refunds need the card reader's Stripe key on this device (kiosk 
 
 
 @dataclass(slots=True)
-class RefundReport:
-    synced: int = 0
-    failed: int = 0
-    retried: int = 0
+class RefundReport(DrainReport):
     card_refunded: int = 0  # money given back to a card in this pass
-    error: str | None = None
-    reached: bool = False  # the store answered at least one request
-
-    def then(self, later: RefundReport) -> RefundReport:
-        """This pass followed by `later`, as one report."""
-        return RefundReport(
-            synced=self.synced + later.synced,
-            failed=self.failed + later.failed,
-            retried=self.retried + later.retried,
-            card_refunded=self.card_refunded + later.card_refunded,
-            error=later.error or self.error,
-            reached=self.reached or later.reached,
-        )
 
 
-class RefundPusher:
+class RefundPusher(QueueDrainer[StoredRefund, RefundReport]):
     """Drains the refund outbox, one refund at a time, each at most once per pass."""
 
     def __init__(
@@ -72,52 +57,14 @@ class RefundPusher:
         card: CardRefunds | None = None,
         batch: int = 20,
     ) -> None:
-        self._db = db
+        super().__init__(db, store, RefundReport, clock=clock, gate=gate, batch=batch)
         self._connector = connector
-        self._clock = clock
-        self._gate = gate
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
         self.card = card
-        self._batch = batch
-        self._recovered = False
 
-    async def next_due(self) -> datetime | None:
-        """When the soonest waiting refund that may go falls due."""
-        return await store.next_due_at(self._db)
-
-    async def recover(self) -> None:
-        """Refunds a crash left in syncing go back to pending: their next try looks them up."""
-        for item in await store.in_flight(self._db):
-            now = self._clock()
-            await store.schedule_retry(
-                self._db, item.refund_id, "interrupted before the answer came", now,
-                now=now, failed=False,
-            )  # fmt: skip
-
-    async def drain(self) -> RefundReport:
-        """Try every due refund once, oldest first, while the gate lets uploads go."""
-        if not self._recovered:
-            await self.recover()
-            self._recovered = True
-        report = RefundReport()
-        tried: list[str] = []
-        while self._gate.allowance(self._clock(), 1) > 0:
-            items = await store.claim_due(self._db, self._clock(), self._batch, skip=tried)
-            if not items:
-                break
-            for n, item in enumerate(items):
-                tried.append(item.refund_id)
-                if self._gate.allowance(self._clock(), 1) == 0:
-                    # The link went down under this batch: the rest wait, not counted as tries.
-                    for rest in items[n:]:
-                        await store.schedule_retry(
-                            self._db, rest.refund_id, self._gate.reason, self._clock(),
-                            now=self._clock(), failed=False,
-                        )  # fmt: skip
-                    return report
-                await self.upload(item, report)
-        return report
+    def key(self, item: StoredRefund) -> str:
+        return item.refund_id
 
     async def upload(self, item: StoredRefund, report: RefundReport) -> None:
         """One attempt at one claimed refund; every error ends in a decision for it."""
