@@ -5,14 +5,20 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from kiosk.store.outbox import OutboxState
 from tests.sync.woo_rig import mismatched, store_ids_by_uuid, woo_device
 
 
-async def test_eight_lost_connections_hold_no_sale_past_one_pass(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plugin", [False, True], ids=["core-rest", "plugin"])
+async def test_eight_lost_connections_hold_no_sale_past_one_pass(
+    tmp_path: Path, plugin: bool
+) -> None:
     # As the issue found it: 20 cash sales, three connections dropped before the store saw
     # them and five lost after it committed, all on the orders route, then `sync --once`.
-    async with woo_device(tmp_path, products=20) as device:
+    # With the plugin the route is kiosk/v1/orders and the lookups are by UUID.
+    async with woo_device(tmp_path, products=20, plugin=plugin) as device:
         sold = await device.sell(20, random.Random(1))
         device.sim.faults.add("drop", path="orders", count=3)
         device.sim.faults.add("drop_after_commit", path="orders", count=5)
@@ -32,6 +38,9 @@ async def test_eight_lost_connections_hold_no_sale_past_one_pass(tmp_path: Path)
             lambda conn: dict(conn.execute("SELECT id, remote_id FROM orders").fetchall())
         )
         assert mismatched(remote_ids, store_ids_by_uuid(device.sim)) == []
+        posts = {r.path for r in device.sim.requests if r.method == "POST"}
+        route = "/wp-json/kiosk/v1/orders" if plugin else "/wp-json/wc/v3/orders"
+        assert posts == {route}
 
 
 async def test_a_store_error_on_one_order_does_not_hold_the_others(tmp_path: Path) -> None:

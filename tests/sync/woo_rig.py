@@ -110,11 +110,15 @@ async def woo_device(
     latency_ms: float = 0,
     policy: RetryPolicy | None = None,
     settings: SyncConfig | None = None,
+    plugin: bool = True,
     **client: Any,
 ) -> AsyncIterator[WooDevice]:
-    """A simulated store with `products` simple products and a device synced to it."""
+    """A simulated store with `products` simple products and a device synced to it (`plugin`:
+    the store has the companion plugin, so uploads go through kiosk/v1/orders)."""
     async with (
-        running_sim(products=products, variable_share=0, latency_ms=latency_ms) as sim,
+        running_sim(
+            products=products, variable_share=0, latency_ms=latency_ms, plugin=plugin
+        ) as sim,
         device_on(sim, tmp_path / "kiosk.db", policy=policy, settings=settings, **client) as dev,
     ):
         yield dev
