@@ -15,7 +15,7 @@ from kiosk.ui.screens.pickup import pickups
 from kiosk.ui.screens.returns import returns
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton, PosLabel
-from kiosk.ui.widgets.keyboard import Keyboard
+from kiosk.ui.widgets.keyboard import keyboard_sheet
 from kiosk.ui.widgets.sheet import Sheet
 
 SEARCH = "Search: number, customer or amount"
@@ -58,23 +58,12 @@ async def orders(screen: SaleView, desk: OrdersDesk) -> None:
             grid.add_widget(b)
 
     def keyboard() -> None:
-        keys = Sheet(
-            th,
-            f"Find: {typed['text']}",
-            back="",
-            size_hint=(1, None),
-            height=6 * th.row + 10 * th.pad,
-            pos_hint={"y": 0},
-        )
-
         def on_text(text: str) -> None:
             typed["text"] = text
-            keys.title.text = f"Find: {text}"
             search.children[1].text = f"Search: {text}" if text else SEARCH
             screen.spawn(show())
 
-        keys.add(Keyboard(th, typed=on_text, done=keys.dismiss, text=typed["text"]))
-        keys.open()
+        keyboard_sheet(th, "Find", typed["text"], on_text)
 
     await show()
     sheet.open()
