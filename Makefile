@@ -7,10 +7,10 @@ STAMP := $(VENV)/.installed
 # Debian packages the build and the tests need (php-cli, phpunit: `php -l` and PHPUnit over plugin/;
 # xvfb: the app's window in tests; libmtdev1: Kivy's touchscreen input, which logs a traceback
 # without it; dbus, python3-dbusmock: a private bus with a mock NetworkManager for tests/network;
-# libusb-1.0-0: USB printers; systemd, shellcheck, rauc, fdisk: tests/system and tests/image run
-# systemd-analyze verify, systemd-sysusers, shellcheck, the real RAUC and sfdisk on system/ and
-# image/); installed when we are root and they are missing.
-DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0 systemd shellcheck rauc fdisk
+# libusb-1.0-0: USB printers; systemd, shellcheck, rauc, fdisk, cloud-guest-utils: tests/system
+# and tests/image run systemd-analyze verify, systemd-sysusers, shellcheck, the real RAUC, sfdisk
+# and growpart on system/ and image/); installed when we are root and they are missing.
+DEB_PACKAGES := python3-venv python3-dev gcc sqlite3 php-cli phpunit xvfb libmtdev1 dbus python3-dbusmock libusb-1.0-0 systemd shellcheck rauc fdisk cloud-guest-utils
 # What `make image-test` needs besides: a Debian root made here, and ab-layout.sh's tools.
 IMAGE_TEST_PACKAGES := debootstrap dosfstools mtools jq e2fsprogs
 

@@ -136,7 +136,7 @@ for g in input dialout video render; do
 done
 kiosk_uid=$(awk -F: '$1 == "kiosk" { print $3 }' "$root/etc/passwd")
 [ "$(stat -c '%a %u' "$root/var/lib/kiosk")" = "750 $kiosk_uid" ] || fail "/var/lib/kiosk is not 0750 kiosk"
-for u in kiosk-ui kiosk-agent kiosk-firstboot kiosk-health; do
+for u in kiosk-ui kiosk-agent kiosk-firstboot kiosk-health kiosk-growdata; do
   [ -L "$root/etc/systemd/system/multi-user.target.wants/$u.service" ] || fail "$u is not enabled"
 done
 [ "$(readlink "$root/etc/systemd/system/getty@tty1.service")" = /dev/null ] || fail "tty1's getty is not masked"
@@ -145,12 +145,12 @@ done
 echo "image-test: stage installed; kiosk user, groups, data folder, units enabled, tty1 masked"
 
 # -- 4. the units, verified against the real root (the real cage, the real kiosk) --------------
-for u in kiosk-ui kiosk-agent kiosk-firstboot kiosk-health; do
+for u in kiosk-ui kiosk-agent kiosk-firstboot kiosk-health kiosk-growdata; do
   out=$(systemd-analyze verify --man=no --root="$root" "$u.service" 2>&1) || fail "$u: $out"
   [ -z "$out" ] || fail "systemd-analyze verify $u: $out"
 done
-fig[units_verified]=4
-echo "image-test: systemd-analyze verify: the four units, in the root, say nothing"
+fig[units_verified]=5
+echo "image-test: systemd-analyze verify: the five units, in the root, say nothing"
 
 # -- 5. the agent from its unit, until READY=1, then `kiosk status` -----------------------------
 smoke=$(python3 "$here/smoke_agent.py" "$root")

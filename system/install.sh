@@ -30,6 +30,7 @@ put 0644 NetworkManager/conf.d etc/NetworkManager/conf.d
 # NetworkManager ignores a keyfile that anyone but root can read (nm-settings-keyfile(5)).
 put 0600 NetworkManager/system-connections etc/NetworkManager/system-connections
 put 0644 rauc etc/rauc
+put 0755 kiosk usr/lib/kiosk
 # The backend is a program RAUC runs, not a setting: moved to where system.conf looks for it.
 install -d -m 0755 "$root/usr/lib/rauc"
 mv "$root/etc/rauc/kiosk-tryboot" "$root/usr/lib/rauc/kiosk-tryboot"

@@ -23,6 +23,7 @@ SCRIPTS = sorted(
         *IMAGE.glob("stage-kiosk/**/*.sh"),
         SYSTEM / "install.sh",
         SYSTEM / "rauc" / "kiosk-tryboot",
+        SYSTEM / "kiosk" / "grow-data",
     ]
 )
 
@@ -45,6 +46,7 @@ def test_every_script_is_found() -> None:
         "image/stage-kiosk/01-boot/00-run.sh",
         "system/install.sh",
         "system/rauc/kiosk-tryboot",
+        "system/kiosk/grow-data",
     } <= names
 
 
@@ -166,3 +168,48 @@ def test_the_card_layout_has_the_named_partitions_rauc_and_fstab_use(tmp_path: P
     fstab = (IMAGE / "stage-kiosk/00-kiosk/01-run.sh").read_text()
     assert "PARTLABEL=bootsel         /boot/firmware" in fstab
     assert "PARTLABEL=data            /var/lib/kiosk" in fstab
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("growpart", "sfdisk", "mkfs.ext4", "resize2fs", "dumpe2fs")),
+    reason="needs growpart (cloud-guest-utils), sfdisk, e2fsprogs",
+)
+def test_grow_data_gives_the_data_partition_the_rest_of_the_card(tmp_path: Path) -> None:
+    # The card as flashed (the image's size), on a bigger card.
+    card = tmp_path / "card.img"
+    with open(card, "wb") as f:
+        f.truncate(9600 * 2**20)
+    layout = (IMAGE / "rauc/layout.sfdisk").read_text()
+    subprocess.run(["sfdisk", "-q", str(card)], input=layout, text=True, check=True)
+    with open(card, "r+b") as f:
+        f.truncate(12 * 2**30)
+    # The data file system as flashed, where the real one would be its partition.
+    data = tmp_path / "data.ext4"
+    subprocess.run(["mkfs.ext4", "-q", "-L", "data", str(data), "64M"], check=True)
+    with open(data, "r+b") as f:
+        f.truncate(256 * 2**20)
+    env = {
+        **os.environ,
+        "KIOSK_DATA_DISK": str(card),
+        "KIOSK_DATA_PARTITION": "6",
+        "KIOSK_DATA_DEVICE": str(data),
+    }
+    grow = SYSTEM / "kiosk/grow-data"
+    subprocess.run([str(grow)], env=env, check=True, capture_output=True)
+
+    def table() -> list[dict[str, object]]:
+        out = subprocess.run(["sfdisk", "--json", str(card)], capture_output=True, text=True)
+        parts: list[dict[str, object]] = json.loads(out.stdout)["partitiontable"]["partitions"]
+        return parts
+
+    parts = table()
+    last_end = int(str(parts[5]["start"])) + int(str(parts[5]["size"]))
+    assert last_end * 512 > 12 * 2**30 - 2**20  # to the card's end, less GPT's backup
+    assert [p["name"] for p in parts][:5] == ["bootsel", "boot-a", "boot-b", "rootfs-a", "rootfs-b"]
+    info = subprocess.run(["dumpe2fs", "-h", str(data)], capture_output=True, text=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    count, size = int(fields["Block count"]), int(fields["Block size"])
+    assert count * size == 256 * 2**20  # the file system filled what it was given
+    # A second run has nothing to grow, and says nothing is wrong.
+    subprocess.run([str(grow)], env=env, check=True, capture_output=True)
+    assert table() == parts

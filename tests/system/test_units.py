@@ -14,7 +14,13 @@ SYSTEM = Path(__file__).resolve().parents[2] / "system"
 UNITS = sorted((SYSTEM / "systemd" / "system").glob("*.service"))
 HOST_UNITS = Path("/lib/systemd/system")
 # What the units run, made as stand-ins in the test root (systemd-analyze checks they exist).
-EXECUTABLES = ("opt/kiosk/bin/kiosk", "usr/bin/cage", "usr/bin/shred")
+EXECUTABLES = (
+    "opt/kiosk/bin/kiosk",
+    "usr/bin/cage",
+    "usr/bin/shred",
+    "usr/bin/touch",
+    "usr/lib/kiosk/grow-data",
+)
 
 needs_systemd = pytest.mark.skipif(
     shutil.which("systemd-analyze") is None or not HOST_UNITS.is_dir(),
@@ -55,10 +61,11 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
-def test_the_four_units_are_there() -> None:
+def test_the_units_are_there() -> None:
     assert [p.name for p in UNITS] == [
         "kiosk-agent.service",
         "kiosk-firstboot.service",
+        "kiosk-growdata.service",
         "kiosk-health.service",
         "kiosk-ui.service",
     ]

@@ -24,7 +24,8 @@ rm -rf /opt/kiosk-wheels
 # The user, its groups and the data folder now, not only at first boot (sysusers.d, tmpfiles.d).
 systemd-sysusers
 systemd-tmpfiles --create kiosk.conf
-systemctl enable kiosk-ui.service kiosk-agent.service kiosk-firstboot.service kiosk-health.service
+systemctl enable kiosk-ui.service kiosk-agent.service kiosk-firstboot.service kiosk-health.service \
+  kiosk-growdata.service
 # tty1 is the till's: no login prompt there.
 systemctl mask getty@tty1.service
 CHROOT
