@@ -269,24 +269,8 @@ async def mark_synced(db: Database, remote_id: str, now: datetime) -> None:
     await db.write(lambda conn: QUEUE.synced(conn, remote_id, ts))
 
 
-async def schedule_retry(
-    db: Database,
-    remote_id: str,
-    error: str,
-    next_attempt_at: datetime,
-    *,
-    now: datetime,
-    failed: bool = True,
-) -> None:
-    """Back to pending_sync, due at `next_attempt_at`; `failed` grows the failure count."""
-    due, ts = rows.to_text(next_attempt_at, "next_attempt_at"), rows.to_text(now, "now")
-    await db.write(lambda conn: QUEUE.reschedule(conn, remote_id, error, due, ts, failed))
-
-
-async def mark_failed(db: Database, remote_id: str, reason: str, *, now: datetime) -> None:
-    """Refused for good, saying `reason` (syncing -> failed)."""
-    ts = rows.to_text(now, "now")
-    await db.write(lambda conn: QUEUE.fail(conn, remote_id, reason, ts))
+schedule_retry = QUEUE.schedule_retry
+mark_failed = QUEUE.mark_failed
 
 
 async def in_flight(db: Database) -> list[StoredPickup]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from kiosk.store import rows
+from kiosk.store.db import Database
 from kiosk.store.outbox_state import OutboxState, transition
 
 # Constant fragments of ours, never input: the values always go as parameters.
@@ -82,6 +85,25 @@ class Queue:
     def retry(self, conn: sqlite3.Connection, rid: str, now: str) -> None:
         """Staff's Retry: failed -> pending_sync, due `now`, its failures forgotten."""
         self.move(conn, rid, OutboxState.PENDING_SYNC, _RETRY, {"now": now}, OutboxState.FAILED)
+
+    async def schedule_retry(
+        self,
+        db: Database,
+        rid: str,
+        error: str,
+        next_attempt_at: datetime,
+        *,
+        now: datetime,
+        failed: bool = True,
+    ) -> None:
+        """Back to pending_sync, due at `next_attempt_at`; `failed` grows the failure count."""
+        due, ts = rows.to_text(next_attempt_at, "next_attempt_at"), rows.to_text(now, "now")
+        await db.write(lambda conn: self.reschedule(conn, rid, error, due, ts, failed))
+
+    async def mark_failed(self, db: Database, rid: str, reason: str, *, now: datetime) -> None:
+        """Refused for good, saying `reason` (syncing -> failed)."""
+        ts = rows.to_text(now, "now")
+        await db.write(lambda conn: self.fail(conn, rid, reason, ts))
 
     def counts(self, conn: sqlite3.Connection) -> dict[OutboxState, int]:
         """How many rows are in each state (every state present, zero included)."""
