@@ -30,6 +30,7 @@ from kiosk.connectors.signatures import signature
 from kiosk.connectors.woocommerce.connector import WooConnector
 from kiosk.connectors.woocommerce.orders import META_ORDER_ID
 from kiosk.connectors.woocommerce.platform import WooCommerceSecrets
+from kiosk.connectors.woocommerce.refunds import META_REFUND_ID
 from kiosk.connectors.woocommerce.webhooks import WooWebhookReader
 from kiosk.core.models import Order, PaymentMethod, TaxRate
 from kiosk.core.tender import Tender
@@ -77,6 +78,9 @@ class Rig(Protocol):
     def store_total(self, order_id: str) -> Decimal: ...
     def store_stock(self, sku: str) -> int: ...
     def lose_next_order_answer(self) -> None: ...
+    def lose_next_refund_answer(self, order_id: str) -> None: ...
+    def faults_left(self) -> int: ...
+    def store_refunds(self, refund_id: str) -> list[Decimal]: ...
     def throttle(self, times: int) -> None: ...
     def delete(self, sku: str) -> None: ...
     def set_price(self, sku: str, price: str) -> None: ...
@@ -147,6 +151,21 @@ class WooRig:
 
     def lose_next_order_answer(self) -> None:
         self.sim.faults.add("drop_after_commit", method="POST", path="orders")
+
+    def lose_next_refund_answer(self, order_id: str) -> None:
+        remote = self._order(order_id)["id"]
+        self.sim.faults.add("drop_after_commit", method="POST", path=f"orders/{remote}/refunds")
+
+    def faults_left(self) -> int:
+        return len(self.sim.faults.pending)
+
+    def store_refunds(self, refund_id: str) -> list[Decimal]:
+        return [
+            Decimal(str(r["amount"]))
+            for rs in self.sim.state.order_refunds.values()
+            for r in rs
+            if any(m["key"] == META_REFUND_ID and m["value"] == refund_id for m in r["meta_data"])
+        ]
 
     def throttle(self, times: int) -> None:
         self.sim.faults.add("429", path="products", count=times, retry_after=7)
@@ -235,6 +254,21 @@ class ShopifyRig:
 
     def lose_next_order_answer(self) -> None:
         self.sim.faults.add("drop_after_commit", match="orderCreate")
+
+    def lose_next_refund_answer(self, order_id: str) -> None:
+        del order_id  # refundCreate names the order in its variables, not its path
+        self.sim.faults.add("drop_after_commit", match="refundCreate")
+
+    def faults_left(self) -> int:
+        return len(self.sim.faults.pending)
+
+    def store_refunds(self, refund_id: str) -> list[Decimal]:
+        return [
+            Decimal(r["totalRefundedSet"]["shopMoney"]["amount"])
+            for o in self.sim.state.orders.values()
+            for r in o["_refunds"]
+            if refund_id in str(r.get("note") or "")
+        ]
 
     def throttle(self, times: int) -> None:
         self.sim.faults.add("throttled", match="products", count=times)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.connectors.shopify import queries
-from kiosk.store import catalog, orders, stock
+from kiosk.core.models import PaymentMethod
+from kiosk.store import catalog, orders, refunds, stock
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxState
 from tests.kiosk_process import PIPE, start_kiosk
@@ -64,10 +65,35 @@ async def test_a_lost_answer_yields_exactly_one_order(platform: str, tmp_path: P
         rig.lose_next_order_answer()
         report = await rig.engine.run_once()
         assert report.push.synced == 1
+        assert rig.faults_left() == 0
         assert rig.store_uuids() == {order.id: 1}
         stored = await orders.get_order(rig.db, order.id)
         assert stored is not None
         assert stored.state is OutboxState.SYNCED
+
+
+async def test_a_refund_reaches_the_store_once_and_restocks(platform: str, tmp_path: Path) -> None:
+    async with rig_for(platform, tmp_path) as rig:
+        await rig.engine.run_once()
+        sku = rig.sellable_skus()[0]
+        order = await sell(rig, sku, sku, sku)
+        assert (await rig.engine.run_once()).push.synced == 1
+        after_sale = rig.store_stock(sku)
+        made = await refunds.make_refund(
+            rig.db, order.id, PaymentMethod.CASH, now=rig.checkout.now(), skus={sku: 2},
+            restock=True, reason="damaged",
+        )  # fmt: skip
+        rig.lose_next_refund_answer(order.id)  # the store keeps it; its answer never comes
+        report = await rig.engine.run_once()
+        assert rig.faults_left() == 0  # the answer was lost, after the store saved the refund
+        assert report.push.refunds.synced == 1
+        assert rig.store_refunds(made.refund_id) == [made.refund.amount.to_decimal()]
+        assert rig.store_stock(sku) == after_sale + 2  # back on the shelf, counted by the store
+        stored = await refunds.get_refund(rig.db, made.refund_id)
+        assert stored is not None
+        assert stored.state is OutboxState.SYNCED
+        await rig.engine.run_once()  # nothing goes again
+        assert len(rig.store_refunds(made.refund_id)) == 1
 
 
 async def test_throttling_is_paced_not_fatal(platform: str, tmp_path: Path) -> None:
