@@ -189,8 +189,9 @@ async def bulk_floor(shop: Shop) -> dict[str, Any]:
         async def call(document: str, variables: dict[str, Any]) -> dict[str, Any]:
             body = {"query": document, "variables": variables}
             async with session.post(endpoint, json=body) as resp:
-                answer: dict[str, Any] = await resp.json()
-            return answer["data"]
+                answer = await resp.json()
+            data: dict[str, Any] = answer["data"]
+            return data
 
         t0 = time.perf_counter()
         started = await call(queries.BULK_RUN, {"query": queries.bulk_products(LOCATION)})

@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,6 +190,7 @@ KILL_AFTER = 150
 async def test_initial_sync_resumes_after_kill_9(platform: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "device"
     db_path = data_dir / "kiosk.db"
+    sim_cm: Any
     if platform == "woocommerce":
         from kiosk.sim.woocommerce import running_sim as woo
 
