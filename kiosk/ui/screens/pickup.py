@@ -3,6 +3,7 @@ checked and it is handed over, which completes it in the store (kiosk.counter.pi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from kivy.uix.gridlayout import GridLayout
@@ -32,9 +33,11 @@ async def pickups(screen: SaleView, desk: PickupDesk) -> None:
     scroll.add_widget(grid)
     sheet.add(scroll)
 
-    async def show() -> None:
+    async def show(said: str = "") -> None:
         found = await desk.find(typed["text"])
         grid.clear_widgets()
+        if said:  # what the last hand-over did, above the list it changed
+            grid.add_widget(_words(th, said, color=theme.ACCENT))
         if not found:
             grid.add_widget(_words(th, "No web order is waiting for collection"))
         for row in found:
@@ -44,7 +47,7 @@ async def pickups(screen: SaleView, desk: PickupDesk) -> None:
                 font_size=th.small if th.cols <= theme.COMPACT.cols else th.font,
                 size_hint_y=None,
                 height=th.row,
-                on_release=partial(_open, screen, desk, row),
+                on_release=partial(_open, screen, desk, row, show),
             )
             b.role = "pickup"
             grid.add_widget(b)
@@ -74,7 +77,13 @@ def _summary(screen: SaleView, row: PickupRow) -> str:
     return f"{items(row.items)} · {money} · placed {placed}"
 
 
-def _open(screen: SaleView, desk: PickupDesk, row: PickupRow, _b: object) -> None:
+def _open(
+    screen: SaleView,
+    desk: PickupDesk,
+    row: PickupRow,
+    refresh: Callable[[str], Awaitable[None]],
+    _b: object,
+) -> None:
     th = screen.th
     who = f" · {row.customer}" if row.customer else ""
     sheet = Sheet(th, f"Order {row.number}{who}")
@@ -98,7 +107,8 @@ def _open(screen: SaleView, desk: PickupDesk, row: PickupRow, _b: object) -> Non
             screen.say(f"Web order {row.number} is no longer waiting here", warn=True)
             return
         sheet.dismiss()
-        screen.say(f"Order {done.number}{who} is collected: {done.words.lower()}")
+        # The list behind, where it is no longer waiting, says so.
+        await refresh(f"Handed over order {done.number}{who}. {done.words}.")
 
     done = sheet.buttons(
         [("Handed over: mark collected", lambda: screen.spawn(collected()))], tone=theme.ACCENT
