@@ -30,6 +30,10 @@ class ShopifyConfig:
     shop: str = ""  # NAME.myshopify.com ("": the host of store.url)
     location: str = ""  # the POS location's id (a GID or its number; "": the primary location)
     api_version: str = "2026-10"  # the Admin API version every request names
+    # Shopify's Admin API lists no tax rates (Shopify computes taxes itself, online): the rate
+    # the till charges on taxable lines, in percent ("20", "8.875"; "": none), and its name.
+    tax_rate: str = ""
+    tax_name: str = "Tax"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,8 @@ SHOPIFY = PlatformSection(
         "shop": matches(r"([a-z0-9][a-z0-9-]*\.myshopify\.com)?", "be NAME.myshopify.com"),
         "location": matches(r"(gid://shopify/Location/\d+|\d+)?", "be a location id"),
         "api_version": matches(r"\d{4}-\d{2}|unstable", "be a version such as 2026-10"),
+        "tax_rate": matches(r"(\d{1,2}(\.\d{1,4})?)?", "be a percentage such as 20 or 8.875"),
+        "tax_name": matches(r"\S.{0,39}", "be a name of 1 to 40 characters"),
     },
 )
 

@@ -172,6 +172,8 @@ WRONG = [
     ("shopify.shop", '"shop.example"', "shop.example"),
     ("shopify.location", '"the back room"', "the back room"),
     ("shopify.api_version", '"latest"', "latest"),
+    ("shopify.tax_rate", '"20%"', "20%"),
+    ("shopify.tax_name", '" "', " "),
     ("stripe.location", '"corner shop"', "corner shop"),
     ("stripe.reader", '"tml_1"', "tml_1"),
     ("stripe.api_base", '"localhost:12111"', "localhost:12111"),

@@ -41,6 +41,12 @@ def add_shopify_parser(psub: Any) -> None:
     s.add_argument("--token", required=True, help="the Admin API access token (shpat_...)")
     s.add_argument("--location", default="", help="the till's location id (when there are several)")
     s.add_argument("--app-secret", default="", help="the app's client secret, to check webhooks")
+    s.add_argument(
+        "--tax-rate",
+        default=None,
+        help="the tax the till charges on taxable lines, in percent (Shopify's API lists none)",
+    )
+    s.add_argument("--tax-name", default=None, help="that tax's name on receipts (VAT, Sales tax)")
     s.add_argument("--api-base", default="", help="another API address (the simulator's)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(handler=run_shopify, no_runtime=True)
@@ -59,6 +65,9 @@ def check_shop_name(text: str) -> str:
 async def run_shopify(args: argparse.Namespace, _rt: None) -> int:
     shop, api_base = check_shop_name(args.shop), check_api_base(args.api_base)
     access = args.token.strip()
+    tax_rate = None if args.tax_rate is None else args.tax_rate.strip().rstrip("%")
+    if tax_rate and not re.fullmatch(r"\d{1,2}(\.\d{1,4})?", tax_rate):
+        raise UsageError(f"--tax-rate {args.tax_rate!r} must be a percentage such as 20 or 8.875")
     if not access:
         raise UsageError("--token is empty: copy the Admin API access token from the app")
     load_config(args.config, args.data_dir)  # every setting in force is checked first
@@ -92,6 +101,10 @@ async def run_shopify(args: argparse.Namespace, _rt: None) -> int:
     settings = dataclasses.replace(
         config.section(ShopifyConfig), shop=shop, location=checked.location.id
     )
+    if tax_rate is not None:  # else what the file had stays
+        settings = dataclasses.replace(settings, tax_rate=tax_rate)
+    if args.tax_name is not None and args.tax_name.strip():
+        settings = dataclasses.replace(settings, tax_name=args.tax_name.strip())
     path = save_config(dataclasses.replace(config, store=store).with_section(settings))
     webhook_secret = app_secret or old.webhook_secret or token_bytes.token_urlsafe(32)
     secret_path = save_secrets(
@@ -110,12 +123,18 @@ async def run_shopify(args: argparse.Namespace, _rt: None) -> int:
             "location": loc.id,
             "location_name": loc.name,
             "webhooks": hooks,
+            "tax_rate": settings.tax_rate,
             "config": str(path),
             "secrets": str(secret_path),
         },
         f"Connected to {checked.name or shop} ({checked.currency}); the token has every scope "
         f"the till needs.\nLocation: {loc.name} ({loc.id.rsplit('/', 1)[-1]}).\n{hooks}.\n"
-        f"Settings saved to {path}; token saved to {secret_path} (readable only by this user).\n"
+        + (
+            f"Tax: {settings.tax_name} {settings.tax_rate} % on taxable lines.\n"
+            if settings.tax_rate
+            else "Tax: none charged (--tax-rate sets the shop's rate; Shopify's API lists none).\n"
+        )
+        + f"Settings saved to {path}; token saved to {secret_path} (readable only by this user).\n"
         "Next: `kiosk sync --once` for the first copy of the catalog, or start the agent.",
     )
     return 0

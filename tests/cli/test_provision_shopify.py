@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from decimal import Decimal
 from pathlib import Path
 
 from kiosk.config import Config, StoreConfig, load_config, save_config
@@ -12,6 +13,8 @@ from kiosk.connectors.shopify.platform import ShopifySecrets
 from kiosk.connectors.shopify.setup import TOPICS
 from kiosk.secrets import load_secrets, secrets_path
 from kiosk.sim.shopify import LOCATION, SimHandle, running_sim
+from kiosk.store import catalog
+from kiosk.store.db import Database
 from tests.cli.test_provision import kiosk
 
 
@@ -116,3 +119,22 @@ async def test_a_shop_name_that_is_not_myshopify_is_refused(tmp_path: Path) -> N
     )
     assert code != 0
     assert "NAME.myshopify.com" in err
+
+
+async def test_the_tills_tax_rate_is_saved_and_synced(tmp_path: Path) -> None:
+    async with running_sim(products=5) as sim:
+        code, _out, err = await _provision(tmp_path, sim, "--tax-rate", "2O")
+        assert code != 0
+        assert "--tax-rate '2O' must be a percentage" in err
+        code, out, err = await _provision(
+            tmp_path, sim, "--tax-rate", "20", "--tax-name", "VAT", "--json"
+        )
+        assert code == 0, err
+        assert json.loads(out)["tax_rate"] == "20"
+        shopify = load_config(None, tmp_path).section(ShopifyConfig)
+        assert (shopify.tax_rate, shopify.tax_name) == ("20", "VAT")
+        code, _out, err = await kiosk(tmp_path, "sync", "--once", "--json")
+        assert code == 0, err
+        async with await Database.open(tmp_path / "kiosk.db") as db:
+            [rate] = await catalog.tax_rates(db)
+        assert (rate.rate, rate.name) == (Decimal(20), "VAT")

@@ -8,8 +8,9 @@ changes do not move a product's updatedAt, so a delta also asks the location's i
 changed since then and re-reads their products. Deletions are found by the id audit.
 
 Tax rates: the Admin GraphQL API exposes no tax rate table (Shopify computes taxes itself), so
-tax_rates() is empty: the device's rates come from elsewhere, and an order carries the taxes
-the device computed (orders.py).
+tax_rates() is what [shopify] tax_rate configures (none by default): Shopify computes taxes
+itself and its API lists no rates, so the till charges the configured one, and an order carries
+the taxes the device computed (orders.py).
 
 Orders (orders.py): orderCreate, once: it has no idempotency key, so a lost answer is
 OutcomeUnknown and find_order searches `source_identifier:"<UUID>"` before any retry. A search
@@ -97,6 +98,7 @@ class ShopifyConnector:
         batch: int = 250,
         search_lag: float = SEARCH_LAG,
         monotonic: Callable[[], float] = time.monotonic,
+        tax_rates: Sequence[TaxRate] = (),
     ) -> None:
         """`location`: the POS location's GID ("" for the shop's primary location)."""
         self.client = client
@@ -107,6 +109,7 @@ class ShopifyConnector:
         self._location = location
         self._currency: str | None = None
         self.search_lag = search_lag
+        self._tax_rates = list(tax_rates)
         self._monotonic = monotonic
         self._default: dict[str, str] = {}  # a simple product's GID -> its one variant's GID
         self._sent: dict[str, float] = {}  # order UUID -> when orderCreate last went out
@@ -119,9 +122,15 @@ class ShopifyConnector:
         *,
         location: str = "",
         locale: str = "en_US",
+        tax_rates: Sequence[TaxRate] = (),
         **client_options: Any,
     ) -> ShopifyConnector:
-        return cls(ShopifyClient(shop, token, **client_options), location=location, locale=locale)
+        return cls(
+            ShopifyClient(shop, token, **client_options),
+            location=location,
+            locale=locale,
+            tax_rates=tax_rates,
+        )
 
     async def __aenter__(self) -> ShopifyConnector:
         return self
@@ -187,7 +196,7 @@ class ShopifyConnector:
         return self._currency
 
     async def tax_rates(self) -> list[TaxRate]:
-        return []
+        return list(self._tax_rates)  # configured on the device: Shopify's API lists none
 
     async def categories(self) -> AsyncIterator[Batch[Category]]:
         after, position = None, 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import ClassVar
 
 from kiosk.config import Config
@@ -13,6 +14,7 @@ from kiosk.connectors.shopify import PLATFORM
 from kiosk.connectors.shopify.connector import ShopifyConnector
 from kiosk.connectors.shopify.setup import register_webhooks
 from kiosk.connectors.shopify.webhooks import ShopifyWebhookReader
+from kiosk.core.models import TaxRate
 from kiosk.secrets import Secrets, SecretsSection
 
 
@@ -29,6 +31,13 @@ def location_gid(location: str) -> str:
     return f"gid://shopify/Location/{location}" if location.isdigit() else location
 
 
+def configured_rates(shopify: ShopifyConfig) -> list[TaxRate]:
+    """The till's tax rate from [shopify] (Shopify's API lists none), as the device's rates."""
+    if not shopify.tax_rate:
+        return []
+    return [TaxRate("shopify-tax", Decimal(shopify.tax_rate), shopify.tax_name or "Tax")]
+
+
 def _has_keys(secrets: Secrets) -> bool:
     return bool(ShopifySecrets.of(secrets).token)
 
@@ -40,6 +49,7 @@ def _connect(config: Config, secrets: Secrets, locale: str) -> Connector:
         ShopifySecrets.of(secrets).token,
         location=location_gid(shopify.location),
         locale=locale,
+        tax_rates=configured_rates(shopify),
         api_version=shopify.api_version,
         concurrency=config.sync.concurrency,
     )
