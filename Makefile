@@ -99,7 +99,7 @@ image:
 
 # The image's stage run into a Debian bookworm root made here (debootstrap, amd64), the units
 # verified in it, kiosk-agent started from its unit until READY=1 and `kiosk status`, and the A/B
-# card layout: ~4 min the first time (packages and wheels are then cached), not part of `make test`.
+# card layout: 3-6 min the first time (packages and wheels are then cached), not part of `make test`.
 image-test: $(STAMP)
 	@$(MAKE) --no-print-directory deps-debian DEB_PACKAGES="$(DEB_PACKAGES) $(IMAGE_TEST_PACKAGES)"
 	bash image/image-test.sh
