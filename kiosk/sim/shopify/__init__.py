@@ -32,6 +32,7 @@ from kiosk.sim.catalog import generate_export
 from kiosk.sim.shopify.app import SimContext, build_app
 from kiosk.sim.shopify.bulk import BulkRunner
 from kiosk.sim.shopify.cost import LeakyBucket
+from kiosk.sim.shopify.deliveries import Deliveries
 from kiosk.sim.shopify.faults import FaultPlan
 from kiosk.sim.shopify.pickup import attach_pickups
 from kiosk.sim.shopify.resolvers import attach
@@ -56,6 +57,7 @@ class SimHandle:
     bucket: LeakyBucket
     bulk: BulkRunner
     context: SimContext
+    deliveries: Deliveries  # the signed webhooks sent, and where (forward) they really go
 
     @property
     def graphql_url(self) -> str:
@@ -65,9 +67,20 @@ class SimHandle:
     def queries(self) -> list[dict[str, Any]]:
         return self.context.queries
 
+    @property
+    def app_secret(self) -> str:
+        """The app's client secret, which signs the webhooks."""
+        return self.deliveries.secret
+
     def sign_in(self) -> dict[str, str]:
-        """Where the shop is and its Admin API access token: `kiosk sim shopify`'s line."""
-        return {"url": self.url, "shop": self.shop, "token": self.token}
+        """Where the shop is, its Admin API access token and the app's client secret (which
+        signs webhooks): `kiosk sim shopify`'s line."""
+        return {
+            "url": self.url,
+            "shop": self.shop,
+            "token": self.token,
+            "app_secret": self.app_secret,
+        }
 
 
 @asynccontextmanager
@@ -110,6 +123,7 @@ async def running_sim(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     runner: web.AppRunner | None = None
+    deliveries: Deliveries | None = None
     faults = FaultPlan()
     try:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -126,6 +140,8 @@ async def running_sim(
             log_file=log_queries,
             latency_ms=latency_ms,
         )
+        deliveries = Deliveries(store, secrets.token_hex(16), API_VERSION)
+        store.on_change = deliveries.changed
         runner = web.AppRunner(build_app(ctx), handler_cancellation=True, access_log=None)
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -139,9 +155,12 @@ async def running_sim(
             bucket=ctx.bucket,
             bulk=bulk,
             context=ctx,
+            deliveries=deliveries,
         )
     finally:
         faults.release()
+        if deliveries is not None:
+            await deliveries.drain()
         if runner is not None:
             await runner.cleanup()
         sock.close()

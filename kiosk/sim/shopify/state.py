@@ -70,6 +70,8 @@ class ShopifyStore:
     )
     webhooks: dict[str, Obj] = field(default_factory=dict)  # subscriptions, by GID
     webhook_seq: int = 0
+    # Told of every change a webhook topic covers: (topic, resource); the deliveries send it.
+    on_change: Callable[[str, Obj], None] = lambda _topic, _resource: None
 
     def now(self) -> str:
         return iso(self.clock())
@@ -95,7 +97,9 @@ class ShopifyStore:
         variant = self.variants[variant_id]
         variant["price"] = price
         variant["updatedAt"] = self.now()
-        self.products[variant["_product"]]["updatedAt"] = variant["updatedAt"]
+        product = self.products[variant["_product"]]
+        product["updatedAt"] = variant["updatedAt"]
+        self.on_change("products/update", product)
 
     def set_available(self, variant_id: str, available: int, location: str = LOCATION) -> None:
         """Set a variant's `available` quantity at a location (tracking it from now on)."""
@@ -130,10 +134,12 @@ class ShopifyStore:
         product = self.products.pop(product_id)
         for vid in product["_variants"]:
             self.items.pop(self.variants.pop(vid)["_item"], None)
+        self.on_change("products/delete", product)
 
     def set_status(self, product_id: str, status: str) -> None:
         self.products[product_id]["status"] = status
         self.products[product_id]["updatedAt"] = self.now()
+        self.on_change("products/update", self.products[product_id])
 
 
 # -- built from a catalog export -------------------------------------------------------------------

@@ -171,7 +171,7 @@ async def test_kiosk_sim_shopify_prints_where_and_how_to_sign_in() -> None:
     try:
         assert proc.stdout is not None
         line = json.loads(await asyncio.wait_for(proc.stdout.readline(), 60))
-        assert set(line) == {"url", "shop", "token"}
+        assert set(line) == {"url", "shop", "token", "app_secret"}
         assert line["url"].startswith("http://127.0.0.1:")
     finally:
         proc.terminate()
