@@ -14,11 +14,14 @@ from typing import Any
 from kiosk.cli.manager_pin import add_manager_arguments, approved_by
 from kiosk.cli.output import UsageError, emit, table
 from kiosk.cli.render import STATE_WORDS, iso, when
+from kiosk.cli.web_order_lookup import web_order_finder
 from kiosk.core.models import Order, PaymentMethod
 from kiosk.core.refund_calc import RefundError
+from kiosk.counter.web_orders import bring_web_order
 from kiosk.runtime import Runtime
 from kiosk.staff.overrides import Action
 from kiosk.store import catalog, orders
+from kiosk.store.orders import StoredOrder
 from kiosk.store.outbox import OutboxState
 from kiosk.store.refunds import StoredRefund, make_refund
 from kiosk.sync.refund_push import give_back_now
@@ -32,7 +35,19 @@ def add_parser(osub: Any) -> None:
         description="Refund an order: --line SKU:QTY for some items, --all (the default) for "
         "everything not yet refunded. Cash refunds work offline; all refunds upload later.",
     )
-    r.add_argument("id", metavar="ORDER", help="order number or id (UUID)")
+    r.add_argument(
+        "id",
+        metavar="ORDER",
+        help="order number or id (UUID); a number no order on this till has is looked up as a "
+        "web shop order number (see --online)",
+    )
+    r.add_argument(
+        "--online",
+        action="store_true",
+        help="ORDER is the number of an order placed in the web shop: it is fetched from the "
+        "store (once; later refunds find it offline) and refunded here, in cash unless the shop "
+        "took it as a Stripe payment of this till's account",
+    )
     r.add_argument(
         "--line",
         action="append",
@@ -120,10 +135,24 @@ def refunds_text(items: list[StoredRefund], order: Order, locale: str) -> str:
     return "\nRefunds:\n" + "\n\n".join(refund_text(s, order, locale) for s in items) + "\n"
 
 
-async def run_refund(args: argparse.Namespace, rt: Runtime) -> int:
-    stored = await orders.get_order(rt.db, args.id.strip())
-    if stored is None:
+async def _order(args: argparse.Namespace, rt: Runtime) -> StoredOrder:
+    """The till's order ORDER, else (or with --online) the web shop's order by that number."""
+    stored = None if args.online else await orders.get_order(rt.db, args.id.strip())
+    if stored is not None:
+        return stored
+    finder = web_order_finder(rt.config, locale=rt.config.shop.locale)
+    if finder is None and not args.online:
         raise UsageError(f"no order with id or number {args.id!r}")
+    try:
+        return await bring_web_order(rt.db, finder, args.id)
+    except RefundError as exc:
+        if args.online:
+            raise UsageError(f"--online {args.id}: {exc}") from None
+        raise UsageError(f"no order with id or number {args.id!r} on this till; {exc}") from None
+
+
+async def run_refund(args: argparse.Namespace, rt: Runtime) -> int:
+    stored = await _order(args, rt)
     if args.line and args.all:
         raise UsageError("--line and --all cannot go together: name the lines, or refund all")
     settings = await catalog.load_shop_settings(rt.db)

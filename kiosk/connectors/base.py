@@ -167,6 +167,15 @@ class Connector(Protocol):
         """The store's copy of `refund` (matched by our refund UUID), if an attempt created it."""
         ...
 
+    async def online_order(self, number: str) -> Order | None:
+        """The paid web shop order numbered `number` as an Order, to refund it at the till.
+
+        Its `meta` carries kiosk.core.web_orders' keys (the store's id among them); its id is
+        web_order_id(platform, store id), so two fetches give the same order. None when the
+        store has no order by that number; Rejected (in words) when it has one not paid.
+        """
+        ...
+
     async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
         """Web orders waiting for collection here (`local_only`: those the customer chose local
         pickup for; else every paid one not yet fulfilled)."""

@@ -76,6 +76,7 @@ class FakeConnector:
     pickup_states: dict[str, PickupState] = field(default_factory=dict)
     pickups_completed: list[str] = field(default_factory=list)
     local_pickup: set[str] = field(default_factory=set)  # remote ids chosen for local pickup
+    web_orders: dict[str, Order] = field(default_factory=dict)  # paid web orders by number
     clock: datetime | None = None  # "now" for created orders (default: the real clock)
     closed: bool = False
     _faults: dict[str, deque[_Fault]] = field(default_factory=dict)
@@ -263,6 +264,10 @@ class FakeConnector:
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
         self._check("find_refund")
         return self.refunds.get(refund.id)
+
+    async def online_order(self, number: str) -> Order | None:
+        self._check("online_order")
+        return self.web_orders.get(number.strip().lstrip("#"))
 
     async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
         self._check("pickup_orders")

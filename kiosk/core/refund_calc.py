@@ -10,8 +10,9 @@ Contract:
   one unit back is what it cost on the shelf.
 - More than is left to refund is refused (RefundError), naming the line and its SKU.
 - Cash takes any refund. Card takes one only when the order was paid by card, back to the first
-  card payment's PaymentIntent, and at most what was charged by card less earlier card refunds
-  (split tender: the rest goes back in cash).
+  card payment's PaymentIntent (a web order's only when the web shop took it as a Stripe
+  PaymentIntent: kiosk.core.web_orders), and at most what was charged by card less earlier
+  card refunds (split tender: the rest goes back in cash).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fractions import Fraction
 from kiosk.core.models import LineTax, Order, OrderLine, PaymentMethod
 from kiosk.core.money import Money, round_half_up
 from kiosk.core.refunds import Refund, RefundLine
+from kiosk.core.web_orders import is_web_order, payment_words
 
 
 class RefundError(ValueError):
@@ -185,6 +187,12 @@ def check_tender(
         return
     if method is not PaymentMethod.CARD:
         raise RefundError(f"refunds go back in cash or to the card, not {method.value}")
+    if not card_reference(order) and is_web_order(order):
+        paid = payment_words(order) or "the web shop's checkout"
+        raise RefundError(
+            f"web order {order.number} was paid online ({paid}), not with a Stripe payment this "
+            "till's card reader can refund to: refund it in cash"
+        )
     if not card_reference(order):
         raise RefundError(
             f"order {order.number or order.id} was not paid by card: refund it in cash"

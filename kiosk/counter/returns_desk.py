@@ -21,6 +21,7 @@ from kiosk.core.money import Money
 from kiosk.core.refund_calc import RefundError
 from kiosk.counter.manager import NeedsManager
 from kiosk.counter.outcome import Outcome
+from kiosk.counter.web_orders import WebOrderFinder, bring_web_order
 from kiosk.hardware.base import PrinterError
 from kiosk.staff import drawer
 from kiosk.staff.overrides import ACTION_WORDS, Action, Approval
@@ -71,8 +72,16 @@ class ReturnsDesk:
         now: Callable[[], datetime],
         staff: Callable[[], str] = lambda: "",
         drawer_of: drawer.Drawer | None = None,
+        web_orders: WebOrderFinder | None = None,
     ) -> None:
         self._db, self._now, self._staff, self._drawer = db, now, staff, drawer_of
+        self._web_orders = web_orders
+
+    async def web_order(self, number: str) -> str:
+        """The id of the web order numbered `number`, brought to the till to be refunded
+        (kiosk.counter.web_orders); RefundError says why not, in words."""
+        stored = await bring_web_order(self._db, self._web_orders, number)
+        return stored.order.id
 
     async def start(self, order_id: str) -> ReturnDraft:
         """A return of `order_id` with nothing chosen yet; RefundError when nothing is left."""

@@ -38,6 +38,7 @@ from kiosk.connectors.errors import (
     Rejected,
 )
 from kiosk.connectors.shopify import PLATFORM, orders, queries, refunds, stock
+from kiosk.connectors.shopify import online_orders as shopify_online
 from kiosk.connectors.shopify import pickup as shopify_pickup
 from kiosk.connectors.shopify.bulk import PREFIX as BULK_PREFIX
 from kiosk.connectors.shopify.bulk import BulkCopy, cursor_of
@@ -525,6 +526,9 @@ class ShopifyConnector:
             raise BadResponse(f"refund lookup: Shopify's refund is unreadable ({exc})") from None
 
     # -- pickups (pickup.py) ----------------------------------------------------------------------
+
+    async def online_order(self, number: str) -> Order | None:
+        return await shopify_online.find(self.client, number)
 
     async def pickup_orders(self, *, local_only: bool = True) -> list[PickupOrder]:
         location = await self.location()

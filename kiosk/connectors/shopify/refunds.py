@@ -6,7 +6,9 @@ RefundLineItemInput, RefundLineItemRestockType, OrderTransactionInput, "Idempote
   2026-04: our refund UUID, so a retry after a lost answer cannot refund twice.
 - The money already went back (cash from the drawer, or a Stripe refund): the refund records it
   as a REFUND transaction on the sale's own gateway ("cash" or "stripe"), parented to that sale
-  transaction. Those gateways are not ones Shopify pays out through, so nothing is charged;
+  transaction (`parentId` is optional: a web order paid through another gateway gets a "cash"
+  refund transaction with no parent, never one on its web gateway, which Shopify would pay out
+  through). Those gateways are not ones Shopify pays out through, so nothing is charged;
   `notify: false` sends the customer no second notice.
 - Restocking: each refunded line names the order's line item, with restockType RETURN at the
   till's location (the order was created fulfilled there), or NO_RESTOCK.
@@ -99,7 +101,10 @@ def refund_input(
         for t in order.get("transactions") or ()
         if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"
     ]
-    parent = next((t for t in sales if t.get("gateway") == gateway), sales[0] if sales else None)
+    # Only a sale on one of the till's own gateways may be the parent: a web order's sale on
+    # "shopify_payments" or "paypal" as parent would have Shopify pay the money out a second time.
+    own = [t for t in sales if t.get("gateway") in set(GATEWAYS.values())]
+    parent = next((t for t in own if t.get("gateway") == gateway), own[0] if own else None)
     spec: dict[str, Any] = {
         "orderId": order["id"],
         "note": note_for(refund),

@@ -13,6 +13,7 @@ from kiosk.connectors.base import Batch, Connector, RemoteOrder, RemoteRefund, S
 from kiosk.connectors.errors import BadResponse, ConnectorError, NotFound
 from kiosk.connectors.feed import Changes
 from kiosk.connectors.woocommerce import PLATFORM, order_upload, paging
+from kiosk.connectors.woocommerce import online_orders as woo_online
 from kiosk.connectors.woocommerce import pickup as woo_pickup
 from kiosk.connectors.woocommerce import plugin as woo_plugin
 from kiosk.connectors.woocommerce import refunds as woo_refunds
@@ -436,6 +437,9 @@ class WooConnector:
 
     async def find_refund(self, refund: Refund, *, order_remote_id: str) -> RemoteRefund | None:
         return await woo_refunds.find(self.client, refund, order_remote_id=order_remote_id)
+
+    async def online_order(self, number: str) -> Order | None:
+        return await woo_online.find(self.client, number, await self._currency())
 
     # -- pickups (pickup.py) ----------------------------------------------------------------------
 

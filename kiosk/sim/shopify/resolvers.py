@@ -6,7 +6,8 @@ it returned, so deletions between pages never shift one. `first`/`last` is requi
 connector sends (`updated_at:>'2024-01-01T00:00:00Z'` and the other comparators, `status:`,
 `id:`), joined by spaces (AND); any other term is refused, so the connector cannot come to rely
 on a filter the simulator would silently ignore. Orders also take `source_identifier:"..."`
-(exact), `tag:` and `created_at:`/`processed_at:` comparisons, as the `orders` query documents.
+and `name:"#1001"` (exact), `tag:` and `created_at:`/`processed_at:` comparisons, as the `orders`
+query documents.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def matcher(query: str | None) -> Callable[[Obj], bool]:
             tests.append(_compare(key, op, _when(value), _when))
         elif name == "source_identifier" and op == ":":
             tests.append(_equals("sourceIdentifier", value))
+        elif name == "name" and op == ":":
+            tests.append(_equals("name", value))
         elif name == "tag" and op == ":":
             tests.append(_tagged(value))
         elif name == "id":
