@@ -172,6 +172,7 @@ async def _run_ui(
         if staff is not None
         else None,
     )
+    from kiosk.cli.web_order_lookup import web_order_finder
     from kiosk.network.system import system_network
 
     services = ui_app.Services(
@@ -190,6 +191,9 @@ async def _run_ui(
         ),
         network=system_network(),
         staff=staff,
+        web_orders=web_order_finder(
+            rt.config, locale=settings.locale if settings else rt.config.shop.locale
+        ),
     )
     driver_path = os.environ.get(ui_driver.ENV)
 

@@ -28,6 +28,7 @@ from kiosk.counter.returns_desk import ReturnsDesk
 from kiosk.counter.session import SaleSession
 from kiosk.counter.shift_desk import ShiftDesk
 from kiosk.counter.status import CounterStatus, FailedOrder, counter_status
+from kiosk.counter.web_orders import WebOrderFinder
 from kiosk.hardware.base import PrinterState, PrinterStatus, ReceiptPrinter
 from kiosk.hardware.receipt_image import image_path
 from kiosk.hardware.test_page import test_page
@@ -92,6 +93,7 @@ class Services:
     receipt_layout: ReceiptLayout = field(default_factory=ReceiptLayout)  # for reprints
     scanners: ScannerList | None = None  # the scanners read directly (not as a keyboard)
     staff: StaffSession | None = None  # sign-in and the lock; None: the device has no staff
+    web_orders: WebOrderFinder | None = None  # asks the store for a web order by number
 
     def scanner_lines(self) -> list[str]:
         """The scanners and their state, in words, for the Devices sheet."""
@@ -371,7 +373,11 @@ class ForScreens:
     def returns_desk(self) -> ReturnsDesk:
         s = self._s
         return ReturnsDesk(
-            s.db, now=lambda: datetime.now(UTC), staff=self._who, drawer_of=s.printer
+            s.db,
+            now=lambda: datetime.now(UTC),
+            staff=self._who,
+            drawer_of=s.printer,
+            web_orders=s.web_orders,
         )
 
     def pickup_desk(self) -> PickupDesk:

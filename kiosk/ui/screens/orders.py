@@ -1,5 +1,6 @@
 """The Orders sheet: today's and earlier sales, searchable, each with its upload state; a sale's
-detail with Reprint, and Retry for one the store refused."""
+detail with Reprint, and Retry for one the store refused; "Web order…" finds an order placed in
+the web shop by its number and opens its Returns sheet."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.core.refund_calc import RefundError
 from kiosk.counter.orders_desk import OrderRow, OrdersDesk
 from kiosk.ui import theme
 from kiosk.ui.screens.pickup import pickups
@@ -19,6 +21,7 @@ from kiosk.ui.widgets.keyboard import keyboard_sheet
 from kiosk.ui.widgets.sheet import Sheet
 
 SEARCH = "Search: number, customer or amount"
+WEB_ORDER = "Web order number"  # the keyboard's title: an order placed in the web shop
 SHOWN = 50  # the newest this many that match: a search finds older ones
 
 
@@ -31,9 +34,30 @@ async def orders(screen: SaleView, desk: OrdersDesk) -> None:
         sheet.dismiss()
         screen.spawn(pickups(screen, screen.services.pickup_desk()))
 
-    search = sheet.buttons([(SEARCH, lambda: keyboard()), ("Web orders to collect", web_orders)])
-    search.children[0].role = "pickups"  # BoxLayout keeps its children last-first
-    search.children[1].role = "orders-search"
+    def web_order() -> None:
+        typed_number = {"text": ""}
+        pad = keyboard_sheet(th, WEB_ORDER, "", lambda text: typed_number.update(text=text))
+
+        def done(_pad: object) -> None:
+            if typed_number["text"].strip():
+                sheet.dismiss()
+                screen.spawn(_web_refund(screen, typed_number["text"].strip()))
+
+        pad.bind(on_dismiss=done)
+
+    row = sheet.buttons(
+        [
+            (SEARCH, lambda: keyboard()),
+            ("Web order…", web_order),
+            ("Web orders to collect", web_orders),
+        ]
+    )
+    pickups_button, web_button, search_button = row.children  # BoxLayout: last-first
+    pickups_button.role = "pickups"
+    web_button.role = "web-order"
+    search_button.role = "orders-search"
+    # The search says what it holds; the other two need less of the row.
+    search_button.size_hint_x, web_button.size_hint_x, pickups_button.size_hint_x = 2, 1, 1.2
     grid = GridLayout(cols=1, size_hint_y=None, spacing=th.pad)
     grid.bind(minimum_height=grid.setter("height"))
     scroll = ScrollView()
@@ -60,13 +84,25 @@ async def orders(screen: SaleView, desk: OrdersDesk) -> None:
     def keyboard() -> None:
         def on_text(text: str) -> None:
             typed["text"] = text
-            search.children[1].text = f"Search: {text}" if text else SEARCH
+            search_button.text = f"Search: {text}" if text else SEARCH
             screen.spawn(show())
 
         keyboard_sheet(th, "Find", typed["text"], on_text)
 
     await show()
     sheet.open()
+
+
+async def _web_refund(screen: SaleView, number: str) -> None:
+    """The Returns sheet of web order `number`, fetched from the store once (then offline)."""
+    desk = screen.services.returns_desk()
+    screen.say(f"Looking for web order {number}…")
+    try:
+        order_id = await desk.web_order(number)
+    except RefundError as exc:
+        screen.say(str(exc), warn=True)
+        return
+    await returns(screen, desk, order_id)
 
 
 def sheet_note(sheet: Sheet, text: str) -> PosButton:
