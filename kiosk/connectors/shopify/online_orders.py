@@ -9,18 +9,21 @@ OrderTransaction, OrderDisplayFinancialStatus):
   captured, VOIDED and REFUNDED give nothing back). `taxesIncluded` says whether the prices
   hold their tax; amounts are MoneyBags in the shop's currency (`shopMoney`).
 - A line item has `quantity` (as sold), `sku`, `variant` and `product`, `originalTotalSet`
-  (unit price times quantity) and `taxLines` [{title, rate, priceSet}] per rate, each already
-  rounded to the minor unit by Shopify. A line's ex-tax total is its original total, less its
-  tax when the prices include it. Line discounts are not read (the documents ask for no
-  discount allocations): a discounted web order refunds at its undiscounted line prices, and
-  the store refuses more money than it took.
+  (unit price times quantity), `discountAllocations` (each discount's share of the line, in the
+  prices' own basis) and `taxLines` [{title, rate, priceSet}] per rate, charged on the
+  discounted price and each already rounded to the minor unit by Shopify. So the line's total
+  is its original total less its allocations, and less its tax when the prices include it; its
+  subtotal the same before the allocations (the tax before discounts is not given: the line's
+  tax stands for both).
+- Orders older than 60 days need the app's `read_all_orders` scope to be found at all.
 - `transactions` lists the order's money: SALE or CAPTURE with status SUCCESS is a payment, on
   its `gateway` ("shopify_payments", "paypal", "manual", ...). Only gateway "stripe" with a
   PaymentIntent as its authorizationCode ("pi_...", as the device itself records card sales) is
   a card payment the till's Stripe account may refund; any other is OTHER, refunded in cash.
 - Cost (shopify.dev "GraphQL Admin API rate limits", at most 1,000 points a query): two orders
-  of 50 line items (each with its variant and product) and 20 transactions cost about 450. An
-  order of more than 50 lines is refused in words rather than refunded from half its lines.
+  of 30 line items (each with its variant, product, discounts and taxes) and 20 transactions
+  cost about 700. An order of more than 30 lines is refused in words rather than refunded from
+  part of its lines.
 - Lines keep the store's order (line_no 1, 2, ...) and their variant GIDs as variation ids:
   refunds.py refunds by variant. The order's id is the till's UUID when a till uploaded it (its
   `sourceIdentifier`), else web_order_id("shopify", the order's GID).
@@ -59,13 +62,14 @@ query KioskOnlineOrder($query: String!) {
       id name createdAt processedAt sourceIdentifier taxesIncluded displayFinancialStatus note
       totalPriceSet { shopMoney { amount currencyCode } }
       totalTaxSet { shopMoney { amount } }
-      lineItems(first: 50) {
+      lineItems(first: 30) {
         pageInfo { hasNextPage }
         nodes {
           id name sku quantity
           variant { id }
           product { id }
           originalTotalSet { shopMoney { amount } }
+          discountAllocations { allocatedAmountSet { shopMoney { amount } } }
           taxLines { title rate priceSet { shopMoney { amount } } }
         }
       }
@@ -78,7 +82,7 @@ query KioskOnlineOrder($query: String!) {
 """
 
 DOCUMENTS = {"ORDER_BY_NAME": ORDER_BY_NAME}
-LINE_PAGE = 50  # the line items ORDER_BY_NAME asks for
+LINE_PAGE = 30  # the line items ORDER_BY_NAME asks for
 
 Obj = Mapping[str, Any]
 
@@ -103,7 +107,16 @@ def _line(no: int, item: Obj, currency: str, included: bool) -> OrderLine:
     amounts = [_money(t.get("priceSet"), currency, "line tax") for t in taxes]
     tax = Money(sum(m.minor for m in amounts), currency)
     gross = _money(item.get("originalTotalSet"), currency, "line total")
-    net = gross - tax if included else gross
+    off = Money(
+        sum(
+            _money(a.get("allocatedAmountSet"), currency, "line discount").minor
+            for a in item.get("discountAllocations") or ()
+            if isinstance(a, Mapping)
+        ),
+        currency,
+    )
+    before = gross - tax if included else gross
+    net = before - off
     variant = (item.get("variant") or {}).get("id")
     product = (item.get("product") or {}).get("id") or variant or ""
     return OrderLine(
@@ -114,11 +127,11 @@ def _line(no: int, item: Obj, currency: str, included: bool) -> OrderLine:
         sku=str(item.get("sku") or ""),
         quantity=qty,
         unit_price=Money(round_half_up(Fraction(gross.minor, qty)), currency),
-        subtotal=net,
+        subtotal=before,
         subtotal_tax=tax,
         total=net,
         total_tax=tax,
-        discount=Money.zero(currency),
+        discount=off,
         taxes=tuple(LineTax(_rate_id(t), m, m) for t, m in zip(taxes, amounts, strict=True)),
     )
 
@@ -202,7 +215,7 @@ def order_from_shopify(obj: Obj) -> Order:
         lines=lines,
         tax_lines=tax_lines,
         subtotal=Money(sum(li.subtotal.minor for li in lines), currency),
-        discount_total=Money.zero(currency),
+        discount_total=Money(sum(li.discount.minor for li in lines), currency),
         discount_tax=Money.zero(currency),
         tax_total=_money(obj.get("totalTaxSet"), currency, "order tax"),
         total=_money(total_bag, currency, "order total"),

@@ -197,6 +197,8 @@ def build_order(
                 "taxLines": taxes,
                 "originalUnitPriceSet": _bag(price, currency),
                 "originalTotalSet": _bag(price * qty, currency),
+                # The fixed discount code stays on the order: none of it is allocated to lines.
+                "discountAllocations": [],
                 "_variant": variant["id"] if variant else None,
                 "_product": variant["_product"] if variant else line.get("productId"),
             }

@@ -123,3 +123,42 @@ async def test_a_cash_refund_never_goes_out_on_the_web_gateway(shop: Shop) -> No
     assert (money["gateway"], money["_parent"]) == ("cash", None)
     assert Decimal(money["amountSet"]["shopMoney"]["amount"]) == made.refund.amount.to_decimal()
     assert [rli["quantity"] for rli in refund["_lines"]] == [1]
+
+
+def test_a_discounted_line_refunds_at_what_was_paid() -> None:
+    def bag(amount: str) -> dict[str, Any]:
+        return {"shopMoney": {"amount": amount, "currencyCode": "GBP"}}
+
+    obj = {
+        "id": "gid://shopify/Order/9",
+        "name": "#1009",
+        "processedAt": "2026-03-01T09:30:00Z",
+        "taxesIncluded": True,
+        "displayFinancialStatus": "PAID",
+        "totalPriceSet": bag("18.00"),
+        "totalTaxSet": bag("3.00"),
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": "gid://shopify/LineItem/1",
+                    "name": "Mug",
+                    "sku": "MUG",
+                    "quantity": 2,
+                    "variant": {"id": "gid://shopify/ProductVariant/5"},
+                    "product": {"id": "gid://shopify/Product/4"},
+                    "originalTotalSet": bag("20.00"),
+                    "discountAllocations": [{"allocatedAmountSet": bag("2.00")}],
+                    "taxLines": [{"title": "VAT", "rate": 0.2, "priceSet": bag("3.00")}],
+                }
+            ]
+        },
+        "transactions": [
+            {"kind": "SALE", "status": "SUCCESS", "gateway": "paypal", "amountSet": bag("18.00")}
+        ],
+    }
+    order = online_orders.order_from_shopify(obj)
+    (line,) = order.lines
+    assert (line.total.minor, line.total_tax.minor, line.discount.minor) == (1500, 300, 200)
+    assert line.total.minor + line.total_tax.minor == order.total.minor
+    assert [(t.rate_id, t.total.minor) for t in line.taxes] == [("VAT:0.2", 300)]
+    assert [(t.rate, t.amount.minor) for t in order.tax_lines] == [(Decimal("20.0"), 300)]
