@@ -51,6 +51,12 @@ def check_display() -> None:
 
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
+    from kiosk.cli.setup_ui import needs_setup, run_setup
+
+    if needs_setup(rt.config):  # first boot, or a wizard left unfinished: it resumes
+        return await run_setup(
+            rt, size=args.size, fullscreen=args.fullscreen, check_display=check_display
+        )
     if not args.agent:
         return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
     async with agent_task(rt):
@@ -171,6 +177,7 @@ async def _run_ui(
         discount_limit=parse_discount_limit(rt.config.staff.discount_limit_percent)
         if staff is not None
         else None,
+        voids_need_manager=staff is not None,
     )
     from kiosk.cli.web_order_lookup import web_order_finder
     from kiosk.network.system import system_network

@@ -1,5 +1,6 @@
 """What in a sale needs a manager's approval: a discount above the shop's limit ([staff]
-discount_limit_percent). The approval itself is kiosk.staff.overrides.approve, which records it."""
+discount_limit_percent), and a void (a line taken out, or fewer of it, once another was rung up
+after it). The approval itself is kiosk.staff.overrides.approve, which records it."""
 
 from __future__ import annotations
 
@@ -34,3 +35,14 @@ def check_discount(cart: Cart, limit: Decimal | None, approval: Approval | None)
         f"{ACTION_WORDS[Action.DISCOUNT].capitalize()} of {limit.normalize():f}% needs a "
         "manager's PIN",
     )
+
+
+def check_void(cart: Cart, index: int, last_added: int | None, approval: Approval | None) -> None:
+    """Raise NeedsManager when taking from line `index` is a void: any line but the one rung up
+    last (correcting the scan just made is not), without a VOID approval for this cart."""
+    if index == last_added:
+        return
+    if approval is not None and approval.action is Action.VOID and approval.subject == cart.id:
+        return
+    name = cart.lines[index].product.name
+    raise NeedsManager(Action.VOID, f"Taking {name} off the sale needs a manager's PIN")

@@ -62,8 +62,13 @@ class SaleSession:
         receipt_footer: Sequence[str] = (),
         changed: Callable[[], None] = lambda: None,
         discount_limit: Decimal | None = None,
+        voids_need_manager: bool = False,
     ) -> None:
         self._db = db
+        # With staff on the device, taking off a line rung up before the last one is a void.
+        self._voids_need_manager = voids_need_manager
+        self._last_added: int | None = None  # the line the last scan or tap went to
+        self._void_approval: Approval | None = None
         # More discount than this share of the sale needs a manager (None: no limit).
         self._discount_limit = discount_limit
         self._approval: Approval | None = None
@@ -103,6 +108,7 @@ class SaleSession:
         """A fresh cart (and order id), no customer, no tenders."""
         self._cart = await self._checkout.start()
         self._approval = None
+        self._void_approval, self._last_added = None, None
         self._customer = None
         self._tenders = []
         self._changed()
@@ -158,26 +164,52 @@ class SaleSession:
         """Add to the cart (a label's price or weight as Cart.add takes them); the line's index."""
         self._editable()
         index = self.cart.add(product, quantity, unit_price=unit_price, weight_g=weight_g)
+        self._last_added = index
         self._changed()
         return index
 
     async def variations(self, parent: Product) -> list[Product]:
         return await catalog.variations_of(self._db, parent.id)
 
-    def set_quantity(self, index: int, quantity: int) -> None:
+    def set_quantity(self, index: int, quantity: int, approval: Approval | None = None) -> None:
+        """Fewer than there were is a void (see remove); raises NeedsManager without one."""
         self._editable()
+        if quantity < self.cart.lines[index].quantity:
+            self._void_checked(index, approval)
+        if quantity <= 0:
+            self._removed(index)
         self.cart.set_quantity(index, quantity)
         self._changed()
 
-    def step_quantity(self, index: int, step: int) -> None:
+    def step_quantity(self, index: int, step: int, approval: Approval | None = None) -> None:
         """+1 / -1 from the cart's buttons; down from 1 removes the line."""
         line = self.cart.lines[index]
-        self.set_quantity(index, max(0, line.quantity + step))
+        self.set_quantity(index, max(0, line.quantity + step), approval)
 
-    def remove(self, index: int) -> None:
+    def remove(self, index: int, approval: Approval | None = None) -> None:
+        """Take a line off the sale. With voids needing a manager, any line but the one rung up
+        last needs a VOID approval for this sale: NeedsManager, the line left as it was."""
         self._editable()
+        self._void_checked(index, approval)
+        self._removed(index)
         self.cart.remove(index)
         self._changed()
+
+    def _void_checked(self, index: int, approval: Approval | None) -> None:
+        if not self._voids_need_manager:
+            return
+        manager.check_void(self.cart, index, self._last_added, approval or self._void_approval)
+        if approval is not None:
+            self._void_approval = approval
+
+    def _removed(self, index: int) -> None:
+        """Line `index` goes: the last one rung up moves down with the lines after it."""
+        if self._last_added is None:
+            return
+        if index == self._last_added:
+            self._last_added = None
+        elif index < self._last_added:
+            self._last_added -= 1
 
     def set_line_discount(
         self, index: int, discount: Discount | None, approval: Approval | None = None
@@ -265,6 +297,8 @@ class SaleSession:
         p = await self._checkout.pricing()
         cart, dropped = cart_snapshot.restore(data, p.settings, p.tax_rates, products)
         self._cart, self._tenders = cart, []
+        # A resumed sale's lines were all rung up earlier: taking any off is a void.
+        self._void_approval, self._last_added = None, None
         self._customer = None
         if cart.customer_id:
             found = await catalog.get_customer(self._db, cart.customer_id)

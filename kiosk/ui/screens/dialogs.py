@@ -104,9 +104,13 @@ def line_menu(screen: SaleView, index: int) -> None:
     line = screen.session.cart.lines[index]
     sheet = Sheet(screen.th, f"{line.quantity} x {line.product.name}")
 
-    def remove() -> None:
+    def remove(approval: Approval | None = None) -> None:
         sheet.dismiss()
-        screen.session.remove(index)
+        try:
+            screen.session.remove(index, approval)
+        except NeedsManager as need:  # a line rung up before the last: a void
+            name = f"void of {line.quantity} x {line.product.name}"
+            screen.spawn(ask_manager(screen, Action.VOID, str(need), name, remove))
 
     def discount() -> None:
         sheet.dismiss()
@@ -136,7 +140,9 @@ def _discount_sheet(screen: SaleView, index: int | None) -> None:
             else:
                 s.set_line_discount(index, d, approval)
         except NeedsManager as need:
-            screen.spawn(_ask_manager(screen, str(need), d, lambda a: apply(d, a)))
+            words = "no discount" if d is None else f"{d.label(s.cart.settings.locale)} off"
+            again = partial(apply, d)
+            screen.spawn(ask_manager(screen, Action.DISCOUNT, str(need), words, again))
             return
         except (CartError, ValueError) as exc:
             message.text = str(exc)
@@ -171,19 +177,18 @@ def _discount_sheet(screen: SaleView, index: int | None) -> None:
     sheet.open()
 
 
-async def _ask_manager(
-    screen: SaleView, why: str, d: Discount | None, again: Callable[[Approval], None]
+async def ask_manager(
+    screen: SaleView, action: Action, why: str, detail: str, again: Callable[[Approval], None]
 ) -> None:
-    """A manager's PIN for a discount above the limit; approved, the discount is given."""
+    """A manager's PIN for `action` on this sale; approved (and recorded), `again` goes on."""
     staff = screen.services.staff
     if staff is None:  # no staff on the device: nobody could approve
         screen.say(why, warn=True)
         return
-    words = "no discount" if d is None else f"{d.label(screen.session.cart.settings.locale)} off"
     cart_id = screen.session.cart.id
 
     async def approve(name: str, pin: str) -> None:
-        approval = await staff.approve(Action.DISCOUNT, name, pin, subject=cart_id, detail=words)
+        approval = await staff.approve(action, name, pin, subject=cart_id, detail=detail)
         again(approval)
 
     managers = await staff.managers()

@@ -6,12 +6,16 @@ draws what it answers.
 
 from __future__ import annotations
 
+from functools import partial
+
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.cart import CartError
 from kiosk.core.models import Product
+from kiosk.counter.manager import NeedsManager
 from kiosk.counter.outcome import Completed, LeftPayment, Outcome, change_text, price_text
 from kiosk.counter.session import SaleSession
+from kiosk.staff.overrides import Action, Approval
 from kiosk.ui import theme
 from kiosk.ui.screens import dialogs
 from kiosk.ui.screens.devices import devices
@@ -140,9 +144,14 @@ class SaleScreen(Panel):
         else:
             self.tell(found)
 
-    def step(self, index: int, delta: int) -> None:
+    def step(self, index: int, delta: int, approval: Approval | None = None) -> None:
         try:
-            self.session.step_quantity(index, delta)
+            self.session.step_quantity(index, delta, approval)
+        except NeedsManager as need:  # one fewer of a line rung up before the last: a void
+            line = self.session.cart.lines[index]
+            again = partial(self.step, index, delta)
+            what = f"void of 1 x {line.product.name}"
+            self.spawn(dialogs.ask_manager(self, Action.VOID, str(need), what, again))
         except CartError as exc:
             self.say(str(exc), warn=True)
 
