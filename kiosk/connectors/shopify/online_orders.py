@@ -5,9 +5,11 @@ descriptions: QueryRoot.orders and its `query` search fields, Order, LineItem, T
 OrderTransaction, OrderDisplayFinancialStatus):
 - `orders(query: "name:...")` filters by the order's `name`, the "#1001" the shopper sees; the
   value is quoted (a "#" is no plain search word) and the name matched exactly after.
-- Paid: displayFinancialStatus PAID or PARTIALLY_REFUNDED (PENDING and AUTHORIZED were not
-  captured, VOIDED and REFUNDED give nothing back). `taxesIncluded` says whether the prices
-  hold their tax; amounts are MoneyBags in the shop's currency (`shopMoney`).
+- Paid: displayFinancialStatus PAID (PENDING and AUTHORIZED were not captured, VOIDED and
+  REFUNDED give nothing back; PARTIALLY_REFUNDED is refused too: the till would not know which
+  units the shop's refunds took back. An order this till holds is found on the till first).
+  `taxesIncluded` says whether the prices hold their tax; amounts are MoneyBags in the shop's
+  currency (`shopMoney`).
 - A line item has `quantity` (as sold), `sku`, `variant` and `product`, `originalTotalSet`
   (unit price times quantity), `discountAllocations` (each discount's share of the line, in the
   prices' own basis) and `taxLines` [{title, rate, priceSet}] per rate, charged on the
@@ -45,7 +47,7 @@ from kiosk.core.models import LineTax, Order, OrderLine, Payment, PaymentMethod,
 from kiosk.core.money import Money, round_half_up
 from kiosk.core.web_orders import WEB_NUMBER, WEB_PAYMENT, WEB_REMOTE_ID, web_order_id
 
-PAID = ("PAID", "PARTIALLY_REFUNDED")
+PAID = ("PAID",)
 STATUS_WORDS = {
     "PENDING": "is waiting for payment",
     "AUTHORIZED": "is authorised but not captured",
@@ -176,6 +178,12 @@ def order_from_shopify(obj: Obj) -> Order:
     """
     name = str(obj.get("name") or "")
     status = str(obj.get("displayFinancialStatus") or "")
+    if status == "PARTIALLY_REFUNDED":
+        raise Rejected(
+            f"web order {name} has been refunded in part in the shop already: refund the rest "
+            "in the shop's admin",
+            status=409,
+        )
     if status not in PAID:
         why = STATUS_WORDS.get(status, f"has the payment status {status!r}, not paid")
         raise Rejected(f"web order {name} {why}: there is nothing to refund", status=409)

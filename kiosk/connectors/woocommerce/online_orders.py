@@ -21,6 +21,9 @@ WC_Stripe_Order_Helper):
   PaymentIntent ("pi_...") on current versions: only that is a card payment the till's Stripe
   account may refund (if it is the same account: Stripe refuses a foreign PaymentIntent, and the
   refund then waits as failed with Stripe's words). Anything else is OTHER, refunded in cash.
+- `refunds` lists refunds made in the shop; the till would not know which units they took back
+  (WooCommerce checks only the money), so an order with any is refused in words. An order this
+  till already holds is found on the till first and never fetched again.
 - The lines are kept in the store's order, line_no 1, 2, ...: refunds.py matches the n-th line
   to the n-th line item. Shipping and fee lines are no lines here (the till does not refund
   them); the order's totals are the store's, shipping included.
@@ -131,6 +134,12 @@ def order_from_woo(obj: Obj, default_currency: str) -> Order:
     if status not in PAID:
         why = STATUS_WORDS.get(status, f"has status {status!r}, not paid")
         raise Rejected(f"web order {number} {why}: there is nothing to refund", status=409)
+    if obj.get("refunds"):
+        raise Rejected(
+            f"web order {number} has been refunded in part in the shop already: refund the rest "
+            "in the shop's admin",
+            status=409,
+        )
     currency = str(obj.get("currency") or default_currency)
     included = bool(obj.get("prices_include_tax"))
     items = [i for i in obj.get("line_items") or () if isinstance(i, Mapping)]

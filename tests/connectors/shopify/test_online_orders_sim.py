@@ -162,3 +162,9 @@ def test_a_discounted_line_refunds_at_what_was_paid() -> None:
     assert line.total.minor + line.total_tax.minor == order.total.minor
     assert [(t.rate_id, t.total.minor) for t in line.taxes] == [("VAT:0.2", 300)]
     assert [(t.rate, t.amount.minor) for t in order.tax_lines] == [(Decimal("20.0"), 300)]
+
+
+async def test_an_order_refunded_in_part_in_the_shop_is_refused(shop: Shop) -> None:
+    placed = _web_order(shop, 2, status="PARTIALLY_REFUNDED")
+    with pytest.raises(Rejected, match="refunded in part in the shop already: refund the rest"):
+        await shop.connector.online_order(placed["name"])

@@ -17,6 +17,7 @@ from kiosk.core.refund_calc import RefundError
 from kiosk.core.web_orders import WEB_PAYMENT, is_web_order, web_order_id
 from kiosk.counter.web_orders import bring_web_order
 from kiosk.sim.woocommerce import orders as order_ops
+from kiosk.sim.woocommerce.refunds import create_refund
 from tests.sync.woo_rig import WooDevice, store_ids_by_uuid, woo_device
 
 
@@ -90,3 +91,13 @@ async def test_a_tills_own_uploaded_sale_is_its_own_copy(tmp_path: Path) -> None
         stored = await bring_web_order(device.db, _connector(device).online_order, remote)
         assert stored.order.id == sold.id
         assert not is_web_order(stored.order)  # the till's sale, as it was sold
+
+
+async def test_an_order_refunded_in_part_in_the_shop_is_refused(tmp_path: Path) -> None:
+    async with woo_device(tmp_path, products=5) as device:
+        placed = device.sim.admin.place_online_order(
+            [{"product_id": _taxed(device), "quantity": 2}]
+        )
+        create_refund(device.sim.state, int(placed["id"]), {"amount": "1.00", "api_refund": False})
+        with pytest.raises(Rejected, match="refunded in part in the shop already"):
+            await _connector(device).online_order(str(placed["number"]))
