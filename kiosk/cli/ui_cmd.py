@@ -51,6 +51,12 @@ def check_display() -> None:
 
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
+    from kiosk.cli.setup_ui import needs_setup, run_setup
+
+    if needs_setup(rt.config):  # first boot, or a wizard left unfinished: it resumes
+        return await run_setup(
+            rt, size=args.size, fullscreen=args.fullscreen, check_display=check_display
+        )
     if not args.agent:
         return await run_ui(rt, size=args.size, fullscreen=args.fullscreen)
     async with agent_task(rt):

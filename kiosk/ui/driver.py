@@ -20,6 +20,7 @@ from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.ui.app import PosApp
@@ -141,6 +142,22 @@ class Driver:
                 EventLoop.post_dispatch_input("end", touch)
             await self.settle()
             return {**describe(w), "ms": (time.perf_counter() - started) * 1000}
+        if op == "show":  # scroll the widget into view, as a finger would before tapping it
+            hits = self.find(cmd.get("text", ""), cmd.get("role", ""), cmd.get("exact", False))
+            index = cmd.get("index", 0)
+            if len(hits) <= index:
+                raise LookupError(f"nothing to show with {cmd}")
+            w = hits[index]
+            parent, seen = w.parent, set()
+            # The window is its own parent: the walk stops there (or at a ScrollView).
+            while parent is not None and id(parent) not in seen:
+                if isinstance(parent, ScrollView):
+                    parent.scroll_to(w, padding=10, animate=False)
+                    break
+                seen.add(id(parent))
+                parent = parent.parent
+            await self.settle()
+            return describe(w)
         if op == "type":
             return await self.type(cmd["text"])
         if op == "scan":
