@@ -98,6 +98,7 @@ class WizardScreen(Panel):
         self.busy = ""  # what runs now, in words ("" when nothing does)
         self.scan_waiter: asyncio.Future[str | None] | None = None  # the scanner test's
         self.editor: Keyboard | None = None
+        self.changed: set[str] = set()  # fields given anew since the Form: their errors are old
         self.state: dict[str, Any] = {}  # a step's view keeps what it needs across redraws
         head = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
         self.title = PosLabel(text="Setting up", font_size=th.large, bold=True)
@@ -142,6 +143,7 @@ class WizardScreen(Panel):
         else:
             self.values, self.state = dict(result.values), {}
         self.form = result
+        self.changed = set()
         await self.prepare(result)
         self.render()
 
@@ -228,8 +230,14 @@ class WizardScreen(Panel):
         assert self.form is not None
         message = self.form.errors.get(name)
         if message:
-            self.shown_errors.add(name)
-            self.add(wrapped(self.th, message, theme.WARN))
+            self.shown_errors.add(name)  # here, or answered since: not at the top either
+            if name not in self.changed:
+                self.add(wrapped(self.th, message, theme.WARN))
+
+    def change(self, name: str, value: Any) -> None:
+        """What the person gave field `name` (a skip reason answers its device's error too)."""
+        self.values[name] = value
+        self.changed |= {name, name.removesuffix("_skip")}
 
     def row(self) -> BoxLayout:
         return self.add(BoxLayout(size_hint_y=None, height=self.th.row, spacing=self.th.pad))
@@ -283,7 +291,7 @@ class WizardScreen(Panel):
         for text, value in options:
 
             def choose(v: Any = value) -> None:
-                self.values[name] = v
+                self.change(name, v)
                 (then or self.render)()
 
             chosen = self.values.get(name) == value
@@ -344,7 +352,7 @@ class WizardScreen(Panel):
             if done is not None:
                 done(text)
             else:
-                self.values[name] = text
+                self.change(name, text)
                 self.render()
 
         keys = Keyboard(

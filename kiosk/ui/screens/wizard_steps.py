@@ -103,6 +103,7 @@ def network_view(screen: WizardScreen) -> None:
     screen.row().add_widget(screen.button("Scan again", lambda: _rescan(screen), role="rescan"))
     screen.field("ssid", "Network name")
     screen.field("password", "Password", secret=True, hint="Tap to type (none if open)")
+    v.setdefault("hidden", False)
     screen.choices("hidden", (("In the list", False), ("Hidden network", True)), cols=2)
     screen.field("country", "WiFi country", hint="Two letters, e.g. GB")
     screen.row().add_widget(
@@ -382,7 +383,7 @@ def _skip_reason(
         if then is not None:
             then(reason)
         else:
-            screen.values[key] = reason
+            screen.change(key, reason)
             screen.render()
 
     def another() -> None:
