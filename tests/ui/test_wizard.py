@@ -395,3 +395,39 @@ async def test_a_1000_product_shop_from_first_boot_to_selling_with_the_copy_stop
     assert 0 < done < total  # it was stopped in the middle, and went on after
     assert copied >= 900  # the sellable ones of the 1,000
     assert took_s < 300
+
+
+async def test_the_network_step_sim_pin_refused_then_a_hidden_network_joined(
+    tmp_path: Path, display: str, network: MockNetworkManager
+) -> None:
+    """At 1280x800 against dbusmock: the SIM's PIN refused is said under the PIN; a network
+    joined by its name as a hidden one is saved as hidden."""
+    pin_check_failed = 34  # NMDeviceStateReason
+    # dbusmock joins a hidden network through its first access point: that one is BackOffice.
+    _, _, wifi = await network.wifi("BackOffice", strength=72, security=PSK)
+    await network.set_primary(wifi)
+    await network.modem()
+    await network.refuse_cellular(pin_check_failed)
+    await network.join_hidden()
+    data_dir = fresh_device(tmp_path)
+    async with running_till(data_dir, display, "1280x800") as till:
+        await locale_step(till)
+        await fill(till, "apn", "internet", keys=True)
+        await fill(till, "pin", "1234", keys=True)
+        await tap(till, role="cellular")
+        await till.wait_text("the SIM refused its PIN")
+        await error_under(till, "field-pin", "the SIM refused its PIN")
+        await till.shot("wizard-67-network-sim-pin")
+        await fill(till, "ssid", "BackOffice")
+        await tap(till, "Hidden network", role="choice-hidden")
+        await fill(till, "password", "s3cret-pw", keys=True)
+        await tap(till, role="next")
+        await till.wait_text("Which kind of online shop?")
+    joined = [
+        args[0][1]
+        for name, args in await network.manager_calls()
+        if name == "AddAndActivateConnection"
+    ]
+    assert joined[-1]["802-11-wireless"]["hidden"] == ("b", True)
+    assert joined[-1]["802-11-wireless"]["ssid"][1] == b"BackOffice"
+    assert saved_state(data_dir)["values"]["network"] == {"ssid": "BackOffice", "hidden": True}

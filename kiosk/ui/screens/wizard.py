@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
@@ -99,6 +100,7 @@ class WizardScreen(Panel):
         self.scan_waiter: asyncio.Future[str | None] | None = None  # the scanner test's
         self.editor: Keyboard | None = None
         self.changed: set[str] = set()  # fields given anew since the Form: their errors are old
+        self._drawn = ""  # the step drawn last
         self.state: dict[str, Any] = {}  # a step's view keeps what it needs across redraws
         head = BoxLayout(size_hint_y=None, height=th.row, spacing=th.pad)
         self.title = PosLabel(text="Setting up", font_size=th.large, bold=True)
@@ -194,7 +196,7 @@ class WizardScreen(Panel):
         self.count.text = f"Step {index + 1} of {len(STEPS)}"
         self.rows.clear_widgets()
         self.message.text, self.message.color = self.busy, theme.MUTED
-        self.shown_errors: set[str] = set()
+        self._forget_errors()
         self._action = None
         self.action.opacity, self.action.disabled = 1, bool(self.busy)
         self._views[form.step](self)
@@ -207,7 +209,23 @@ class WizardScreen(Panel):
         self.back.disabled = index == 0 or bool(self.busy)
         if self._action is None:
             self.action.opacity, self.action.disabled = 0, True
-        self.scroll.scroll_y = 1
+        # A new step starts at its top; an error is scrolled into view; else the place stays.
+        if form.step != self._drawn or rest:
+            self.scroll.scroll_y = 1
+        elif self.first_error is not None:
+            self._scroll_to(self.first_error)
+        self._drawn = form.step
+
+    def _forget_errors(self) -> None:
+        self.shown_errors: set[str] = set()
+        self.first_error: Widget | None = None  # the first shown by its field, this drawing
+
+    def _scroll_to(self, widget: Widget) -> None:
+        # Once laid out (a frame for the rows, one for the grid's height): then it has a place.
+        def later(_dt: float) -> None:
+            Clock.schedule_once(lambda _dt: self.scroll.scroll_to(widget, animate=False), 0)
+
+        Clock.schedule_once(later, 0)
 
     def primary(self, text: str, act: Callable[[], None]) -> None:
         self.action.fit(text)
@@ -232,7 +250,8 @@ class WizardScreen(Panel):
         if message:
             self.shown_errors.add(name)  # here, or answered since: not at the top either
             if name not in self.changed:
-                self.add(wrapped(self.th, message, theme.WARN))
+                shown = self.add(wrapped(self.th, message, theme.WARN))
+                self.first_error = self.first_error or shown
 
     def change(self, name: str, value: Any) -> None:
         """What the person gave field `name` (a skip reason answers its device's error too)."""
@@ -271,6 +290,7 @@ class WizardScreen(Panel):
             lambda: self.edit(name, label, secret=secret),
             role=f"field-{name}",
             halign="left",
+            padding=(self.th.pad * 3, 0),  # the text clear of the field's left edge
             color=theme.TEXT if value else theme.MUTED,
         )
         b.shorten, b.shorten_from = True, "left"  # a long address shows its end
