@@ -317,7 +317,8 @@ class Wizard:
 
     async def _step_reader(self, data: Mapping[str, Any]) -> Form | dict[str, Any]:
         if data.get("skip"):
-            return {"skipped": True}
+            # Why, when the person said (the screen asks): kept as the hardware step's are.
+            return {"skipped": str(data.get("reason", "")).strip() or True}
         key = str(data.get("api_key", "")).strip()
         if not key:
             return Form("reader", {"api_key": "give the restricted key (rk_...), or skip"})

@@ -306,7 +306,7 @@ async def test_shopify_errors_on_screen_and_resume_after_a_kill(
     config = load_config(None, data_dir)
     assert config.store.platform == "shopify"
     assert config.section(ShopifyConfig).shop == shop.shop
-    assert saved_state(data_dir)["values"]["reader"] == {"skipped": True}
+    assert saved_state(data_dir)["values"]["reader"] == {"skipped": "Not plugged in yet"}
 
 
 async def until_killed_at_the_hardware_step(

@@ -409,8 +409,11 @@ def reader_view(screen: WizardScreen) -> None:
     assert form is not None
     if form.values.get("reader"):
         screen.note(f"Paired: reader {form.values['reader']}", color=theme.ACCENT)
-    elif form.values.get("skipped"):
-        screen.note("Skipped: the till takes cash only until a reader is paired", color=theme.MUTED)
+    elif skipped := form.values.get("skipped"):
+        why = f" ({skipped})" if isinstance(skipped, str) else ""
+        screen.note(
+            f"Skipped{why}: the till takes cash only until a reader is paired", color=theme.MUTED
+        )
     screen.note(
         "On the reader: Settings, then Generate pairing code. Type the words it shows.",
         color=theme.MUTED,
