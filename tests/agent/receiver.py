@@ -9,17 +9,23 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.agent.webhooks import BODY_TIMEOUT, WebhookReceiver, make_app
-from kiosk.connectors.base import Hint
+from kiosk.connectors.base import Hint, WebhookReader
 from kiosk.connectors.woocommerce.webhooks import WooWebhookReader
 
 
 @asynccontextmanager
 async def serve_receiver(
-    secret: str, *, body_timeout: float = BODY_TIMEOUT, **app: Any
+    secret: str,
+    *,
+    body_timeout: float = BODY_TIMEOUT,
+    reader: WebhookReader | None = None,
+    **app: Any,
 ) -> AsyncIterator[tuple[str, list[Hint]]]:
-    """Yield (delivery URL, hints received so far); `app` goes to make_app (its timeouts)."""
+    """Yield (delivery URL, hints received so far); `reader` is the platform's (WooCommerce's
+    with `secret` unless given), `app` goes to make_app (its timeouts)."""
     hints: list[Hint] = []
-    receiver = WebhookReceiver(WooWebhookReader(secret), hints.append, body_timeout=body_timeout)
+    reader = reader or WooWebhookReader(secret)
+    receiver = WebhookReceiver(reader, hints.append, body_timeout=body_timeout)
     runner = web.AppRunner(make_app(receiver, **app))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

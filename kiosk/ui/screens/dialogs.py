@@ -25,7 +25,7 @@ from kiosk.ui.cash import keyed, typed_amount
 from kiosk.ui.screens.signin import manager_sheet
 from kiosk.ui.screens.view import SaleView
 from kiosk.ui.widgets.basics import PosButton
-from kiosk.ui.widgets.keyboard import Keyboard
+from kiosk.ui.widgets.keyboard import Keyboard, keyboard_sheet
 from kiosk.ui.widgets.sheet import Sheet
 
 PERCENTS = (5, 10, 15, 20, 25, 50)
@@ -33,23 +33,7 @@ PERCENTS = (5, 10, 15, 20, 25, 50)
 
 def search(screen: SaleView) -> None:
     """The on-screen keyboard; results fill the product grid as the cashier types."""
-    th = screen.th
-    # The title shows what was typed; the keyboard's own Done closes it.
-    sheet = Sheet(
-        th,
-        f"Search: {screen.browser.query}",
-        back="",
-        size_hint=(1, None),
-        height=6 * th.row + 10 * th.pad,
-        pos_hint={"y": 0},
-    )
-
-    def on_text(text: str) -> None:
-        sheet.title.text = f"Search: {text}"
-        screen.set_query(text)
-
-    sheet.add(Keyboard(th, typed=on_text, done=sheet.dismiss, text=screen.browser.query))
-    sheet.open()
+    keyboard_sheet(screen.th, "Search", screen.browser.query, screen.set_query)
 
 
 async def pick_variation(screen: SaleView, parent: Product) -> None:

@@ -5,15 +5,14 @@ refused)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import pytest
-from aiohttp import web
 
-from kiosk.agent.webhooks import WebhookReceiver, make_app
 from kiosk.connectors.base import Hint
 from kiosk.connectors.shopify.webhooks import ShopifyWebhookReader
 from kiosk.sim.shopify import SimHandle, running_sim
+from tests.agent.receiver import serve_receiver
 from tests.sim.shopify.test_sim import _post
 
 PUBLIC = "https://till-1.shop.example/webhooks/shopify"  # the device, through the shop's proxy
@@ -27,20 +26,9 @@ mutation Hook($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!
 """
 
 
-@asynccontextmanager
-async def device(secret: str) -> AsyncIterator[tuple[str, list[Hint]]]:
+def device(secret: str) -> AbstractAsyncContextManager[tuple[str, list[Hint]]]:
     """The agent's webhook endpoint with the Shopify reader; (its URL, the hints it passed)."""
-    hints: list[Hint] = []
-    receiver = WebhookReceiver(ShopifyWebhookReader(secret), hints.append)
-    runner = web.AppRunner(make_app(receiver))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}{receiver.path}", hints
-    finally:
-        await runner.cleanup()
+    return serve_receiver(secret, reader=ShopifyWebhookReader(secret))
 
 
 @pytest.fixture
