@@ -204,6 +204,7 @@ async def run_agent(args: argparse.Namespace, rt: Runtime) -> int:
     await cards.enter_async_context(_card_refunds(rt, engine))
     work = asyncio.create_task(engine.run(stop))
     background = [asyncio.create_task(paying.run()), *_failover(rt, paying)]
+
     # The store's change feed (the companion plugin's), long-polled: changes arrive in a second
     # or two where webhooks cannot reach; without one this returns and polling carries on.
     def feed_live(live: bool) -> None:
