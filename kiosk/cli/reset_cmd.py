@@ -18,6 +18,8 @@ from typing import Any
 from kiosk.cli.manager_pin import add_manager_arguments, approved_by
 from kiosk.cli.output import UsageError, emit
 from kiosk.config import ConfigError, default_data_dir, load_config
+from kiosk.reset.request import approved_by as request_approved
+from kiosk.reset.request import read_request
 from kiosk.reset.unsynced import Pending, export, pending
 from kiosk.reset.wipe import DB_NAME, wipe, wipe_targets
 from kiosk.staff.overrides import Action
@@ -77,7 +79,11 @@ async def run(args: argparse.Namespace, _rt: None) -> int:
             todo = await db.read(pending)
             if todo.total and args.export is None:
                 return _refuse(args, todo)
-            if args.yes:  # once the device has staff, a manager says so (and it is recorded)
+            # Once the device has staff a manager says so, recorded: on the command line, or
+            # the approval the touchscreen's request names.
+            request = read_request(data_dir)
+            asked = bool(await db.read(lambda conn: request_approved(conn, request)))
+            if args.yes and not asked:
                 await approved_by(args, db, Action.RESET, detail=f"reset of {device or data_dir}")
             if todo.total and args.yes:
                 now = datetime.now(UTC)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,7 @@ async def _run_ui(
         ),
         network=system_network(),
         staff=staff,
+        data_dir=rt.config.data_dir,
         web_orders=web_order_finder(
             rt.config, locale=settings.locale if settings else rt.config.shop.locale
         ),
@@ -217,12 +219,33 @@ async def _run_ui(
             holder["scanners"] = start_scanners(scan_options, app)
 
     try:
-        return await ui_app.run_app(services, on_ready=on_ready)
+        code = await ui_app.run_app(services, on_ready=on_ready)
     finally:
         if "server" in holder:
             holder["server"].close()
         if "scanners" in holder:
             await holder["scanners"].stop()
+    if services.reset_requested:
+        await carry_out_reset(rt)
+    return code
+
+
+async def carry_out_reset(rt: Runtime) -> None:
+    """The touchscreen's reset request: on the appliance kiosk-reset.service does it (it stops
+    this till and the agent first); a till run by hand wipes and starts again into the wizard."""
+    if os.environ.get("INVOCATION_ID"):  # started by systemd: the path unit has the request
+        print("kiosk ui: factory reset requested; kiosk-reset.service carries it out", flush=True)
+        return
+    from kiosk.reset.unsynced import pending
+    from kiosk.reset.wipe import wipe
+
+    if (await rt.db.read(pending)).total:  # something came in after all: never wiped
+        print("kiosk ui: not reset, something waits to upload", flush=True)
+        return
+    await rt.db.close()  # exec runs no `finally`: the database is closed here
+    wipe(rt.config.data_dir, None)
+    print("kiosk ui: reset, starting the setup", flush=True)
+    os.execv(sys.executable, sys.orig_argv)
 
 
 async def staff_session(rt: Runtime) -> StaffSession | None:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from kiosk.config import CONFIG_NAME
+from kiosk.reset.request import REQUEST
 from kiosk.secrets import secrets_path
 
 DB_NAME = "kiosk.db"
@@ -24,6 +25,7 @@ def wipe_targets(data_dir: Path, config_path: Path | None) -> list[Path]:
         secrets_path(data_dir),
         data_dir / SETUP_STATE,
         data_dir / "receipts",  # printed-receipt copies: customers' purchases
+        data_dir / REQUEST,  # the touchscreen's request, carried out
     ]
 
 

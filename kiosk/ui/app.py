@@ -24,6 +24,7 @@ from kiosk.core.models import Order
 from kiosk.counter.browser import CatalogBrowser
 from kiosk.counter.orders_desk import OrdersDesk, ReceiptLayout
 from kiosk.counter.pickup_desk import PickupDesk
+from kiosk.counter.reset_desk import ResetDesk
 from kiosk.counter.returns_desk import ReturnsDesk
 from kiosk.counter.session import SaleSession
 from kiosk.counter.shift_desk import ShiftDesk
@@ -93,6 +94,8 @@ class Services:
     receipt_layout: ReceiptLayout = field(default_factory=ReceiptLayout)  # for reprints
     scanners: ScannerList | None = None  # the scanners read directly (not as a keyboard)
     staff: StaffSession | None = None  # sign-in and the lock; None: the device has no staff
+    data_dir: Path | None = None  # where a reset request is left
+    reset_requested: bool = False  # the till closed for a factory reset (kiosk.reset.request)
     web_orders: WebOrderFinder | None = None  # asks the store for a web order by number
 
     def scanner_lines(self) -> list[str]:
@@ -325,6 +328,16 @@ class ForScreens:
     @property
     def staff(self) -> StaffSession | None:
         return self._s.staff
+
+    def reset_desk(self) -> ResetDesk | None:
+        s = self._s
+        if s.data_dir is None:
+            return None
+        return ResetDesk(s.db, s.data_dir, now=lambda: datetime.now(UTC))
+
+    def reset_now(self) -> None:
+        self._s.reset_requested = True
+        self._app.stop()
 
     def shift_desk(self) -> ShiftDesk:
         s = self._s

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from kiosk.counter.browser import CatalogBrowser
     from kiosk.counter.orders_desk import OrdersDesk
     from kiosk.counter.pickup_desk import PickupDesk
+    from kiosk.counter.reset_desk import ResetDesk
     from kiosk.counter.returns_desk import ReturnsDesk
     from kiosk.counter.session import SaleSession
     from kiosk.counter.shift_desk import ShiftDesk
@@ -46,6 +47,12 @@ class ScreenServices(Protocol):
 
     def shift_desk(self) -> ShiftDesk:
         """The shift and its cash: float, cash in and out, X and Z reports (the Shift sheet)."""
+
+    def reset_desk(self) -> ResetDesk | None:
+        """The factory reset (Devices sheet); None when the till does not know its data folder."""
+
+    def reset_now(self) -> None:
+        """A reset was requested: the till closes so that it can be carried out."""
 
     def lock(self) -> None:
         """Lock the till now: the sign-in sheet opens, for the same person or the next."""

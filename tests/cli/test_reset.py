@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from kiosk.core.models import Product
+from kiosk.reset.request import write_request
 from kiosk.reset.unsynced import read_export, restore
+from kiosk.staff import overrides
 from kiosk.store import outbox
 from kiosk.store.db import Database
 from kiosk.store.orders import StoredOrder, get_order, list_orders
@@ -265,3 +267,27 @@ def test_once_the_device_has_staff_a_reset_needs_a_managers_pin(
     assert code == 0, err
     assert "Reset: removed" in out
     assert not (data_dir / "kiosk.db").exists()
+
+
+def test_the_touchscreens_request_is_the_managers_approval_only_when_recorded(
+    loaded: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("48213\n"))
+    assert loaded("staff", "add", "Mia", "--role", "manager", "--pin-stdin")[0] == 0
+    write_request(data_dir, approval_id="forged", by="Mia", at=datetime.now(UTC))
+    code, _, err = loaded("reset", "--yes")
+    assert code == 2  # an approval the database never recorded asks nothing
+    assert "--manager NAME" in err
+
+    async def approve() -> str:
+        async with await Database.open(data_dir / "kiosk.db") as db:
+            approval = await overrides.approve(
+                db, overrides.Action.RESET, manager="Mia", pin="48213"
+            )
+            return approval.id
+
+    write_request(data_dir, approval_id=asyncio.run(approve()), by="Mia", at=datetime.now(UTC))
+    code, _out, err = loaded("reset", "--yes")
+    assert code == 0, err
+    assert not (data_dir / "kiosk.db").exists()
+    assert not (data_dir / "reset-requested.json").exists()  # carried out: gone with the rest

@@ -11,13 +11,17 @@ from pathlib import Path
 import pytest
 
 SYSTEM = Path(__file__).resolve().parents[2] / "system"
-UNITS = sorted((SYSTEM / "systemd" / "system").glob("*.service"))
+UNITS = sorted(
+    p for p in (SYSTEM / "systemd" / "system").iterdir() if p.suffix in (".service", ".path")
+)
 HOST_UNITS = Path("/lib/systemd/system")
 # What the units run, made as stand-ins in the test root (systemd-analyze checks they exist).
 EXECUTABLES = (
     "opt/kiosk/bin/kiosk",
     "usr/bin/cage",
+    "usr/bin/rm",
     "usr/bin/shred",
+    "usr/bin/systemctl",
     "usr/bin/touch",
     "usr/lib/kiosk/grow-data",
 )
@@ -67,6 +71,8 @@ def test_the_units_are_there() -> None:
         "kiosk-firstboot.service",
         "kiosk-growdata.service",
         "kiosk-health.service",
+        "kiosk-reset.path",
+        "kiosk-reset.service",
         "kiosk-ui.service",
     ]
 

@@ -25,7 +25,7 @@ rm -rf /opt/kiosk-wheels
 systemd-sysusers
 systemd-tmpfiles --create kiosk.conf
 systemctl enable kiosk-ui.service kiosk-agent.service kiosk-firstboot.service kiosk-health.service \
-  kiosk-growdata.service
+  kiosk-growdata.service kiosk-reset.path
 # tty1 is the till's: no login prompt there.
 systemctl mask getty@tty1.service
 CHROOT

@@ -1,6 +1,6 @@
 """The Devices sheet (tap the printer in the status bar): the printer's state, a test page, the
 drawer for a no-sale, the last receipt again, and the scanners found; the same code paths as
-`kiosk hw` and `kiosk receipt`."""
+`kiosk hw` and `kiosk receipt`; the shift, the staff, and the factory reset."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.cart import CartError
+from kiosk.counter.reset_desk import ResetDesk
 from kiosk.hardware.base import PrinterError
 from kiosk.staff.drawer import Reason
-from kiosk.staff.overrides import Action
+from kiosk.staff.overrides import Action, Approval
 from kiosk.ui import theme
 from kiosk.ui.screens.shift import shift_sheet
 from kiosk.ui.screens.signin import manager_sheet
@@ -81,6 +82,8 @@ async def devices(screen: SaleView) -> None:
     more = [("Shift and cash", lambda: screen.spawn(shift_sheet(screen, services.shift_desk())))]
     if (staff := services.staff) is not None:  # staff are managed once there are any
         more.append(("Staff", lambda: screen.spawn(staff_admin(screen, staff))))
+    if (desk := services.reset_desk()) is not None:
+        more.append(("Factory reset", lambda: screen.spawn(factory_reset(screen, desk, sheet))))
     sheet.buttons(more)
     scanners = BoxLayout(orientation="vertical", size_hint_y=None, spacing=th.pad)
     sheet.add(scanners)
@@ -102,3 +105,48 @@ async def devices(screen: SaleView) -> None:
     sheet.bind(on_dismiss=lambda *_: ticker.cancel())
     sheet.add(BoxLayout())
     sheet.open()
+
+
+async def factory_reset(screen: SaleView, desk: ResetDesk, devices: Sheet) -> None:
+    """Refused in words while anything waits to upload; else a manager's PIN (once there is
+    staff), a last word, and the till closes to be reset and start its setup again."""
+    services, th = screen.services, screen.th
+    refused = await desk.refusal()
+    if refused:
+        devices.dismiss()
+        screen.say(refused, warn=True)
+        return
+
+    def confirm(approval: Approval | None) -> None:
+        sheet = Sheet(th, "Factory reset")
+        warning = sheet.note(
+            "This till forgets its shop, keys, catalog, staff and sales history, and starts "
+            "its setup again. Everything it sold is in the store.",
+            color=theme.WARN,
+        )
+        warning.height = th.row * 2
+
+        async def erase() -> None:
+            by = approval.approved_by.name if approval else ""
+            if await desk.request(approval, by=by) is None:
+                sheet.dismiss()
+                screen.say(await desk.refusal(), warn=True)
+                return
+            services.reset_now()
+
+        erase_button = sheet.buttons(
+            [("Erase and start the setup", lambda: screen.spawn(erase()))], tone=theme.DANGER
+        ).children[0]
+        erase_button.role = "erase"
+        sheet.open()
+
+    devices.dismiss()
+    staff = services.staff
+    if staff is None:  # no staff on the device: nobody to approve, the last word is enough
+        confirm(None)
+        return
+
+    async def approve(name: str, pin: str) -> None:
+        confirm(await staff.approve(Action.RESET, name, pin, detail="factory reset"))
+
+    manager_sheet(th, "A factory reset", await staff.managers(), approve, screen.spawn).open()
