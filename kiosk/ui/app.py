@@ -41,6 +41,7 @@ from kiosk.staff.signin import StaffSession
 from kiosk.store.db import Database
 from kiosk.store.sync_state import LinkState
 from kiosk.ui import theme
+from kiosk.ui.actions import Actions
 from kiosk.ui.screens.sale import SaleScreen
 from kiosk.ui.screens.signin import PinSheet, sign_in_sheet
 from kiosk.ui.services import ScreenServices
@@ -121,15 +122,15 @@ class PosApp(App):
     def __init__(self, services: Services, **kw: Any) -> None:
         super().__init__(**kw)
         self.services = services
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.actions = Actions(self._failed)
         # Tasks that may wait on a person (a card on the reader): "settled" does not wait for
         # them while the reader waits, or a test would wait for itself.
-        self.person_tasks: set[asyncio.Task[Any]] = set()
+        self.tasks, self.person_tasks = self.actions.tasks, self.actions.person_tasks
+        self.errors = self.actions.errors
         self.wedge = Wedge()
         self.last_status: CounterStatus | None = None
         self.screen: SaleScreen | None = None
         self.ready = asyncio.Event()
-        self.errors: list[str] = []
         self._printer_status: PrinterStatus | None = None
         self._printer_asked = 0.0
         self.notify = system_notify.notifier()
@@ -167,23 +168,11 @@ class PosApp(App):
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False) -> None:
         """Run a coroutine on the app's loop; its failure is shown, never swallowed."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        if waits_on_person:
-            self.person_tasks.add(task)
-        task.add_done_callback(self._finished)
+        self.actions.spawn(coro, waits_on_person=waits_on_person)
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        self.person_tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error("screen action failed", exc_info=exc)
-            self.errors.append(f"{type(exc).__name__}: {exc}")
-            if self.screen is not None:
-                self.screen.say(f"Something went wrong: {exc}", warn=True)
+    def _failed(self, words: str) -> None:
+        if self.screen is not None:
+            self.screen.say(words, warn=True)
 
     async def settled(self) -> None:
         """Until every action started so far (and any it started) has finished, or waits on a

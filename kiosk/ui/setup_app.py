@@ -20,6 +20,7 @@ from kivy.core.window import Window
 
 from kiosk import system_notify
 from kiosk.ui import theme
+from kiosk.ui.actions import Actions
 from kiosk.ui.screens.wizard import Setup, WizardScreen
 from kiosk.ui.screens.wizard_steps import PREPARE, VIEWS, WedgeTests
 from kiosk.ui.wedge import Wedge
@@ -34,10 +35,11 @@ class SetupApp(App):
     def __init__(self, setup: Setup, **kw: Any) -> None:
         super().__init__(**kw)
         self.setup = setup
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self.person_tasks: set[asyncio.Task[Any]] = set()  # wait on a person: not "settled"
+        self.actions = Actions(self._failed)
+        # Tasks that wait on a person (a barcode to scan) are not waited for by "settled".
+        self.tasks, self.person_tasks = self.actions.tasks, self.actions.person_tasks
+        self.errors = self.actions.errors
         self.ready = asyncio.Event()
-        self.errors: list[str] = []
         self.finished = False
         self.wedge = Wedge()
         self.screen: WizardScreen | None = None
@@ -73,24 +75,11 @@ class SetupApp(App):
         self, coro: Coroutine[Any, Any, Any], *, waits_on_person: bool = False
     ) -> asyncio.Task[Any]:
         """Run a coroutine on the app's loop; its failure is shown, never swallowed."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        if waits_on_person:
-            self.person_tasks.add(task)
-        task.add_done_callback(self._ended)
-        return task
+        return self.actions.spawn(coro, waits_on_person=waits_on_person)
 
-    def _ended(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        self.person_tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error("setup action failed", exc_info=exc)
-            self.errors.append(f"{type(exc).__name__}: {exc}")
-            if self.screen is not None:
-                self.screen.say(f"Something went wrong: {exc}", warn=True)
+    def _failed(self, words: str) -> None:
+        if self.screen is not None:
+            self.screen.say(words, warn=True)
 
     async def settled(self) -> None:
         """Until every action started so far has finished, except those waiting on a person
