@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,20 +73,27 @@ def _resolve(schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     return schema, name
 
 
+def _any_of(
+    branches: list[Any], check: Callable[[Any, list[str]], None], problems: list[str]
+) -> None:
+    """Fine if any branch fits; else the problems of the branch that came closest."""
+    tries = []
+    for branch in branches:
+        found: list[str] = []
+        check(branch, found)
+        if not found:
+            return
+        tries.append(found)
+    problems.extend(min(tries, key=len))
+
+
 def _form(
     schema: dict[str, Any], value: Any, name: str, problems: list[str], allowed: set[str]
 ) -> None:
     """A decoded form value (strings, dicts, lists) against a request schema."""
     schema, _ = _resolve(schema)
     if "anyOf" in schema:
-        tries = []
-        for branch in schema["anyOf"]:
-            found: list[str] = []
-            _form(branch, value, name, found, allowed)
-            if not found:
-                return
-            tries.append(found)
-        problems.extend(min(tries, key=len))
+        _any_of(schema["anyOf"], lambda b, found: _form(b, value, name, found, allowed), problems)
         return
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
@@ -152,14 +160,7 @@ def _json(
             problems.append(f"{where or 'body'}: null, but not nullable")
         return
     if "anyOf" in schema:
-        tries = []
-        for branch in schema["anyOf"]:
-            found: list[str] = []
-            _json(branch, value, where, found, owner)
-            if not found:
-                return
-            tries.append(found)
-        problems.extend(min(tries, key=len))
+        _any_of(schema["anyOf"], lambda b, found: _json(b, value, where, found, owner), problems)
         return
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
