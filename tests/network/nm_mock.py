@@ -195,60 +195,47 @@ class MockNetworkManager:
 
     async def refuse_password(self) -> None:
         """Joining WiFi fails as a wrong password does: the supplicant gives up, NO_SECRETS."""
-        await self._mock.add_method(
-            MANAGER_IFACE,
-            "AddAndActivateConnection",
-            "a{sa{sv}}oo",
-            "oo",
-            "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n"
-            "objects[ret[1]].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
-            " dbus.UInt32(4))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(120))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'StateReason',"
-            " (dbus.UInt32(120), dbus.UInt32(7)))\n",
-        )
+        await self._activation_ends(wifi=True, active=4, device=120, reason=7)
 
     async def stall_activation(self) -> None:
         """Joining WiFi never finishes: the active connection stays ACTIVATING."""
-        await self._mock.add_method(
-            MANAGER_IFACE,
-            "AddAndActivateConnection",
-            "a{sa{sv}}oo",
-            "oo",
-            "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n"
-            "objects[ret[1]].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
-            " dbus.UInt32(1))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
-        )
+        await self._activation_ends(wifi=True, active=1, device=50)
 
     async def refuse_cellular(self, reason: int) -> None:
         """Bringing the modem up fails with `reason` (NMDeviceStateReason: a SIM PIN refused,
         needed, a PUK, no SIM), as ModemManager reports it through NetworkManager."""
-        await self._mock.add_method(
-            MANAGER_IFACE,
-            "ActivateConnection",
-            "ooo",
-            "o",
-            "ret = self.activate_connection(self, args[0], args[1], args[2])\n"
-            "objects[ret].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
-            " dbus.UInt32(4))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(120))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'StateReason',"
-            f" (dbus.UInt32(120), dbus.UInt32({reason})))\n",
-        )
+        await self._activation_ends(wifi=False, active=4, device=120, reason=reason)
 
     async def stall_cellular(self) -> None:
         """Bringing the modem up never finishes (no network to register on)."""
-        await self._mock.add_method(
-            MANAGER_IFACE,
-            "ActivateConnection",
-            "ooo",
-            "o",
-            "ret = self.activate_connection(self, args[0], args[1], args[2])\n"
-            "objects[ret].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
-            " dbus.UInt32(1))\n"
-            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32(50))\n",
+        await self._activation_ends(wifi=False, active=1, device=50)
+
+    async def _activation_ends(
+        self, *, wifi: bool, active: int, device: int, reason: int | None = None
+    ) -> None:
+        """The next activation (AddAndActivateConnection for WiFi, ActivateConnection for the
+        modem) leaves its active connection in state `active` and the device in `device`
+        (with `reason` as its StateReason when given), as the template's own call made them."""
+        if wifi:
+            method, args, out = "AddAndActivateConnection", "a{sa{sv}}oo", "oo"
+            made = "ret = self.add_and_activate_connection(self, args[0], args[1], args[2])\n"
+            path = "ret[1]"
+        else:
+            method, args, out = "ActivateConnection", "ooo", "o"
+            made = "ret = self.activate_connection(self, args[0], args[1], args[2])\n"
+            path = "ret"
+        script = (
+            made
+            + f"objects[{path}].Set('org.freedesktop.NetworkManager.Connection.Active', 'State',"
+            f" dbus.UInt32({active}))\n"
+            f"objects[args[1]].Set('{DEVICE_IFACE}', 'State', dbus.UInt32({device}))\n"
         )
+        if reason is not None:
+            script += (
+                f"objects[args[1]].Set('{DEVICE_IFACE}', 'StateReason',"
+                f" (dbus.UInt32({device}), dbus.UInt32({reason})))\n"
+            )
+        await self._mock.add_method(MANAGER_IFACE, method, args, out, script)
 
     async def can_join_wpa3(self) -> None:
         """The template's AddAndActivateConnection knows only PSK access points (its NAME_MAP of
